@@ -1,0 +1,1 @@
+"""Staff accounts service: staff lifecycle for medical practices over GraphQL."""

@@ -1,0 +1,123 @@
+"""One typed settings object, read once from the environment and passed in."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+DEFAULT_DATABASE_URL = "sqlite://var/staff.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe for the environment."""
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"expected a boolean, got {value!r}")
+
+
+def _int(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {value!r}") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Mail: when smtp_host is empty in development, an embedded mailbox is used.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Staff Accounts <no-reply@staff.localhost>"
+    mail_max_attempts: int = 8
+    mail_retry_base_seconds: float = 5.0
+    run_outbox_sender: bool = True
+    dev_mailbox_port: int = 0
+    # Sessions and activation.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    activation_valid_hours: int = 72
+    cookie_secure: bool = False
+    migrate_on_start: bool = True
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def uses_dev_mailbox(self) -> bool:
+        return self.is_development and not self.smtp_host
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_absolute(self) -> timedelta:
+        return timedelta(hours=self.session_absolute_hours)
+
+    @property
+    def activation_valid_for(self) -> timedelta:
+        return timedelta(hours=self.activation_valid_hours)
+
+    def check(self) -> None:
+        if self.environment not in {"development", "production", "test"}:
+            raise SettingsError("APP_ENV must be development, production or test")
+        if self.environment == "production":
+            if not self.smtp_host:
+                raise SettingsError("SMTP_HOST is required in production")
+            if not self.public_base_url.startswith("https://"):
+                raise SettingsError("PUBLIC_BASE_URL must be https:// in production")
+        if self.session_idle_minutes < 1 or self.session_absolute_hours < 1:
+            raise SettingsError("session timeouts must be positive")
+        if self.activation_valid_hours < 1:
+            raise SettingsError("ACTIVATION_VALID_HOURS must be positive")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    get = env.get
+    public_base_url = get("PUBLIC_BASE_URL", "").rstrip("/")
+    host = get("HOST", "127.0.0.1")
+    port = _int("PORT", get("PORT", "8000"))
+    settings = Settings(
+        environment=get("APP_ENV", "development"),
+        database_url=get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        public_base_url=public_base_url or f"http://{host}:{port}",
+        host=host,
+        port=port,
+        smtp_host=get("SMTP_HOST", ""),
+        smtp_port=_int("SMTP_PORT", get("SMTP_PORT", "25")),
+        smtp_username=get("SMTP_USERNAME", ""),
+        smtp_password=get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(get("SMTP_STARTTLS", "false")),
+        mail_from=get("MAIL_FROM", Settings.mail_from),
+        mail_max_attempts=_int("MAIL_MAX_ATTEMPTS", get("MAIL_MAX_ATTEMPTS", "8")),
+        run_outbox_sender=_bool(get("RUN_OUTBOX_SENDER", "true")),
+        dev_mailbox_port=_int("DEV_MAILBOX_PORT", get("DEV_MAILBOX_PORT", "0")),
+        session_idle_minutes=_int("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES", "30")),
+        session_absolute_hours=_int(
+            "SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS", "12")
+        ),
+        activation_valid_hours=_int(
+            "ACTIVATION_VALID_HOURS", get("ACTIVATION_VALID_HOURS", "72")
+        ),
+        cookie_secure=public_base_url.startswith("https://"),
+        migrate_on_start=_bool(get("MIGRATE_ON_START", "true")),
+    )
+    settings.check()
+    return settings

@@ -1,0 +1,27 @@
+"""Tortoise models, one module per aggregate. Tortoise discovers them here."""
+# Model docstrings become SQL table comments: Tortoise splits migration SQL on ";", so keep them free of semicolons.
+
+from backend.models.activation import ActivationToken
+from backend.models.audit import AuditEvent
+from backend.models.outbox import OutboxMessage, OutboxStatus
+from backend.models.practice import Office, Plan, Practice, Provider
+from backend.models.role import Permission, Role
+from backend.models.session import Session
+from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
+
+__all__ = [
+    "ActivationToken",
+    "AuditEvent",
+    "CareTeamIdType",
+    "Office",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Permission",
+    "Plan",
+    "Practice",
+    "Provider",
+    "Role",
+    "Session",
+    "StaffMember",
+    "StaffStatus",
+]

@@ -1,0 +1,29 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.practice import Practice
+from backend.models.staff import StaffMember
+
+
+class AuditEvent(Model):
+    """Who did what to whom, when, from where. Never holds a secret."""
+
+    id = fields.UUIDField(primary_key=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    practice: fields.ForeignKeyNullableRelation[Practice] = fields.ForeignKeyField(
+        "models.Practice", related_name="audit_events", null=True, on_delete=fields.RESTRICT
+    )
+    actor: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "models.StaffMember", related_name="audit_actions", null=True, on_delete=fields.RESTRICT
+    )
+    action = fields.CharField(max_length=64)
+    outcome = fields.CharField(max_length=16, default="SUCCESS")
+    target_id = fields.CharField(max_length=64, null=True)
+    ip = fields.CharField(max_length=64, null=True)
+    user_agent = fields.CharField(max_length=300, null=True)
+    request_id = fields.CharField(max_length=64, null=True)
+    details: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+
+    class Meta:
+        table = "audit_event"
+        indexes = (("practice_id", "created_at"), ("target_id", "created_at"))

@@ -1,0 +1,26 @@
+from datetime import datetime
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.staff import StaffMember
+
+
+class Session(Model):
+    """A signed-in session. Only the SHA-256 of the opaque token is stored."""
+
+    id = fields.UUIDField(primary_key=True)
+    staff: fields.ForeignKeyRelation[StaffMember] = fields.ForeignKeyField(
+        "models.StaffMember", related_name="sessions", on_delete=fields.RESTRICT
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+    ip = fields.CharField(max_length=64, null=True)
+    user_agent = fields.CharField(max_length=300, null=True)
+
+    class Meta:
+        table = "session"
+        indexes = (("staff_id", "revoked_at"),)

@@ -1,0 +1,69 @@
+from datetime import datetime
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.practice import Office, Practice, Provider
+from backend.models.role import Role
+
+
+class StaffStatus(str, Enum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
+class CareTeamIdType(str, Enum):
+    NPI = "NPI"
+    NCSBN_ID = "NCSBN_ID"
+
+
+class StaffMember(Model):
+    """A person with a login in one practice. Never hard-deleted."""
+
+    id = fields.UUIDField(primary_key=True)
+    practice: fields.ForeignKeyRelation[Practice] = fields.ForeignKeyField(
+        "models.Practice", related_name="staff", on_delete=fields.RESTRICT
+    )
+    role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
+        "models.Role", related_name="staff", on_delete=fields.RESTRICT
+    )
+    primary_provider: fields.ForeignKeyRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="staff", on_delete=fields.RESTRICT
+    )
+    offices: fields.ManyToManyRelation[Office] = fields.ManyToManyField(
+        "models.Office", related_name="staff", through="staff_member_office"
+    )
+    first_name = fields.CharField(max_length=50)
+    last_name = fields.CharField(max_length=50)
+    care_team_role = fields.CharField(max_length=64, null=True)
+    care_team_id_type = fields.CharEnumField(CareTeamIdType, max_length=10, null=True)
+    care_team_id_number = fields.CharField(max_length=10, null=True)
+    username = fields.CharField(max_length=150)
+    # Normalised (lower-cased) copies carry the unique indexes, so no race can duplicate them.
+    username_key = fields.CharField(max_length=150, unique=True)
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=200)
+    pin_hash = fields.CharField(max_length=200)
+    cell_phone = fields.CharField(max_length=16, null=True)
+    home_phone = fields.CharField(max_length=16, null=True)
+    email_update_enabled = fields.BooleanField(default=True)
+    restrict_offices = fields.BooleanField(default=False)
+    daily_billing_report = fields.BooleanField(default=False)
+    status = fields.CharEnumField(StaffStatus, max_length=10, default=StaffStatus.PENDING)
+    two_factor_enabled = fields.BooleanField(default=False)
+    # Lower-cased "first last username email" for substring search (trigram-indexed on PostgreSQL).
+    search_text = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    activated_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+    deactivated_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+
+    class Meta:
+        table = "staff_member"
+        indexes = (("practice_id", "status", "last_name", "first_name", "id"),)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

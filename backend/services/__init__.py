@@ -1,0 +1,1 @@
+"""The domain: every rule and state change of the staff-accounts service."""

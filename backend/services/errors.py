@@ -1,0 +1,66 @@
+"""Typed domain errors. The API turns them into `userErrors`; nothing else does."""
+
+from collections.abc import Sequence
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"
+    TOO_SHORT = "TOO_SHORT"
+    TAKEN = "TAKEN"
+    PASSWORD_MISMATCH = "PASSWORD_MISMATCH"
+    PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+    INVALID_PIN = "INVALID_PIN"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_USERNAME = "INVALID_USERNAME"
+    INVALID_NPI = "INVALID_NPI"
+    INVALID_NCSBN_ID = "INVALID_NCSBN_ID"
+    INVALID_PHONE = "INVALID_PHONE"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    SEAT_LIMIT_REACHED = "SEAT_LIMIT_REACHED"
+    TOKEN_INVALID_OR_EXPIRED = "TOKEN_INVALID_OR_EXPIRED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    CANNOT_DEACTIVATE_SELF = "CANNOT_DEACTIVATE_SELF"
+    LAST_ACCOUNT_MANAGER = "LAST_ACCOUNT_MANAGER"
+    OFFICE_REQUIRED = "OFFICE_REQUIRED"
+    SYSTEM_ROLE_READ_ONLY = "SYSTEM_ROLE_READ_ONLY"
+    ROLE_IN_USE = "ROLE_IN_USE"
+    EMAIL_UPDATE_DISABLED = "EMAIL_UPDATE_DISABLED"
+
+
+class FieldError(Exception):
+    """One expected failure, tied to an input field when there is one."""
+
+    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field: tuple[str, ...] | None = tuple(field) if field else None
+
+    def __repr__(self) -> str:
+        return f"FieldError({self.code.value}, {self.message!r}, {self.field!r})"
+
+
+class DomainError(Exception):
+    """One or more expected failures; the operation changed nothing."""
+
+    def __init__(self, errors: Sequence[FieldError]):
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors: list[FieldError] = list(errors)
+
+    @classmethod
+    def single(
+        cls, code: ErrorCode, message: str, field: Sequence[str] | None = None
+    ) -> "DomainError":
+        return cls([FieldError(code, message, field)])
+
+
+class AuthenticationRequired(Exception):
+    """The caller is not signed in (GraphQL error UNAUTHENTICATED)."""
+
+
+class PermissionDenied(Exception):
+    """The caller is signed in but lacks a permission (GraphQL error FORBIDDEN)."""
