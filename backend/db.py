@@ -3,7 +3,10 @@
 import os
 from typing import Any
 
+from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
 
 from backend.config import DEFAULT_DATABASE_URL
 
@@ -24,6 +27,24 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def apply_migrations(database_url: str) -> None:
+    """Bring the schema up to date (what `tortoise migrate` does), in its own context."""
+    config = tortoise_config(database_url)
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        await migrate(config=config)
+
+
+async def open_database(database_url: str) -> None:
+    # Request tasks and the outbox sender use the same connections: the global
+    # fallback makes the context visible from every task of this process.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
 
 
 def is_postgres(database_url: str) -> bool:

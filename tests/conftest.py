@@ -1,0 +1,55 @@
+"""Shared fixtures: every database test runs on SQLite and, when reachable, PostgreSQL."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from backend.db import apply_migrations, close_database, open_database
+from tests import databases
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--databases",
+        default="sqlite,postgres",
+        help="comma-separated database backends to run database tests on",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_backend" in metafunc.fixturenames:
+        backends = metafunc.config.getoption("--databases").split(",")
+        metafunc.parametrize("database_backend", backends, scope="session")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    reason = databases.postgres_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    url = databases.create_postgres_database()
+    yield url
+    databases.drop_postgres_database(url)
+
+
+@pytest.fixture
+async def database_url(
+    database_backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> str:
+    """A migrated, empty database of the given backend (not opened)."""
+    if database_backend == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        await databases.empty_postgres_database(url)
+        return url
+    url = f"sqlite://{tmp_path / 'test.sqlite3'}"
+    await apply_migrations(url)
+    return url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """The database opened through Tortoise for service-level tests."""
+    await open_database(database_url)
+    yield database_url
+    await close_database()

@@ -1,0 +1,81 @@
+"""Test databases: a fresh SQLite file per test, or one PostgreSQL database per run."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import asyncpg
+
+from backend.db import apply_migrations
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+# Emptied between tests; the system roles, seeded by migrations, stay.
+_TABLES = (
+    "audit_event, outbox_message, session, activation_token, staff_member_office, "
+    "staff_member, office, provider"
+)
+
+
+def _run_apart(work: Callable[[], Awaitable[None]]) -> None:
+    """Run set-up work on its own loop in a thread: fixtures may call this while a loop runs."""
+
+    async def main() -> None:
+        await work()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, main()).result()
+
+
+def postgres_unreachable_reason() -> str | None:
+    async def probe() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
+        await connection.close()
+
+    try:
+        _run_apart(probe)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}"
+    return None
+
+
+def create_postgres_database() -> str:
+    name = f"staff_test_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    _run_apart(create)
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    _run_apart(lambda: apply_migrations(url))
+    return url
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+    _run_apart(drop)
+
+
+async def empty_postgres_database(url: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(
+            f"TRUNCATE {_TABLES}; DELETE FROM role WHERE practice_id IS NOT NULL; "
+            "DELETE FROM practice"
+        )
+    finally:
+        await connection.close()
