@@ -4,8 +4,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal, cast
 
 DEFAULT_DATABASE_URL = "sqlite://var/staff.sqlite3"
+
+HashProfile = Literal["standard", "fast"]
 
 
 class SettingsError(ValueError):
@@ -19,6 +22,13 @@ def _bool(value: str) -> bool:
     if lowered in {"0", "false", "no", "off", ""}:
         return False
     raise SettingsError(f"expected a boolean, got {value!r}")
+
+
+def _float(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {value!r}") from None
 
 
 def _int(name: str, value: str) -> int:
@@ -46,6 +56,7 @@ class Settings:
     mail_max_attempts: int = 8
     mail_retry_base_seconds: float = 5.0
     run_outbox_sender: bool = True
+    mail_poll_seconds: float = 1.0
     dev_mailbox_port: int = 0
     # Sessions and activation.
     session_idle_minutes: int = 30
@@ -53,6 +64,7 @@ class Settings:
     activation_valid_hours: int = 72
     cookie_secure: bool = False
     migrate_on_start: bool = True
+    password_hash_profile: HashProfile = "standard"
 
     @property
     def is_development(self) -> bool:
@@ -84,6 +96,10 @@ class Settings:
                 raise SettingsError("PUBLIC_BASE_URL must be https:// in production")
         if self.session_idle_minutes < 1 or self.session_absolute_hours < 1:
             raise SettingsError("session timeouts must be positive")
+        if self.password_hash_profile not in ("standard", "fast"):
+            raise SettingsError("PASSWORD_HASH_PROFILE must be standard or fast")
+        if self.password_hash_profile == "fast" and self.environment != "test":
+            raise SettingsError("PASSWORD_HASH_PROFILE=fast is only allowed when APP_ENV=test")
         if self.activation_valid_hours < 1:
             raise SettingsError("ACTIVATION_VALID_HOURS must be positive")
 
@@ -108,6 +124,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_from=get("MAIL_FROM", Settings.mail_from),
         mail_max_attempts=_int("MAIL_MAX_ATTEMPTS", get("MAIL_MAX_ATTEMPTS", "8")),
         run_outbox_sender=_bool(get("RUN_OUTBOX_SENDER", "true")),
+        mail_poll_seconds=_float("MAIL_POLL_SECONDS", get("MAIL_POLL_SECONDS", "1.0")),
         dev_mailbox_port=_int("DEV_MAILBOX_PORT", get("DEV_MAILBOX_PORT", "0")),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=_int(
@@ -118,6 +135,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         cookie_secure=public_base_url.startswith("https://"),
         migrate_on_start=_bool(get("MIGRATE_ON_START", "true")),
+        password_hash_profile=cast(HashProfile, get("PASSWORD_HASH_PROFILE", "standard")),
     )
     settings.check()
     return settings

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from backend.db import apply_migrations, close_database, open_database
 from tests import databases
@@ -38,6 +39,9 @@ async def database_url(
     database_backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> str:
     """A migrated, empty database of the given backend (not opened)."""
+    # Tortoise caches compiled INSERT/UPDATE SQL per (connection name, table), not per
+    # dialect; a process that switches from SQLite to PostgreSQL must forget it.
+    EXECUTOR_CACHE.clear()
     if database_backend == "postgres":
         url: str = request.getfixturevalue("postgres_url")
         await databases.empty_postgres_database(url)

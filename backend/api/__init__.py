@@ -1,0 +1,1 @@
+"""The GraphQL layer: translates between the published schema and the services."""

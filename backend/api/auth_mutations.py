@@ -1,0 +1,118 @@
+"""Signing in and out, and activating an account from the emailed link."""
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from backend.api.cookies import clear_session_cookie, set_session_cookie
+from backend.api.errors import UserError, user_errors
+from backend.api.permissions import IsAuthenticated
+from backend.api.staff_types import StaffMember
+from backend.services import account_activation, auth
+from backend.services.errors import DomainError
+from backend.services.staff_directory import staff_with_relations
+
+
+@strawberry.input(description="Credentials.")
+class LoginInput:
+    username: str = strawberry.field(description="Username (case-insensitive).")
+    password: str = strawberry.field(description="Password.")
+
+
+@strawberry.type(description="A new session, or why sign-in failed.")
+class LoginPayload:
+    token: str | None = strawberry.field(
+        description="Bearer token for API clients (`Authorization: Bearer …`). Browsers get the "
+        "same session as an HttpOnly cookie and can ignore it. Shown only here, once."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When the session ends at the latest; it also ends after idle time."
+    )
+    account: StaffMember | None = strawberry.field(description="The signed-in staff member.")
+    user_errors: list[UserError] = strawberry.field(description="Why sign-in failed, if so.")
+
+
+@strawberry.input(description="Signing out.")
+class LogoutInput:
+    everywhere: bool = strawberry.field(
+        default=False, description="Also end every other session of this account."
+    )
+
+
+@strawberry.type(description="Result of logout.")
+class LogoutPayload:
+    ok: bool = strawberry.field(description="True once the session has ended.")
+    user_errors: list[UserError] = strawberry.field(description="Always empty.")
+
+
+@strawberry.input(description="The activation form reached from the emailed link.")
+class AccountActivateInput:
+    token: str = strawberry.field(description="The token from the link's #token= fragment.")
+    username: str = strawberry.field(description="The username the administrator chose.")
+    password: str = strawberry.field(description="The password the administrator chose.")
+    new_password: str = strawberry.field(
+        description="A password of the person's own, 12–128 characters, different from the given one."
+    )
+    new_password_confirmation: str = strawberry.field(description="The new password again.")
+
+
+@strawberry.type(description="The activated account, or why activation failed.")
+class AccountActivatePayload:
+    account: StaffMember | None = strawberry.field(
+        description="The now active account; the browser is signed in with a session cookie."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why activation failed, if so.")
+
+
+@strawberry.type
+class AuthMutations:
+    @strawberry.mutation(description="Sign in with username and password.")
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        context = info.context
+        try:
+            staff, issued = await auth.login(
+                username=input.username,
+                password=input.password,
+                settings=context.settings,
+                meta=context.meta,
+            )
+        except DomainError as error:
+            return LoginPayload(token=None, expires_at=None, account=None, user_errors=user_errors(error))
+        set_session_cookie(context.response, context.settings, issued.token)
+        return LoginPayload(
+            token=issued.token,
+            expires_at=issued.session.expires_at,
+            account=StaffMember.from_model(await staff_with_relations(staff.id)),
+            user_errors=[],
+        )
+
+    @strawberry.mutation(description="End the current session.", permission_classes=[IsAuthenticated])
+    async def logout(self, info: Info, input: LogoutInput | None = None) -> LogoutPayload:
+        context = info.context
+        await auth.logout(context.require_viewer(), everywhere=bool(input and input.everywhere))
+        clear_session_cookie(context.response, context.settings)
+        return LogoutPayload(ok=True, user_errors=[])
+
+    @strawberry.mutation(
+        description="Activate a pending account from the emailed link. Public: the token, the "
+        "given username and password prove who the person is."
+    )
+    async def account_activate(self, info: Info, input: AccountActivateInput) -> AccountActivatePayload:
+        context = info.context
+        try:
+            staff, issued = await account_activation.activate_account(
+                token=input.token,
+                username=input.username,
+                password=input.password,
+                new_password=input.new_password,
+                new_password_confirmation=input.new_password_confirmation,
+                settings=context.settings,
+                meta=context.meta,
+            )
+        except DomainError as error:
+            return AccountActivatePayload(account=None, user_errors=user_errors(error))
+        set_session_cookie(context.response, context.settings, issued.token)
+        return AccountActivatePayload(
+            account=StaffMember.from_model(await staff_with_relations(staff.id)), user_errors=[]
+        )

@@ -1,0 +1,73 @@
+"""How failures reach API clients: userErrors for expected ones, coded GraphQL errors
+for authentication and permission, a masked message for everything else."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from backend.services.errors import AuthenticationRequired, DomainError, ErrorCode, PermissionDenied
+
+UserErrorCode = strawberry.enum(
+    ErrorCode, name="UserErrorCode", description="Machine-readable reason of a user error."
+)
+
+
+@strawberry.type(description="An expected failure of a mutation; nothing was changed.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path of the input field concerned, e.g. [\"input\", \"email\"]; null when "
+        "the error concerns the whole request."
+    )
+    code: ErrorCode = strawberry.field(description="Machine-readable reason.")
+    message: str = strawberry.field(description="A sentence a person can act on.")
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [
+        UserError(field=["input", *e.field] if e.field else None, code=e.code, message=e.message)
+        for e in error.errors
+    ]
+
+
+class CodedError(GraphQLError):
+    """A GraphQL error with `extensions.code`, shown to clients as it is."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def unauthenticated() -> CodedError:
+    return CodedError("Sign in to do this.", "UNAUTHENTICATED")
+
+
+def forbidden(message: str = "Your role does not allow this.") -> CodedError:
+    return CodedError(message, "FORBIDDEN")
+
+
+T = TypeVar("T")
+
+
+async def translate(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a service call for a query field, turning domain failures into coded errors."""
+    try:
+        return await call()
+    except AuthenticationRequired:
+        raise unauthenticated() from None
+    except PermissionDenied as denied:
+        raise forbidden(str(denied)) from None
+    except DomainError as error:
+        raise CodedError(error.errors[0].message, "BAD_USER_INPUT") from None
+
+
+def keep_unmasked(error: GraphQLError) -> bool:
+    """Syntax and validation errors and our coded errors are meant for the client."""
+    original = error.original_error
+    if original is None:
+        return True
+    return isinstance(original, GraphQLError) and bool((original.extensions or {}).get("code"))
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    return not keep_unmasked(error)

@@ -1,0 +1,29 @@
+"""Access rules that sit on fields: signed in, and holding Manage Accounts."""
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from backend.models import Permission
+
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in to do this."
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.viewer is not None
+
+
+class CanManageAccounts(BasePermission):
+    message = "Your role does not have the Manage Accounts permission."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        if viewer is None:
+            self.message = IsAuthenticated.message
+            self.error_extensions = IsAuthenticated.error_extensions
+            return False
+        return viewer.can(Permission.MANAGE_ACCOUNTS)

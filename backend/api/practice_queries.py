@@ -1,0 +1,93 @@
+"""The viewer, the practice's reference data and `node`."""
+
+import strawberry
+from strawberry.types import Info
+
+from backend.api.errors import translate
+from backend.api.ids import from_global_id
+from backend.api.node import Node
+from backend.api.permissions import IsAuthenticated
+from backend.api.practice_types import CareTeamRole, Office, Practice, Provider
+from backend.api.role_types import Role
+from backend.api.staff_types import StaffMember
+from backend.models import Permission
+from backend.services import practice, roles, staff_directory
+from backend.services.care_team import CARE_TEAM_ROLES
+from backend.services.errors import PermissionDenied
+
+
+@strawberry.type(description="The signed-in account, its practice and what it may do.")
+class Viewer:
+    account: StaffMember = strawberry.field(description="The signed-in staff member.")
+    practice: Practice = strawberry.field(description="The practice the account belongs to.")
+    permissions: list[Permission] = strawberry.field(description="Permissions of the account's role.")
+
+
+@strawberry.type
+class PracticeQueries:
+    @strawberry.field(description="The signed-in account; null when signed out.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        account = await staff_directory.staff_with_relations(viewer.staff_id)
+        record, used = await practice.practice_with_seats(viewer)
+        return Viewer(
+            account=StaffMember.from_model(account),
+            practice=Practice.from_model(record, used),
+            permissions=[p for p in Permission if viewer.can(p)],
+        )
+
+    @strawberry.field(
+        description="Roles usable in the practice: system roles and the practice's own.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def roles(self, info: Info) -> list[Role]:
+        return [Role.from_model(r) for r in await roles.list_roles(info.context.require_viewer())]
+
+    @strawberry.field(
+        description="Providers of the practice.", permission_classes=[IsAuthenticated]
+    )
+    async def providers(self, info: Info) -> list[Provider]:
+        found = await practice.list_providers(info.context.require_viewer())
+        return [Provider.from_model(p) for p in found]
+
+    @strawberry.field(description="Offices of the practice.", permission_classes=[IsAuthenticated])
+    async def offices(self, info: Info) -> list[Office]:
+        return [Office.from_model(o) for o in await practice.list_offices(info.context.require_viewer())]
+
+    @strawberry.field(
+        description="Care-team roles a staff member can hold.", permission_classes=[IsAuthenticated]
+    )
+    def care_team_roles(self) -> list[CareTeamRole]:
+        return [CareTeamRole(code=code, name=name) for code, name in CARE_TEAM_ROLES.items()]
+
+    @strawberry.field(
+        description="Any object by its global ID; null if there is none in the viewer's practice.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        decoded = from_global_id(id)
+        if decoded is None:
+            return None
+        type_name, object_id = decoded
+        viewer = info.context.require_viewer()
+        if type_name == "StaffMember":
+            try:
+                staff = await staff_directory.get_staff(viewer=viewer, staff_id=object_id)
+            except PermissionDenied:
+                return None
+            return StaffMember.from_model(staff) if staff else None
+        if type_name == "Role":
+            role = await roles.get_role(viewer, object_id)
+            return Role.from_model(role) if role else None
+        if type_name == "Provider":
+            provider = await practice.get_provider(viewer, object_id)
+            return Provider.from_model(provider) if provider else None
+        if type_name == "Office":
+            office = await practice.get_office(viewer, object_id)
+            return Office.from_model(office) if office else None
+        if type_name == "Practice" and object_id == viewer.practice_id:
+            record, used = await translate(lambda: practice.practice_with_seats(viewer))
+            return Practice.from_model(record, used)
+        return None

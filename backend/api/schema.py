@@ -1,0 +1,54 @@
+"""The root schema: each domain's queries and mutations, merged."""
+
+from collections.abc import Callable
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from backend.api.auth_mutations import AuthMutations
+from backend.api.errors import should_mask_error
+from backend.api.practice_queries import PracticeQueries
+from backend.api.practice_types import Office, Practice, Provider
+from backend.api.role_mutations import RoleMutations
+from backend.api.role_types import Role
+from backend.api.staff_mutations import StaffMutations
+from backend.api.staff_queries import StaffQueries
+from backend.api.staff_types import StaffMember
+
+
+@strawberry.type(description="Read the practice's staff and reference data.")
+class Query(PracticeQueries, StaffQueries):
+    pass
+
+
+@strawberry.type(description="Change staff, roles and sessions.")
+class Mutation(AuthMutations, StaffMutations, RoleMutations):
+    pass
+
+
+def _extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+    # Factories, not shared instances: an extension instance holds per-request state.
+    return [
+        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=should_mask_error),
+    ]
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[StaffMember, Role, Provider, Office, Practice],
+    extensions=_extensions(),
+)

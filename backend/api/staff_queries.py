@@ -1,0 +1,124 @@
+"""Reading staff: the list, the tab counts, one staff member."""
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from backend.api.errors import translate
+from backend.api.ids import parse_id, parse_reference
+from backend.api.permissions import CanManageAccounts, IsAuthenticated
+from backend.api.staff_types import (
+    PageInfo,
+    StaffCounts,
+    StaffMember,
+    StaffMemberConnection,
+    StaffMemberEdge,
+)
+from backend.models import StaffStatus
+from backend.services import staff_directory
+from backend.services.staff_directory import StaffQuery
+
+
+@strawberry.input(description="Narrows the staff list; all given conditions must hold.")
+class StaffFilter:
+    status: StaffStatus | None = strawberry.field(default=None, description="Only this status.")
+    search: str | None = strawberry.field(
+        default=None,
+        description="Case-insensitive substring of first, last or full name, username or email.",
+    )
+    role_id: strawberry.ID | None = strawberry.field(default=None, description="Only this role.")
+    two_factor_enabled: bool | None = strawberry.field(
+        default=None, description="Only staff with (true) or without (false) two-factor sign-in."
+    )
+
+
+@strawberry.input(description="Narrows the tab counts like the list's filter, without status.")
+class StaffCountsFilter:
+    search: str | None = strawberry.field(default=None, description="As in StaffFilter.")
+    role_id: strawberry.ID | None = strawberry.field(default=None, description="As in StaffFilter.")
+    two_factor_enabled: bool | None = strawberry.field(default=None, description="As in StaffFilter.")
+
+
+def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
+    if filter is None:
+        return StaffQuery()
+    return StaffQuery(
+        status=getattr(filter, "status", None),
+        search=filter.search,
+        role_id=parse_reference(filter.role_id, "Role"),
+        two_factor_enabled=filter.two_factor_enabled,
+    )
+
+
+@strawberry.type
+class StaffQueries:
+    @strawberry.field(
+        description="Staff of the viewer's practice, sorted by last name then first name.",
+        permission_classes=[CanManageAccounts],
+    )
+    async def staff_members(
+        self,
+        info: Info,
+        filter: Annotated[
+            StaffFilter | None, strawberry.argument(description="Conditions all rows meet.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = 25,
+        after: Annotated[
+            str | None, strawberry.argument(description="`endCursor` of the previous page.")
+        ] = None,
+    ) -> StaffMemberConnection:
+        page = await translate(
+            lambda: staff_directory.list_staff(
+                viewer=info.context.require_viewer(), query=_query(filter), first=first, after=after
+            )
+        )
+        edges = [
+            StaffMemberEdge(node=StaffMember.from_model(staff), cursor=cursor)
+            for staff, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        return StaffMemberConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=False,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(
+        description="Active, pending and inactive counts under the same filter (the tabs).",
+        permission_classes=[CanManageAccounts],
+    )
+    async def staff_counts(
+        self,
+        info: Info,
+        filter: Annotated[
+            StaffCountsFilter | None, strawberry.argument(description="Conditions all rows meet.")
+        ] = None,
+    ) -> StaffCounts:
+        counts = await translate(
+            lambda: staff_directory.count_by_status(
+                viewer=info.context.require_viewer(), query=_query(filter)
+            )
+        )
+        return StaffCounts(active=counts.active, pending=counts.pending, inactive=counts.inactive)
+
+    @strawberry.field(
+        description="One staff member of the viewer's practice; null if there is none with this ID.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def staff_member(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its ID.")]
+    ) -> StaffMember | None:
+        staff_id = parse_id(id, "StaffMember")
+        if staff_id is None:
+            return None
+        staff = await translate(
+            lambda: staff_directory.get_staff(viewer=info.context.require_viewer(), staff_id=staff_id)
+        )
+        return StaffMember.from_model(staff) if staff else None

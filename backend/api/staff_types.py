@@ -1,0 +1,172 @@
+"""The StaffMember type and its connection."""
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from backend.api.ids import to_global_id
+from backend.api.node import Node
+from backend.api.practice_types import CareTeamRole, Office, Provider
+from backend.api.role_types import Role
+from backend.models import CareTeamIdType, OutboxStatus, StaffStatus
+from backend.models import StaffMember as StaffModel
+from backend.services.care_team import care_team_role_name
+from backend.services.validation import format_phone
+
+StaffStatusEnum = strawberry.enum(
+    StaffStatus,
+    name="StaffStatus",
+    description="PENDING: added, not yet activated. ACTIVE: can sign in. "
+    "INACTIVE: deactivated or verification cancelled.",
+)
+CareTeamIdTypeEnum = strawberry.enum(
+    CareTeamIdType, name="CareTeamIdType", description="Kind of care-team identifier."
+)
+EmailStatusEnum = strawberry.enum(
+    OutboxStatus,
+    name="EmailDeliveryStatus",
+    description="QUEUED: waiting or retrying. SENT: accepted by the mail server. "
+    "FAILED: gave up after repeated failures. SUPERSEDED: replaced by a newer email.",
+)
+
+
+@strawberry.type(description="A care-team identifier (NPI or NCSBN ID).")
+class CareTeamIdentifier:
+    type: CareTeamIdType = strawberry.field(description="NPI or NCSBN_ID.")
+    number: str = strawberry.field(description="The identifier's digits.")
+
+
+@strawberry.type(description="Delivery of the latest activation email.")
+class ActivationEmail:
+    status: OutboxStatus = strawberry.field(description="Where the email is in delivery.")
+    attempts: int = strawberry.field(description="Delivery attempts so far.")
+    last_error: str | None = strawberry.field(description="Why the last attempt failed, if it did.")
+    sent_at: datetime | None = strawberry.field(description="When the mail server accepted it.")
+
+
+@strawberry.type(description="A person with a login in the practice.")
+class StaffMember(Node):
+    first_name: str = strawberry.field(description="Given name.")
+    last_name: str = strawberry.field(description="Family name.")
+    full_name: str = strawberry.field(description="First and last name.")
+    role: Role = strawberry.field(description="The role that sets what the person may do.")
+    primary_provider: Provider = strawberry.field(
+        description="The provider this person acts on behalf of."
+    )
+    care_team_role: CareTeamRole | None = strawberry.field(
+        description="Role on patients' care teams, if any."
+    )
+    care_team_identifier: CareTeamIdentifier | None = strawberry.field(
+        description="NPI or NCSBN ID used on care teams, if any."
+    )
+    username: str = strawberry.field(description="Sign-in name, unique across the service.")
+    email: str = strawberry.field(description="Email address, unique across the service.")
+    cell_phone: str | None = strawberry.field(description="US cell phone, as 212-222-2222.")
+    home_phone: str | None = strawberry.field(description="US home phone, as 212-222-2222.")
+    email_update_enabled: bool = strawberry.field(
+        description="Whether the person may change their own email."
+    )
+    restrict_offices: bool = strawberry.field(description="Whether the person works only in `offices`.")
+    offices: list[Office] = strawberry.field(description="Offices the person is restricted to.")
+    daily_billing_report: bool = strawberry.field(description="Whether the daily billing report is sent.")
+    status: StaffStatus = strawberry.field(description="Lifecycle status.")
+    two_factor_enabled: bool = strawberry.field(description="Whether two-factor sign-in is on.")
+    created_at: datetime = strawberry.field(description="When the account was added.")
+    activated_at: datetime | None = strawberry.field(description="When the person first activated.")
+    deactivated_at: datetime | None = strawberry.field(
+        description="When the account last became inactive."
+    )
+    _status_value: strawberry.Private[StaffStatus]
+    _staff_id: strawberry.Private[object]
+
+    @strawberry.field(
+        description="When the outstanding activation link expires (pending staff only); "
+        "a past time means the link has expired and must be resent."
+    )
+    async def activation_expires_at(self, info: Info) -> datetime | None:
+        if self._status_value != StaffStatus.PENDING:
+            return None
+        expiry: datetime | None = await info.context.loaders.activation_expiry.load(self._staff_id)
+        return expiry
+
+    @strawberry.field(description="Delivery of the latest activation email, if one was sent.")
+    async def activation_email(self, info: Info) -> ActivationEmail | None:
+        message = await info.context.loaders.activation_email.load(self._staff_id)
+        if message is None:
+            return None
+        return ActivationEmail(
+            status=message.status,
+            attempts=message.attempts,
+            last_error=message.last_error,
+            sent_at=message.sent_at,
+        )
+
+    @classmethod
+    def from_model(cls, staff: StaffModel) -> "StaffMember":
+        """`staff` must come with role, primary_provider and offices loaded."""
+        identifier = None
+        if staff.care_team_id_type and staff.care_team_id_number:
+            identifier = CareTeamIdentifier(
+                type=staff.care_team_id_type, number=staff.care_team_id_number
+            )
+        care_role = None
+        if staff.care_team_role:
+            care_role = CareTeamRole(
+                code=staff.care_team_role, name=care_team_role_name(staff.care_team_role) or ""
+            )
+        return cls(
+            id=to_global_id("StaffMember", staff.id),
+            first_name=staff.first_name,
+            last_name=staff.last_name,
+            full_name=staff.full_name,
+            role=Role.from_model(staff.role),
+            primary_provider=Provider.from_model(staff.primary_provider),
+            care_team_role=care_role,
+            care_team_identifier=identifier,
+            username=staff.username,
+            email=staff.email,
+            cell_phone=format_phone(staff.cell_phone),
+            home_phone=format_phone(staff.home_phone),
+            email_update_enabled=staff.email_update_enabled,
+            restrict_offices=staff.restrict_offices,
+            offices=[Office.from_model(o) for o in staff.offices],
+            daily_billing_report=staff.daily_billing_report,
+            status=staff.status,
+            two_factor_enabled=staff.two_factor_enabled,
+            created_at=staff.created_at,
+            activated_at=staff.activated_at,
+            deactivated_at=staff.deactivated_at,
+            _status_value=staff.status,
+            _staff_id=staff.id,
+        )
+
+
+@strawberry.type(description="Pagination state of a connection.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow `endCursor`.")
+    has_previous_page: bool = strawberry.field(
+        description="Always false: the list pages forwards only."
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+
+
+@strawberry.type(description="A staff member in a list, with its cursor.")
+class StaffMemberEdge:
+    node: StaffMember = strawberry.field(description="The staff member.")
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+
+
+@strawberry.type(description="A page of staff members.")
+class StaffMemberConnection:
+    edges: list[StaffMemberEdge] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page is.")
+    total_count: int = strawberry.field(description="Matching staff members in all pages.")
+
+
+@strawberry.type(description="Staff counts per status (the tab numbers).")
+class StaffCounts:
+    active: int = strawberry.field(description="Active staff.")
+    pending: int = strawberry.field(description="Pending staff.")
+    inactive: int = strawberry.field(description="Inactive staff.")

@@ -1,0 +1,73 @@
+"""The Starlette application: routes, middleware and the lifespan that owns resources."""
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from backend.api.view import GraphQLApp
+from backend.config import Settings
+from backend.db import apply_migrations, close_database, open_database
+from backend.mail.dev_mailbox import DevMailbox
+from backend.mail.sender import OutboxSender
+from backend.middleware import RequestContextMiddleware
+from backend.spa import FRONTEND_DIR, SinglePageApp
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    mailbox = DevMailbox(port=settings.dev_mailbox_port) if settings.uses_dev_mailbox else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await apply_migrations(settings.database_url)
+        await open_database(settings.database_url)
+        mail_settings = settings
+        if mailbox is not None:
+            mailbox.start()
+            mail_settings = dataclasses.replace(settings, smtp_host=mailbox.host, smtp_port=mailbox.port)
+            logger.info("development mailbox listening on %s:%s", mailbox.host, mailbox.port)
+        sender_task = None
+        if settings.run_outbox_sender:
+            sender = OutboxSender(mail_settings, poll_seconds=settings.mail_poll_seconds)
+            sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+        try:
+            yield
+        finally:
+            if sender_task is not None:
+                sender_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender_task
+            if mailbox is not None:
+                mailbox.stop()
+            await close_database()
+
+    async def dev_mailbox(request: Request) -> Response:
+        assert mailbox is not None
+        return JSONResponse({"messages": mailbox.as_json()})
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    graphql = GraphQLApp(settings)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+    if mailbox is not None:
+        routes.append(Route("/dev/mailbox", dev_mailbox, methods=["GET"]))
+    routes.append(Mount("/", SinglePageApp(directory=FRONTEND_DIR, html=True), name="spa"))
+    app = Starlette(
+        routes=routes, middleware=[Middleware(RequestContextMiddleware)], lifespan=lifespan
+    )
+    app.state.mailbox = mailbox
+    return app

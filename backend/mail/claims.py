@@ -1,0 +1,107 @@
+"""The outbox as the sender sees it: claim due messages, then record each outcome.
+
+A claim is a lease (`claimed_until`) taken with a conditional UPDATE, so any
+number of sender processes can drain the same table without sending a message
+twice: only one UPDATE can match a free row.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import cast
+from uuid import UUID
+
+from tortoise.expressions import Q
+
+from backend.models.outbox import OutboxMessage, OutboxStatus
+
+MAX_RETRY_DELAY = timedelta(hours=1)
+# OutboxMessage.last_error is a CharField(max_length=500).
+LAST_ERROR_MAX_LENGTH = 500
+
+
+def _due(now: datetime) -> Q:
+    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now) & unclaimed
+
+
+async def claim_due(*, limit: int, lease: timedelta) -> list[OutboxMessage]:
+    """Lease up to `limit` due messages for this sender, oldest due first."""
+    now = datetime.now(UTC)
+    candidates = cast(
+        list[UUID],
+        await OutboxMessage.filter(_due(now))
+        .order_by("next_attempt_at", "id")
+        .limit(limit)
+        .values_list("id", flat=True),
+    )
+    claimed: list[UUID] = []
+    for message_id in candidates:
+        # Repeating the due condition makes the UPDATE a compare-and-set: it
+        # matches nothing if another sender claimed, sent or rescheduled the
+        # row since the SELECT above.
+        won = await OutboxMessage.filter(_due(now), id=message_id).update(
+            claimed_until=now + lease
+        )
+        if won:
+            claimed.append(message_id)
+    if not claimed:
+        return []
+    # Read the rows again only now that they are ours: attempts and bodies are current.
+    return (
+        await OutboxMessage.filter(id__in=claimed, status=OutboxStatus.QUEUED)
+        .order_by("next_attempt_at", "id")
+    )
+
+
+async def mark_sent(message: OutboxMessage) -> bool:
+    # The bodies carry the activation link: once delivered, nothing here needs it.
+    updated = await OutboxMessage.filter(id=message.id, status=OutboxStatus.QUEUED).update(
+        status=OutboxStatus.SENT,
+        sent_at=datetime.now(UTC),
+        attempts=message.attempts + 1,
+        last_error=None,
+        claimed_until=None,
+        body_text=None,
+        body_html=None,
+    )
+    return bool(updated)
+
+
+async def mark_failed_attempt(
+    message: OutboxMessage, *, error: str, max_attempts: int, retry_base_seconds: float
+) -> OutboxStatus:
+    """Count a failed attempt: retry later with exponential backoff, or give up."""
+    attempts = message.attempts + 1
+    error = error[:LAST_ERROR_MAX_LENGTH]
+    query = OutboxMessage.filter(id=message.id, status=OutboxStatus.QUEUED)
+    if attempts >= max_attempts:
+        await query.update(
+            status=OutboxStatus.FAILED,
+            attempts=attempts,
+            last_error=error,
+            claimed_until=None,
+            body_text=None,
+            body_html=None,
+        )
+        return OutboxStatus.FAILED
+    await query.update(
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=datetime.now(UTC) + retry_delay(attempts, retry_base_seconds),
+        claimed_until=None,
+    )
+    return OutboxStatus.QUEUED
+
+
+async def release(messages: list[OutboxMessage]) -> None:
+    """Give unsent messages back without counting an attempt."""
+    if messages:
+        await OutboxMessage.filter(
+            id__in=[message.id for message in messages], status=OutboxStatus.QUEUED
+        ).update(claimed_until=None)
+
+
+def retry_delay(attempts: int, base_seconds: float) -> timedelta:
+    # Cap the exponent too: 2**attempts overflows a timedelta long before
+    # mail_max_attempts could plausibly be reached.
+    seconds = base_seconds * 2 ** min(attempts - 1, 32)
+    return min(timedelta(seconds=seconds), MAX_RETRY_DELAY)

@@ -1,0 +1,34 @@
+"""An outbox row as a MIME message: plain text with an HTML alternative."""
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from backend.models.outbox import OutboxMessage
+
+
+class MissingBodyError(ValueError):
+    """A queued row without a text body: there is nothing to send."""
+
+
+def build_message(message: OutboxMessage, *, mail_from: str, now: datetime) -> EmailMessage:
+    if message.body_text is None:
+        raise MissingBodyError(f"outbox message {message.id} has no text body")
+    mime = EmailMessage()
+    mime["From"] = mail_from
+    mime["To"] = message.recipient
+    mime["Subject"] = message.subject
+    mime["Date"] = format_datetime(now)
+    # Derived from the outbox id, so a retry after an unrecorded delivery
+    # carries the same Message-ID and receivers can drop the duplicate.
+    mime["Message-ID"] = f"<{message.id}@{sender_domain(mail_from)}>"
+    mime.set_content(message.body_text)
+    if message.body_html is not None:
+        mime.add_alternative(message.body_html, subtype="html")
+    return mime
+
+
+def sender_domain(mail_from: str) -> str:
+    _, address = parseaddr(mail_from)
+    _, _, domain = address.rpartition("@")
+    return domain or "localhost"

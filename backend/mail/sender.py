@@ -1,0 +1,192 @@
+"""Drains the outbox over SMTP: one connection per pass, leases against double sending."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+
+import aiosmtplib
+
+from backend.config import Settings
+from backend.mail import claims
+from backend.mail.mime import build_message
+from backend.mail.smtp_errors import (
+    describe_connect_error,
+    describe_invalid_message,
+    describe_send_error,
+    is_connection_lost,
+    is_refusal,
+)
+from backend.models.outbox import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        batch_size: int = 50,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 60.0,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        # A message is only sent while its lease has at least one SMTP timeout
+        # left, so that another worker cannot claim it in the middle of a send.
+        if lease_seconds <= settings.smtp_timeout_seconds:
+            raise ValueError("lease_seconds must exceed smtp_timeout_seconds")
+        self._settings = settings
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._lease = timedelta(seconds=lease_seconds)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Start the next pass now, e.g. right after a transaction queued an email."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        logger.info("outbox sender started")
+        while True:
+            claimed = 0
+            try:
+                claimed, _ = await self._pass()
+            except Exception:
+                # The database or the network may be down for a while: keep
+                # polling, the leases of this pass expire on their own.
+                logger.exception("outbox pass failed")
+            # A full batch suggests more is due: drain without waiting.
+            if claimed < self._batch_size:
+                await self._idle()
+
+    async def send_due(self) -> int:
+        """Send what is due, once; return how many messages were delivered."""
+        _, sent = await self._pass()
+        return sent
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+        self._wake.clear()
+
+    async def _pass(self) -> tuple[int, int]:
+        messages = await claims.claim_due(limit=self._batch_size, lease=self._lease)
+        if not messages:
+            return 0, 0
+        loop = asyncio.get_running_loop()
+        send_until = (
+            loop.time() + self._lease.total_seconds() - self._settings.smtp_timeout_seconds
+        )
+        sent = await _Pass(self._settings, messages, send_until).deliver()
+        return len(messages), sent
+
+
+class _Pass:
+    """One SMTP connection, reopened at most once, for the messages claimed by one pass."""
+
+    def __init__(self, settings: Settings, messages: list[OutboxMessage], send_until: float):
+        self._settings = settings
+        self._pending = list(messages)
+        self._send_until = send_until
+        self._reconnected = False
+        self._smtp = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+            start_tls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+
+    async def deliver(self) -> int:
+        sent = 0
+        try:
+            if not await self._connect():
+                return 0
+            while self._pending:
+                if asyncio.get_running_loop().time() > self._send_until:
+                    logger.warning("outbox lease running out, releasing %d", len(self._pending))
+                    await claims.release(self._pending)
+                    return sent
+                if not self._smtp.is_connected and not await self._reconnect():
+                    return sent
+                sent += await self._send(self._pending[0])
+        finally:
+            await self._close()
+        return sent
+
+    async def _send(self, message: OutboxMessage) -> int:
+        try:
+            mime = build_message(message, mail_from=self._settings.mail_from, now=_now())
+            await self._smtp.send_message(mime, recipients=[message.recipient])
+        except ValueError as exc:
+            # A malformed address or header, found before anything reached the server.
+            await self._fail(message, describe_invalid_message(exc))
+            return 0
+        except aiosmtplib.SMTPException as exc:
+            if is_connection_lost(exc) and not self._reconnected:
+                # Typically an idle timeout or a per-connection message limit,
+                # met at MAIL FROM: retry this message on a fresh connection.
+                logger.info("SMTP connection lost at outbox message %s", message.id)
+                self._smtp.close()
+                return 0
+            if not is_refusal(exc):
+                # A timeout or a dropped line leaves the session in an unknown
+                # state: the next message gets a fresh connection (or none).
+                self._smtp.close()
+            await self._fail(message, describe_send_error(exc))
+            return 0
+        self._pending.pop(0)
+        if await claims.mark_sent(message):
+            logger.info("outbox message %s sent", message.id)
+        else:
+            logger.warning("outbox message %s sent but superseded meanwhile", message.id)
+        return 1
+
+    async def _connect(self) -> bool:
+        try:
+            await self._smtp.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            error = describe_connect_error(exc)
+            logger.warning("%s; %d outbox messages wait", error, len(self._pending))
+            while self._pending:
+                await self._fail(self._pending[0], error)
+            return False
+        return True
+
+    async def _reconnect(self) -> bool:
+        if self._reconnected:
+            error = "SMTP server closed the connection"
+            while self._pending:
+                await self._fail(self._pending[0], error)
+            return False
+        self._reconnected = True
+        self._smtp.close()
+        return await self._connect()
+
+    async def _fail(self, message: OutboxMessage, error: str) -> None:
+        self._pending.remove(message)
+        outcome = await claims.mark_failed_attempt(
+            message,
+            error=error,
+            max_attempts=self._settings.mail_max_attempts,
+            retry_base_seconds=self._settings.mail_retry_base_seconds,
+        )
+        if outcome is OutboxStatus.FAILED:
+            logger.error("outbox message %s failed for good: %s", message.id, error)
+        else:
+            logger.warning("outbox message %s attempt failed: %s", message.id, error)
+
+    async def _close(self) -> None:
+        if not self._smtp.is_connected:
+            return
+        try:
+            await self._smtp.quit()
+        except aiosmtplib.SMTPException:
+            self._smtp.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

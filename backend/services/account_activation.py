@@ -1,0 +1,90 @@
+"""A staff member activates their account from the emailed link."""
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from backend.config import Settings
+from backend.models import ActivationToken, StaffMember, StaffStatus
+from backend.services import audit, validation
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.secrets import hash_secret, token_digest, verify_secret
+from backend.services.sessions import IssuedSession, start_session
+from backend.services.staff_rules import ErrorCollector
+from backend.services.viewer import RequestMeta
+
+_LINK_UNUSABLE = (
+    "This activation link is invalid, already used or expired. "
+    "Ask your administrator to resend it."
+)
+
+
+async def activate_account(
+    *,
+    token: str,
+    username: str,
+    password: str,
+    new_password: str,
+    new_password_confirmation: str,
+    settings: Settings,
+    meta: RequestMeta,
+) -> tuple[StaffMember, IssuedSession]:
+    """Check the link and the credentials the administrator gave, set the person's own
+    password and make the account active. Only the first of concurrent redemptions wins."""
+    link = await _usable_link(token)
+    staff = await StaffMember.get(id=link.staff_id)  # type: ignore[attr-defined]
+    same_name = validation.username_key((username or "").strip()) == staff.username_key
+    matched = await verify_secret(staff.password_hash, password or "", settings)
+    if not (same_name and matched):
+        await audit.record(
+            action="staff.activate", outcome="FAILURE", practice_id=staff.practice_id,  # type: ignore[attr-defined]
+            actor_id=None, target_id=staff.id, meta=meta,
+        )
+        raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, "The username or password is incorrect.")
+
+    errors = ErrorCollector()
+    errors.check(
+        lambda: validation.check_password(
+            new_password,
+            confirmation=new_password_confirmation,
+            username=staff.username,
+            field="newPassword",
+            confirmation_field="newPasswordConfirmation",
+        )
+    )
+    if new_password and new_password == password:
+        errors.add(
+            ErrorCode.PASSWORD_TOO_WEAK,
+            "Choose a password of your own, different from the one you were given.",
+            "newPassword",
+        )
+    errors.raise_if_any()
+    new_hash = await hash_secret(new_password, settings)
+
+    now = datetime.now(UTC)
+    async with in_transaction() as db:
+        consumed = await ActivationToken.filter(
+            id=link.id, used_at=None, revoked_at=None, expires_at__gt=now
+        ).using_db(db).update(used_at=now)
+        activated = await StaffMember.filter(id=staff.id, status=StaffStatus.PENDING).using_db(
+            db
+        ).update(status=StaffStatus.ACTIVE, activated_at=now, password_hash=new_hash, updated_at=now)
+        if consumed != 1 or activated != 1:
+            raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])
+        await audit.record(
+            action="staff.activate", practice_id=staff.practice_id,  # type: ignore[attr-defined]
+            actor_id=staff.id, target_id=staff.id, meta=meta, using_db=db,
+        )
+        await staff.refresh_from_db(using_db=db)
+        issued = await start_session(staff, settings=settings, meta=meta, using_db=db)
+    return staff, issued
+
+
+async def _usable_link(token: str) -> ActivationToken:
+    link = None
+    if token and len(token) <= 100:
+        link = await ActivationToken.get_or_none(token_hash=token_digest(token))
+    now = datetime.now(UTC)
+    if link is None or link.used_at or link.revoked_at or link.expires_at <= now:
+        raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])
+    return link

@@ -1,0 +1,53 @@
+"""Audit events: when, who, which practice, target, action, outcome, from where."""
+
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from backend.models import AuditEvent
+from backend.services.viewer import RequestMeta, Viewer
+
+
+async def record(
+    *,
+    action: str,
+    practice_id: UUID | None,
+    actor_id: UUID | None,
+    target_id: UUID | None = None,
+    outcome: str = "SUCCESS",
+    meta: RequestMeta | None = None,
+    details: dict[str, object] | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> None:
+    meta = meta or RequestMeta()
+    await AuditEvent.create(
+        action=action,
+        practice_id=practice_id,
+        actor_id=actor_id,
+        target_id=str(target_id) if target_id else None,
+        outcome=outcome,
+        ip=meta.ip,
+        user_agent=(meta.user_agent or "")[:300] or None,
+        request_id=meta.request_id,
+        details=details or {},
+        using_db=using_db,
+    )
+
+
+async def record_by(
+    viewer: Viewer,
+    action: str,
+    *,
+    target_id: UUID | None = None,
+    details: dict[str, object] | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> None:
+    await record(
+        action=action,
+        practice_id=viewer.practice_id,
+        actor_id=viewer.staff_id,
+        target_id=target_id,
+        meta=viewer.meta,
+        details=details,
+        using_db=using_db,
+    )

@@ -1,0 +1,121 @@
+"""The staff lifecycle of DESIGN.md §4: resend, cancel, deactivate, reactivate.
+
+Every transition is a conditional update on the expected status, inside a transaction
+that holds the practice lock, so concurrent requests cannot apply it twice."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from backend.config import Settings
+from backend.models import Permission, Practice, Session, StaffMember, StaffStatus
+from backend.services import activation_links, audit
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.managers import ensure_manager_remains
+from backend.services.plans import claim_seat, lock_practice
+from backend.services.viewer import Viewer
+
+_STATUS_WORDS = {
+    StaffStatus.PENDING: "pending",
+    StaffStatus.ACTIVE: "active",
+    StaffStatus.INACTIVE: "inactive",
+}
+
+
+async def resend_activation(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffMember:
+    """A new link for a pending person; every older link stops working."""
+    async with _locked_staff(viewer, staff_id) as (staff, practice, db):
+        _require_status(staff, StaffStatus.PENDING, "resend the activation email to")
+        await activation_links.issue(staff, practice, settings=settings, using_db=db)
+        await audit.record_by(viewer, "staff.resend_activation", target_id=staff.id, using_db=db)
+    return staff
+
+
+async def cancel_verification(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
+    async with _locked_staff(viewer, staff_id) as (staff, _practice, db):
+        await _move(staff, StaffStatus.PENDING, StaffStatus.INACTIVE, "cancel the verification of", db)
+        await activation_links.revoke_all(staff.id, using_db=db)
+        await audit.record_by(viewer, "staff.cancel_verification", target_id=staff.id, using_db=db)
+    return staff
+
+
+async def deactivate(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
+    if staff_id == viewer.staff_id:
+        raise DomainError.single(
+            ErrorCode.CANNOT_DEACTIVATE_SELF,
+            "You cannot deactivate your own account. Ask another administrator.",
+            ["id"],
+        )
+    async with _locked_staff(viewer, staff_id) as (staff, practice, db):
+        _require_status(staff, StaffStatus.ACTIVE, "deactivate")
+        await ensure_manager_remains(practice.id, db, losing=staff.id)
+        await _move(staff, StaffStatus.ACTIVE, StaffStatus.INACTIVE, "deactivate", db)
+        # Deactivation ends every session of the person at once.
+        await Session.filter(staff_id=staff.id, revoked_at=None).using_db(db).update(
+            revoked_at=datetime.now(UTC)
+        )
+        await activation_links.revoke_all(staff.id, using_db=db)
+        await audit.record_by(viewer, "staff.deactivate", target_id=staff.id, using_db=db)
+    return staff
+
+
+async def reactivate(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffMember:
+    """Back to active if the person activated before; otherwise pending with a new link."""
+    async with _locked_staff(viewer, staff_id) as (staff, practice, db):
+        _require_status(staff, StaffStatus.INACTIVE, "reactivate")
+        await claim_seat(practice, db)
+        if staff.activated_at is not None:
+            await _move(staff, StaffStatus.INACTIVE, StaffStatus.ACTIVE, "reactivate", db)
+        else:
+            await _move(staff, StaffStatus.INACTIVE, StaffStatus.PENDING, "reactivate", db)
+            await activation_links.issue(staff, practice, settings=settings, using_db=db)
+        await audit.record_by(
+            viewer, "staff.reactivate", target_id=staff.id,
+            details={"status": staff.status.value}, using_db=db,
+        )
+    return staff
+
+
+@asynccontextmanager
+async def _locked_staff(
+    viewer: Viewer, staff_id: UUID
+) -> AsyncIterator[tuple[StaffMember, Practice, BaseDBAsyncClient]]:
+    """The staff member, inside a transaction that holds the practice lock."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    async with in_transaction() as db:
+        practice = await lock_practice(viewer.practice_id, db)
+        staff = await StaffMember.filter(id=staff_id, practice_id=practice.id).using_db(db).first()
+        if staff is None:
+            raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
+        yield staff, practice, db
+
+
+def _require_status(staff: StaffMember, expected: StaffStatus, verb: str) -> None:
+    if staff.status != expected:
+        raise DomainError.single(
+            ErrorCode.INVALID_TRANSITION,
+            f"You can only {verb} {_STATUS_WORDS[expected]} staff; "
+            f"{staff.full_name} is {_STATUS_WORDS[staff.status]}.",
+            ["id"],
+        )
+
+
+async def _move(
+    staff: StaffMember, expected: StaffStatus, new: StaffStatus, verb: str, db: BaseDBAsyncClient
+) -> None:
+    _require_status(staff, expected, verb)
+    now = datetime.now(UTC)
+    changes: dict[str, object] = {"status": new, "updated_at": now}
+    if new == StaffStatus.INACTIVE:
+        changes["deactivated_at"] = now
+    updated = await StaffMember.filter(id=staff.id, status=expected).using_db(db).update(**changes)
+    if updated != 1:  # changed by a concurrent request since we read it
+        raise DomainError.single(
+            ErrorCode.INVALID_TRANSITION, f"{staff.full_name} was changed meanwhile. Reload.", ["id"]
+        )
+    for name, value in changes.items():
+        setattr(staff, name, value)

@@ -1,0 +1,130 @@
+"""The Roles & Permissions page: system roles are read-only, practice roles are editable."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from backend.models import Permission, Role, StaffMember
+from backend.services import audit, validation
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.managers import ensure_manager_remains
+from backend.services.plans import lock_practice
+from backend.services.staff_rules import ErrorCollector
+from backend.services.viewer import Viewer
+
+_NAME_TAKEN = "A role with this name already exists."
+
+
+async def list_roles(viewer: Viewer) -> list[Role]:
+    return list(await Role.filter(Q(practice_id=viewer.practice_id) | Q(is_system=True)))
+
+
+async def get_role(viewer: Viewer, role_id: UUID) -> Role | None:
+    return await Role.filter(
+        Q(practice_id=viewer.practice_id) | Q(is_system=True), id=role_id
+    ).first()
+
+
+async def create_role(*, viewer: Viewer, name: str | None, permissions: Sequence[Permission]) -> Role:
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    clean_name = await _clean_role_name(viewer, name, exclude=None)
+    role = Role(
+        practice_id=viewer.practice_id,
+        name=clean_name,
+        name_key=clean_name.lower(),
+        permissions=_ordered(permissions),
+    )
+    try:
+        async with in_transaction() as db:
+            await role.save(using_db=db)
+            await audit.record_by(
+                viewer, "role.create", target_id=role.id,
+                details={"name": role.name, "permissions": role.permissions}, using_db=db,
+            )
+    except IntegrityError:
+        raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
+    return role
+
+
+async def update_role(
+    *,
+    viewer: Viewer,
+    role_id: UUID,
+    name: str | None = None,
+    permissions: Sequence[Permission] | None = None,
+) -> Role:
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    role = await _editable_role(viewer, role_id)
+    if name is not None:
+        role.name = await _clean_role_name(viewer, name, exclude=role.id)
+        role.name_key = role.name.lower()
+    try:
+        async with in_transaction() as db:
+            if permissions is not None:
+                new_permissions = _ordered(permissions)
+                if role.has(Permission.MANAGE_ACCOUNTS) and Permission.MANAGE_ACCOUNTS.value not in new_permissions:
+                    await lock_practice(viewer.practice_id, db)
+                    await ensure_manager_remains(viewer.practice_id, db, role_losing_permission=role.id)
+                role.permissions = new_permissions
+            await role.save(using_db=db)
+            await audit.record_by(
+                viewer, "role.update", target_id=role.id,
+                details={"name": role.name, "permissions": role.permissions}, using_db=db,
+            )
+    except IntegrityError:
+        raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
+    return role
+
+
+async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    role = await _editable_role(viewer, role_id)
+    async with in_transaction() as db:
+        await lock_practice(viewer.practice_id, db)
+        # Inactive staff keep their role too: a reactivation must find it.
+        in_use = await StaffMember.filter(role_id=role.id).using_db(db).count()
+        if in_use:
+            raise DomainError.single(
+                ErrorCode.ROLE_IN_USE,
+                f"{in_use} staff member{'s' if in_use != 1 else ''} still have this role. "
+                "Give them another role first.",
+                ["id"],
+            )
+        await role.delete(using_db=db)
+        await audit.record_by(viewer, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db)
+    return role.id
+
+
+async def _editable_role(viewer: Viewer, role_id: UUID) -> Role:
+    role = await get_role(viewer, role_id)
+    if role is None:
+        raise DomainError.single(ErrorCode.NOT_FOUND, "This role does not exist.", ["id"])
+    if role.is_system:
+        raise DomainError.single(
+            ErrorCode.SYSTEM_ROLE_READ_ONLY, "System roles cannot be changed or deleted.", ["id"]
+        )
+    return role
+
+
+async def _clean_role_name(viewer: Viewer, name: str | None, *, exclude: UUID | None) -> str:
+    errors = ErrorCollector()
+    clean = errors.check(lambda: validation.clean_name(name, field="name", max_length=100))
+    errors.raise_if_any()
+    assert clean is not None
+    same_name = Role.filter(
+        Q(practice_id=viewer.practice_id) | Q(is_system=True), name_key=clean.lower()
+    )
+    if exclude is not None:
+        same_name = same_name.exclude(id=exclude)
+    if await same_name.exists():
+        raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"])
+    return clean
+
+
+def _ordered(permissions: Sequence[Permission]) -> list[str]:
+    """Deduplicated, in catalogue order, so the stored list is stable."""
+    chosen = {Permission(p).value for p in permissions}
+    return [p.value for p in Permission if p.value in chosen]

@@ -1,0 +1,50 @@
+"""Hashing of passwords and PINs (argon2id, off the event loop) and of random tokens."""
+
+import asyncio
+import hashlib
+import secrets
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from backend.config import HashProfile, Settings
+
+
+@cache
+def _hasher(profile: HashProfile) -> PasswordHasher:
+    if profile == "fast":
+        # Test runs only (Settings refuses it elsewhere): thousands of hashes in seconds.
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()  # argon2id with the library's defaults (t=3, 64 MiB, p=4)
+
+
+async def hash_secret(value: str, settings: Settings) -> str:
+    # About 180 ms of CPU: on the event loop it would stall every other request.
+    return await asyncio.to_thread(_hasher(settings.password_hash_profile).hash, value)
+
+
+async def verify_secret(secret_hash: str | None, value: str, settings: Settings) -> bool:
+    """Check a value; with no hash, spend the same time on a dummy so timing reveals nothing."""
+    profile = settings.password_hash_profile
+    target = secret_hash or _dummy_hash(profile)
+    try:
+        matched = await asyncio.to_thread(_hasher(profile).verify, target, value)
+    except (VerificationError, InvalidHashError):
+        return False
+    return bool(matched) and secret_hash is not None
+
+
+@cache
+def _dummy_hash(profile: HashProfile) -> str:
+    return _hasher(profile).hash(secrets.token_urlsafe(16))
+
+
+def new_token() -> tuple[str, str]:
+    """A URL-safe token of 32 random bytes and the SHA-256 hex digest to store."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,73 @@
+"""Sessions: opaque random tokens, stored hashed, with idle and absolute timeouts."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from backend.config import Settings
+from backend.models import Session, StaffMember, StaffStatus
+from backend.services.secrets import new_token, token_digest
+from backend.services.viewer import RequestMeta, Viewer
+
+# Writing last_seen_at on every request would cost a write per read; a minute of
+# imprecision on a 30-minute idle timeout is harmless.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    session: Session
+
+
+async def start_session(
+    staff: StaffMember, *, settings: Settings, meta: RequestMeta, using_db: BaseDBAsyncClient | None = None
+) -> IssuedSession:
+    token, digest = new_token()
+    now = datetime.now(UTC)
+    session = await Session.create(
+        staff_id=staff.id,
+        token_hash=digest,
+        last_seen_at=now,
+        expires_at=now + settings.session_absolute,
+        ip=meta.ip,
+        user_agent=(meta.user_agent or "")[:300] or None,
+        using_db=using_db,
+    )
+    return IssuedSession(token=token, session=session)
+
+
+async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) -> Viewer | None:
+    """The viewer of a live session token, or None (unknown, revoked, idle or expired)."""
+    if not token or len(token) > 100:
+        return None
+    session = await Session.filter(token_hash=token_digest(token), revoked_at=None).select_related(
+        "staff__role"
+    ).first()
+    now = datetime.now(UTC)
+    if (
+        session is None
+        or session.expires_at <= now
+        or session.last_seen_at + settings.session_idle <= now
+        or session.staff.status != StaffStatus.ACTIVE
+    ):
+        return None
+    if now - session.last_seen_at >= _TOUCH_EVERY:
+        await Session.filter(id=session.id).update(last_seen_at=now)
+    staff = session.staff
+    return Viewer(
+        staff_id=staff.id,
+        practice_id=staff.practice_id,  # type: ignore[attr-defined]
+        permissions=frozenset(staff.role.permissions),
+        session_id=session.id,
+        meta=meta,
+    )
+
+
+async def end_session(viewer: Viewer, *, everywhere: bool = False) -> None:
+    """End the viewer's session, or every session of the account."""
+    sessions = Session.filter(staff_id=viewer.staff_id, revoked_at=None)
+    if not everywhere:
+        sessions = sessions.filter(id=viewer.session_id)
+    await sessions.update(revoked_at=datetime.now(UTC))

@@ -1,0 +1,122 @@
+"""Adding and changing staff members."""
+
+from typing import Any
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.config import Settings
+from backend.models import Permission, StaffMember, StaffStatus
+from backend.services import activation_links, audit, validation
+from backend.services.errors import DomainError, ErrorCode, FieldError
+from backend.services.managers import ensure_manager_remains
+from backend.services.plans import claim_seat, lock_practice
+from backend.services.secrets import hash_secret
+from backend.services.staff_input import NewStaff, StaffFields
+from backend.services.staff_rules import ErrorCollector, clean_staff_fields, search_text
+from backend.services.viewer import Viewer
+
+
+async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) -> StaffMember:
+    """Add a pending staff member and queue their activation email, atomically."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    errors = ErrorCollector()
+    values = await clean_staff_fields(data, practice_id=viewer.practice_id, errors=errors)
+    errors.check(
+        lambda: validation.check_password(
+            data.password, confirmation=data.password_confirmation, username=values.get("username")
+        )
+    )
+    pin = errors.check(lambda: validation.clean_pin(data.app_unlock_pin))
+    await _check_unique(values, errors, exclude=None)
+    errors.raise_if_any()
+    assert data.password is not None and pin is not None
+
+    offices = values.pop("offices")
+    values["password_hash"] = await hash_secret(data.password, settings)
+    values["pin_hash"] = await hash_secret(pin, settings)
+    staff = StaffMember(practice_id=viewer.practice_id, status=StaffStatus.PENDING, **values)
+    staff.search_text = search_text(staff)
+    try:
+        async with in_transaction() as connection:
+            practice = await lock_practice(viewer.practice_id, connection)
+            await claim_seat(practice, connection)
+            await staff.save(using_db=connection)
+            if offices:
+                await staff.offices.add(*offices, using_db=connection)
+            await activation_links.issue(staff, practice, settings=settings, using_db=connection)
+            await audit.record_by(viewer, "staff.create", target_id=staff.id, using_db=connection)
+    except IntegrityError:
+        # A concurrent request took the username or email between our check and the insert.
+        await _check_unique(values, errors, exclude=None)
+        errors.raise_if_any()
+        raise
+    return staff
+
+
+async def update_staff(
+    *, viewer: Viewer, staff_id: UUID, data: StaffFields
+) -> StaffMember:
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    staff = await get_practice_staff(viewer, staff_id)
+    if viewer.staff_id == staff.id and "email" in data.provided() and not staff.email_update_enabled:
+        raise DomainError.single(
+            ErrorCode.EMAIL_UPDATE_DISABLED, "Email updates are turned off for this account.", ["email"]
+        )
+    errors = ErrorCollector()
+    values = await clean_staff_fields(data, practice_id=viewer.practice_id, errors=errors, current=staff)
+    await _check_unique(values, errors, exclude=staff.id)
+    errors.raise_if_any()
+
+    offices = values.pop("offices", None)
+    changed = sorted(name for name, value in values.items() if getattr(staff, name, None) != value)
+    for name, value in values.items():
+        setattr(staff, name, value)
+    staff.search_text = search_text(staff)
+    try:
+        async with in_transaction() as connection:
+            if "role_id" in values:
+                await lock_practice(viewer.practice_id, connection)
+                await ensure_manager_remains(
+                    viewer.practice_id, connection, losing=staff.id, new_role_id=values["role_id"]
+                )
+            await staff.save(using_db=connection)
+            if offices is not None:
+                await staff.offices.clear(using_db=connection)
+                if offices:
+                    await staff.offices.add(*offices, using_db=connection)
+            await audit.record_by(
+                viewer, "staff.update", target_id=staff.id, details={"fields": changed},
+                using_db=connection,
+            )
+    except IntegrityError:
+        await _check_unique(values, errors, exclude=staff.id)
+        errors.raise_if_any()
+        raise
+    return staff
+
+
+async def get_practice_staff(viewer: Viewer, staff_id: UUID) -> StaffMember:
+    """A staff member of the viewer's practice; another practice's answers as missing."""
+    staff = await StaffMember.get_or_none(id=staff_id, practice_id=viewer.practice_id)
+    if staff is None:
+        raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
+    return staff
+
+
+async def _check_unique(values: dict[str, Any], errors: ErrorCollector, *, exclude: UUID | None) -> None:
+    checks = (
+        ("username_key", "username", "This username is already taken. Choose another one."),
+        ("email", "email", "This email is already used by another account."),
+    )
+    for column, field, message in checks:
+        value = values.get(column)
+        if value is None:
+            continue
+        query = StaffMember.filter(**{column: value})
+        if exclude is not None:
+            query = query.exclude(id=exclude)
+        if await query.exists() and not any(e.field == (field,) for e in errors.errors):
+            errors.errors.append(FieldError(ErrorCode.TAKEN, message, [field]))
+

@@ -1,0 +1,30 @@
+"""Who is calling: the signed-in account and where the request came from."""
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from backend.models import Permission
+from backend.services.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    staff_id: UUID
+    practice_id: UUID
+    permissions: frozenset[str]
+    session_id: UUID | None = None
+    meta: RequestMeta = field(default_factory=RequestMeta)
+
+    def can(self, permission: Permission) -> bool:
+        return permission.value in self.permissions
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(f"Your role does not have the {permission.value} permission.")

@@ -1,0 +1,22 @@
+"""Serves the static single-page app; unknown paths get index.html for client routes."""
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+
+class SinglePageApp(StaticFiles):
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as missing:
+            # /activate, /staff … are routes of the app, not files; a missing asset
+            # (a path with an extension) stays a 404.
+            if missing.status_code != 404 or "." in path.rsplit("/", 1)[-1]:
+                raise
+            return await super().get_response("index.html", scope)

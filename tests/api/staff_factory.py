@@ -1,0 +1,37 @@
+"""Builds valid staffCreate inputs, so each test states only what matters to it."""
+
+from typing import Any
+
+from tests.api.client import GraphQLClient
+from tests.api.documents import REFERENCE_DATA, STAFF_CREATE
+
+STAFF_PASSWORD = "Copper-Meadow-2291"
+
+
+async def reference_data(client: GraphQLClient) -> dict[str, Any]:
+    return await client.data(REFERENCE_DATA)
+
+
+async def staff_input(client: GraphQLClient, **overrides: Any) -> dict[str, Any]:
+    data = await reference_data(client)
+    nurse = next(role for role in data["roles"] if role["name"] == "Nurse (System)")
+    values: dict[str, Any] = {
+        "firstName": "Camille",
+        "lastName": "Nurse",
+        "primaryProviderId": data["providers"][0]["id"],
+        "roleId": nurse["id"],
+        "username": "cnurse",
+        "email": "camille.nurse@example.com",
+        "password": STAFF_PASSWORD,
+        "passwordConfirmation": STAFF_PASSWORD,
+        "appUnlockPin": "3952",
+    }
+    values.update(overrides)
+    return values
+
+
+async def create_staff(client: GraphQLClient, **overrides: Any) -> dict[str, Any]:
+    payload = await client.mutate(STAFF_CREATE, await staff_input(client, **overrides))
+    assert payload["userErrors"] == [], payload["userErrors"]
+    staff: dict[str, Any] = payload["staffMember"]
+    return staff
