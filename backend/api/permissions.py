@@ -22,8 +22,8 @@ class CanManageAccounts(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer = info.context.viewer
-        if viewer is None:
-            self.message = IsAuthenticated.message
-            self.error_extensions = IsAuthenticated.error_extensions
-            return False
-        return viewer.can(Permission.MANAGE_ACCOUNTS)
+        return viewer is not None and viewer.can(Permission.MANAGE_ACCOUNTS)
+
+
+# Checked in order: a signed-out caller hears UNAUTHENTICATED, not FORBIDDEN.
+MANAGERS_ONLY: list[type[BasePermission]] = [IsAuthenticated, CanManageAccounts]

@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id, to_global_id
-from backend.api.permissions import CanManageAccounts
+from backend.api.permissions import MANAGERS_ONLY
 from backend.api.role_types import Role
 from backend.models import Permission
 from backend.services import roles
@@ -56,7 +56,7 @@ class RoleDeletePayload:
 
 @strawberry.type
 class RoleMutations:
-    @strawberry.mutation(description="Create a practice role.", permission_classes=[CanManageAccounts])
+    @strawberry.mutation(description="Create a practice role.", permission_classes=MANAGERS_ONLY)
     async def role_create(self, info: Info, input: RoleCreateInput) -> RoleCreatePayload:
         try:
             role = await roles.create_role(
@@ -68,7 +68,7 @@ class RoleMutations:
 
     @strawberry.mutation(
         description="Rename a practice role or change its permissions.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def role_update(self, info: Info, input: RoleUpdateInput) -> RoleUpdatePayload:
         try:
@@ -84,7 +84,7 @@ class RoleMutations:
 
     @strawberry.mutation(
         description="Delete a practice role that no staff member holds.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def role_delete(self, info: Info, input: RoleDeleteInput) -> RoleDeletePayload:
         try:

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
 from backend.api.ids import parse_id, parse_reference
-from backend.api.permissions import CanManageAccounts
+from backend.api.permissions import MANAGERS_ONLY
 from backend.api.staff_types import StaffMember
 from backend.models import CareTeamIdType
 from backend.models import StaffMember as StaffModel
@@ -182,7 +182,7 @@ async def _run(payload: type[P], change: Callable[[], Awaitable[StaffModel]]) ->
 class StaffMutations:
     @strawberry.mutation(
         description="Add a pending staff member and email them an activation link (72 hours).",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_create(self, info: Info, input: StaffCreateInput) -> StaffCreatePayload:
         data = NewStaff(
@@ -212,7 +212,7 @@ class StaffMutations:
         )
 
     @strawberry.mutation(
-        description="Change a staff member's details.", permission_classes=[CanManageAccounts]
+        description="Change a staff member's details.", permission_classes=MANAGERS_ONLY
     )
     async def staff_update(self, info: Info, input: StaffUpdateInput) -> StaffUpdatePayload:
         id_type = input.care_team_id_type
@@ -241,7 +241,7 @@ class StaffMutations:
 
     @strawberry.mutation(
         description="Send a pending staff member a new activation link; older links stop working.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_resend_activation(
         self, info: Info, input: StaffActionInput
@@ -256,7 +256,7 @@ class StaffMutations:
 
     @strawberry.mutation(
         description="Cancel a pending staff member's verification: they become inactive.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_cancel_verification(
         self, info: Info, input: StaffActionInput
@@ -269,7 +269,7 @@ class StaffMutations:
 
     @strawberry.mutation(
         description="Deactivate an active staff member; their sessions end at once.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_deactivate(self, info: Info, input: StaffActionInput) -> StaffDeactivatePayload:
         viewer = info.context.require_viewer()
@@ -281,7 +281,7 @@ class StaffMutations:
     @strawberry.mutation(
         description="Reactivate an inactive staff member: active again if they had activated, "
         "otherwise pending with a new activation link. Needs a free seat.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_reactivate(self, info: Info, input: StaffActionInput) -> StaffReactivatePayload:
         context = info.context

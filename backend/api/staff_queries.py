@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.api.errors import translate
 from backend.api.ids import parse_id, parse_reference
-from backend.api.permissions import CanManageAccounts, IsAuthenticated
+from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
 from backend.api.staff_types import (
     PageInfo,
     StaffCounts,
@@ -55,7 +55,7 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
 class StaffQueries:
     @strawberry.field(
         description="Staff of the viewer's practice, sorted by last name then first name.",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_members(
         self,
@@ -92,7 +92,7 @@ class StaffQueries:
 
     @strawberry.field(
         description="Active, pending and inactive counts under the same filter (the tabs).",
-        permission_classes=[CanManageAccounts],
+        permission_classes=MANAGERS_ONLY,
     )
     async def staff_counts(
         self,

@@ -1,0 +1,172 @@
+"""Command line: serve, migrate, worker, create-practice, demo, export-schema."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from backend.config import Settings, SettingsError, load_settings
+from backend.db import apply_migrations, close_database, open_database
+from backend.models import Plan
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "export-schema":
+        return _export_schema(check=args.check, path=Path(args.path))
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(settings, demo=args.demo)
+    runners = {
+        "migrate": _migrate,
+        "worker": _worker,
+        "create-practice": _create_practice,
+        "demo": _demo,
+    }
+    return asyncio.run(runners[args.command](settings, args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="staff-accounts", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web app (uvicorn)")
+    serve.add_argument("--demo", action="store_true", help="create the demo practice if missing")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("worker", help="deliver queued email (run beside app processes)")
+    create = commands.add_parser("create-practice", help="create a practice and its owner account")
+    create.add_argument("--name", required=True)
+    create.add_argument("--plan", choices=[p.value for p in Plan], default=Plan.INVOICED.value)
+    create.add_argument("--provider-first-name", required=True)
+    create.add_argument("--provider-last-name", required=True)
+    create.add_argument("--office", action="append", dest="offices", help="repeatable")
+    create.add_argument("--owner-first-name", required=True)
+    create.add_argument("--owner-last-name", required=True)
+    create.add_argument("--owner-username", required=True)
+    create.add_argument("--owner-email", required=True)
+    create.add_argument(
+        "--owner-password-stdin",
+        action="store_true",
+        help="read the owner's password from standard input (otherwise prompt)",
+    )
+    create.add_argument("--owner-pin", required=True, help="four-digit app unlock PIN")
+    commands.add_parser("demo", help='create the "Demo Family Practice" if missing')
+    export = commands.add_parser("export-schema", help="write schema.graphql from the code")
+    export.add_argument("--check", action="store_true", help="fail if the file is stale")
+    export.add_argument("--path", default=str(SCHEMA_FILE))
+    return parser
+
+
+def _serve(settings: Settings, *, demo: bool) -> int:
+    import uvicorn
+
+    from backend.app import create_app
+
+    if demo:
+        asyncio.run(_demo(settings, argparse.Namespace()))
+    print(f"Staff accounts: open {settings.public_base_url}/ (GraphQL at /graphql)", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    await apply_migrations(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    from backend.mail.sender import OutboxSender
+
+    if not settings.smtp_host:
+        print("configuration error: the worker needs SMTP_HOST", file=sys.stderr)
+        return 2
+    await open_database(settings.database_url)
+    try:
+        await OutboxSender(settings, poll_seconds=settings.mail_poll_seconds).run()
+    finally:
+        await close_database()
+    return 0
+
+
+async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
+    from backend.services.bootstrap import NewPractice, create_practice
+    from backend.services.errors import DomainError
+
+    if args.owner_password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Owner password: ")
+    if settings.migrate_on_start:
+        await apply_migrations(settings.database_url)
+    await open_database(settings.database_url)
+    try:
+        practice, owner = await create_practice(
+            NewPractice(
+                name=args.name,
+                plan=Plan(args.plan),
+                provider_first_name=args.provider_first_name,
+                provider_last_name=args.provider_last_name,
+                office_names=args.offices or ["Main Office"],
+                owner_first_name=args.owner_first_name,
+                owner_last_name=args.owner_last_name,
+                owner_username=args.owner_username,
+                owner_email=args.owner_email,
+                owner_password=password,
+                owner_pin=args.owner_pin,
+            ),
+            settings=settings,
+        )
+    except DomainError as error:
+        for problem in error.errors:
+            where = ".".join(problem.field) if problem.field else "input"
+            print(f"error: {where}: {problem.message}", file=sys.stderr)
+        return 1
+    finally:
+        await close_database()
+    print(f"created practice {practice.name!r} with owner {owner.username!r}")
+    return 0
+
+
+async def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, ensure_demo_practice
+
+    await apply_migrations(settings.database_url)
+    await open_database(settings.database_url)
+    try:
+        created = await ensure_demo_practice(settings)
+    finally:
+        await close_database()
+    state = "created" if created else "already present"
+    print(f'Demo practice "Demo Family Practice" {state}.')
+    print(f"Sign in as username {DEMO_ADMIN_USERNAME!r} with password {DEMO_ADMIN_PASSWORD!r}.")
+    return 0
+
+
+def _export_schema(*, check: bool, path: Path) -> int:
+    from backend.api.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if check:
+        if not path.exists() or path.read_text() != sdl:
+            print(f"{path} is stale: run `staff-accounts export-schema`", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    path.write_text(sdl)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
