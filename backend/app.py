@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from backend.api.view import GraphQLApp
 from backend.config import Settings
@@ -34,7 +34,9 @@ def create_app(settings: Settings) -> Starlette:
         mail_settings = settings
         if mailbox is not None:
             mailbox.start()
-            mail_settings = dataclasses.replace(settings, smtp_host=mailbox.host, smtp_port=mailbox.port)
+            mail_settings = dataclasses.replace(
+                settings, smtp_host=mailbox.host, smtp_port=mailbox.port
+            )
             logger.info("development mailbox listening on %s:%s", mailbox.host, mailbox.port)
         sender_task = None
         if settings.run_outbox_sender:
@@ -59,7 +61,7 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     graphql = GraphQLApp(settings)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]

@@ -18,7 +18,12 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Tortoise logs every query with its values at DEBUG, password hashes included:
+    # keep that logger quiet even if the root level is lowered.
+    logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
     if args.command == "export-schema":
         return _export_schema(check=args.check, path=Path(args.path))
     try:

@@ -127,12 +127,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_poll_seconds=_float("MAIL_POLL_SECONDS", get("MAIL_POLL_SECONDS", "1.0")),
         dev_mailbox_port=_int("DEV_MAILBOX_PORT", get("DEV_MAILBOX_PORT", "0")),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES", "30")),
-        session_absolute_hours=_int(
-            "SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS", "12")
-        ),
-        activation_valid_hours=_int(
-            "ACTIVATION_VALID_HOURS", get("ACTIVATION_VALID_HOURS", "72")
-        ),
+        session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS", "12")),
+        activation_valid_hours=_int("ACTIVATION_VALID_HOURS", get("ACTIVATION_VALID_HOURS", "72")),
         cookie_secure=public_base_url.startswith("https://"),
         migrate_on_start=_bool(get("MIGRATE_ON_START", "true")),
         password_hash_profile=cast(HashProfile, get("PASSWORD_HASH_PROFILE", "standard")),

@@ -10,7 +10,9 @@ import asyncpg
 
 from backend.db import apply_migrations
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 
 # Emptied between tests; the system roles, seeded by migrations, stay.
 _TABLES = (

@@ -52,7 +52,8 @@ class AccountActivateInput:
     username: str = strawberry.field(description="The username the administrator chose.")
     password: str = strawberry.field(description="The password the administrator chose.")
     new_password: str = strawberry.field(
-        description="A password of the person's own, 12–128 characters, different from the given one."
+        description="A password of the person's own, 12–128 characters, "
+        "different from the given one."
     )
     new_password_confirmation: str = strawberry.field(description="The new password again.")
 
@@ -78,7 +79,9 @@ class AuthMutations:
                 meta=context.meta,
             )
         except DomainError as error:
-            return LoginPayload(token=None, expires_at=None, account=None, user_errors=user_errors(error))
+            return LoginPayload(
+                token=None, expires_at=None, account=None, user_errors=user_errors(error)
+            )
         set_session_cookie(context.response, context.settings, issued.token)
         return LoginPayload(
             token=issued.token,
@@ -87,7 +90,9 @@ class AuthMutations:
             user_errors=[],
         )
 
-    @strawberry.mutation(description="End the current session.", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(
+        description="End the current session.", permission_classes=[IsAuthenticated]
+    )
     async def logout(self, info: Info, input: LogoutInput | None = None) -> LogoutPayload:
         context = info.context
         await auth.logout(context.require_viewer(), everywhere=bool(input and input.everywhere))
@@ -98,7 +103,9 @@ class AuthMutations:
         description="Activate a pending account from the emailed link. Public: the token, the "
         "given username and password prove who the person is."
     )
-    async def account_activate(self, info: Info, input: AccountActivateInput) -> AccountActivatePayload:
+    async def account_activate(
+        self, info: Info, input: AccountActivateInput
+    ) -> AccountActivatePayload:
         context = info.context
         try:
             staff, issued = await account_activation.activate_account(

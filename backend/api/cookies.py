@@ -24,7 +24,11 @@ def set_session_cookie(response: Response, settings: Settings, token: str) -> No
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
-        cookie_name(settings), path="/", httponly=True, samesite="lax", secure=settings.cookie_secure
+        cookie_name(settings),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
     )
 
 

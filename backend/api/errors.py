@@ -17,7 +17,7 @@ UserErrorCode = strawberry.enum(
 @strawberry.type(description="An expected failure of a mutation; nothing was changed.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path of the input field concerned, e.g. [\"input\", \"email\"]; null when "
+        description='Path of the input field concerned, e.g. ["input", "email"]; null when '
         "the error concerns the whole request."
     )
     code: ErrorCode = strawberry.field(description="Machine-readable reason.")

@@ -10,7 +10,7 @@ from backend.models import Permission
 
 class IsAuthenticated(BasePermission):
     message = "Sign in to do this."
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 (strawberry reads it)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.viewer is not None
@@ -18,7 +18,7 @@ class IsAuthenticated(BasePermission):
 
 class CanManageAccounts(BasePermission):
     message = "Your role does not have the Manage Accounts permission."
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer = info.context.viewer

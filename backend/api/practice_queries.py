@@ -20,7 +20,9 @@ from backend.services.errors import PermissionDenied
 class Viewer:
     account: StaffMember = strawberry.field(description="The signed-in staff member.")
     practice: Practice = strawberry.field(description="The practice the account belongs to.")
-    permissions: list[Permission] = strawberry.field(description="Permissions of the account's role.")
+    permissions: list[Permission] = strawberry.field(
+        description="Permissions of the account's role."
+    )
 
 
 @strawberry.type
@@ -54,7 +56,9 @@ class PracticeQueries:
 
     @strawberry.field(description="Offices of the practice.", permission_classes=[IsAuthenticated])
     async def offices(self, info: Info) -> list[Office]:
-        return [Office.from_model(o) for o in await practice.list_offices(info.context.require_viewer())]
+        return [
+            Office.from_model(o) for o in await practice.list_offices(info.context.require_viewer())
+        ]
 
     @strawberry.field(
         description="Care-team roles a staff member can hold.", permission_classes=[IsAuthenticated]

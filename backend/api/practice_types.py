@@ -63,4 +63,6 @@ class Office(Node):
 @strawberry.type(description="A role a staff member can hold on a patient's care team.")
 class CareTeamRole:
     code: str = strawberry.field(description="Stable code, e.g. CHRONIC_CARE_NURSE.")
-    name: str = strawberry.field(description='Display name, e.g. "Chronic care nurse (occupation)".')
+    name: str = strawberry.field(
+        description='Display name, e.g. "Chronic care nurse (occupation)".'
+    )

@@ -1,7 +1,7 @@
 """Adding, changing and moving staff through the lifecycle."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -30,7 +30,9 @@ class StaffCreateInput:
     username: str = strawberry.field(
         description="3–150 letters, digits and . _ - @; unique across the service."
     )
-    email: str = strawberry.field(description="Unique across the service; gets the activation link.")
+    email: str = strawberry.field(
+        description="Unique across the service; gets the activation link."
+    )
     password: str = strawberry.field(
         description="Initial password, 12–128 characters; the person replaces it at activation."
     )
@@ -165,7 +167,7 @@ def _staff_id(global_id: str) -> UUID:
     return staff_id
 
 
-P = Any
+P = TypeVar("P", bound=StaffPayload)
 
 
 async def _run(payload: type[P], change: Callable[[], Awaitable[StaffModel]]) -> P:
@@ -208,7 +210,9 @@ class StaffMutations:
         context = info.context
         return await _run(
             StaffCreatePayload,
-            lambda: staff.create_staff(viewer=context.require_viewer(), data=data, settings=context.settings),
+            lambda: staff.create_staff(
+                viewer=context.require_viewer(), data=data, settings=context.settings
+            ),
         )
 
     @strawberry.mutation(
@@ -222,7 +226,9 @@ class StaffMutations:
             primary_provider_id=_reference(input.primary_provider_id, "Provider"),
             role_id=_reference(input.role_id, "Role"),
             care_team_role=_value(input.care_team_role),
-            care_team_id_type=id_type.value if isinstance(id_type, CareTeamIdType) else _value(id_type),
+            care_team_id_type=id_type.value
+            if isinstance(id_type, CareTeamIdType)
+            else _value(id_type),
             care_team_id_number=_value(input.care_team_id_number),
             username=_value(input.username),
             email=_value(input.email),
@@ -250,7 +256,9 @@ class StaffMutations:
         return await _run(
             StaffResendActivationPayload,
             lambda: lifecycle.resend_activation(
-                viewer=context.require_viewer(), staff_id=_staff_id(input.id), settings=context.settings
+                viewer=context.require_viewer(),
+                staff_id=_staff_id(input.id),
+                settings=context.settings,
             ),
         )
 
@@ -288,6 +296,8 @@ class StaffMutations:
         return await _run(
             StaffReactivatePayload,
             lambda: lifecycle.reactivate(
-                viewer=context.require_viewer(), staff_id=_staff_id(input.id), settings=context.settings
+                viewer=context.require_viewer(),
+                staff_id=_staff_id(input.id),
+                settings=context.settings,
             ),
         )

@@ -37,7 +37,9 @@ class StaffFilter:
 class StaffCountsFilter:
     search: str | None = strawberry.field(default=None, description="As in StaffFilter.")
     role_id: strawberry.ID | None = strawberry.field(default=None, description="As in StaffFilter.")
-    two_factor_enabled: bool | None = strawberry.field(default=None, description="As in StaffFilter.")
+    two_factor_enabled: bool | None = strawberry.field(
+        default=None, description="As in StaffFilter."
+    )
 
 
 def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
@@ -109,7 +111,8 @@ class StaffQueries:
         return StaffCounts(active=counts.active, pending=counts.pending, inactive=counts.inactive)
 
     @strawberry.field(
-        description="One staff member of the viewer's practice; null if there is none with this ID.",
+        description="One staff member of the viewer's practice; null if there is none "
+        "with this ID.",
         permission_classes=[IsAuthenticated],
     )
     async def staff_member(
@@ -119,6 +122,8 @@ class StaffQueries:
         if staff_id is None:
             return None
         staff = await translate(
-            lambda: staff_directory.get_staff(viewer=info.context.require_viewer(), staff_id=staff_id)
+            lambda: staff_directory.get_staff(
+                viewer=info.context.require_viewer(), staff_id=staff_id
+            )
         )
         return StaffMember.from_model(staff) if staff else None

@@ -67,9 +67,13 @@ class StaffMember(Node):
     email_update_enabled: bool = strawberry.field(
         description="Whether the person may change their own email."
     )
-    restrict_offices: bool = strawberry.field(description="Whether the person works only in `offices`.")
+    restrict_offices: bool = strawberry.field(
+        description="Whether the person works only in `offices`."
+    )
     offices: list[Office] = strawberry.field(description="Offices the person is restricted to.")
-    daily_billing_report: bool = strawberry.field(description="Whether the daily billing report is sent.")
+    daily_billing_report: bool = strawberry.field(
+        description="Whether the daily billing report is sent."
+    )
     status: StaffStatus = strawberry.field(description="Lifecycle status.")
     two_factor_enabled: bool = strawberry.field(description="Whether two-factor sign-in is on.")
     created_at: datetime = strawberry.field(description="When the account was added.")

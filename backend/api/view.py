@@ -1,7 +1,5 @@
 """The strawberry ASGI app: builds the per-request context, encodes with orjson."""
 
-from typing import Any
-
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,12 +24,17 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
 
-    async def get_context(self, request: Request | WebSocket, response: Response | None = None) -> Context:  # type: ignore[override]
-        assert isinstance(request, Request) and response is not None
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        # Only HTTP is routed here (no subscriptions), so both are plain HTTP objects.
+        assert isinstance(request, Request) and isinstance(response, Response)
         meta = request_meta(request)
         token = session_token(request, self.settings)
         viewer = await resolve_session(token, settings=self.settings, meta=meta) if token else None
-        return Context(request=request, response=response, settings=self.settings, meta=meta, viewer=viewer)
+        return Context(
+            request=request, response=response, settings=self.settings, meta=meta, viewer=viewer
+        )
 
     def encode_json(self, data: object) -> bytes:
         # orjson is an order of magnitude faster than the standard json module.
@@ -45,5 +48,3 @@ def request_meta(request: Request) -> RequestMeta:
         user_agent=request.headers.get("user-agent"),
         request_id=getattr(request.state, "request_id", None),
     )
-
-

@@ -38,17 +38,14 @@ async def claim_due(*, limit: int, lease: timedelta) -> list[OutboxMessage]:
         # Repeating the due condition makes the UPDATE a compare-and-set: it
         # matches nothing if another sender claimed, sent or rescheduled the
         # row since the SELECT above.
-        won = await OutboxMessage.filter(_due(now), id=message_id).update(
-            claimed_until=now + lease
-        )
+        won = await OutboxMessage.filter(_due(now), id=message_id).update(claimed_until=now + lease)
         if won:
             claimed.append(message_id)
     if not claimed:
         return []
     # Read the rows again only now that they are ours: attempts and bodies are current.
-    return (
-        await OutboxMessage.filter(id__in=claimed, status=OutboxStatus.QUEUED)
-        .order_by("next_attempt_at", "id")
+    return await OutboxMessage.filter(id__in=claimed, status=OutboxStatus.QUEUED).order_by(
+        "next_attempt_at", "id"
     )
 
 

@@ -159,7 +159,10 @@ def _part(message: EmailMessage, subtype: str) -> str | None:
     if body is None or body.get_content_subtype() != subtype:
         return None
     content = body.get_content()
-    return content if isinstance(content, str) else None
+    if not isinstance(content, str):
+        return None
+    # Parts arrive with the wire's CRLF line endings; the viewer wants plain lines.
+    return content.replace("\r\n", "\n")
 
 
 def _links(text: str) -> tuple[str, ...]:

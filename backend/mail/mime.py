@@ -30,5 +30,5 @@ def build_message(message: OutboxMessage, *, mail_from: str, now: datetime) -> E
 
 def sender_domain(mail_from: str) -> str:
     _, address = parseaddr(mail_from)
-    _, _, domain = address.rpartition("@")
-    return domain or "localhost"
+    _, at, domain = address.rpartition("@")
+    return domain if at and domain else "localhost"

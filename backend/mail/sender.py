@@ -57,6 +57,7 @@ class OutboxSender:
                 # The database or the network may be down for a while: keep
                 # polling, the leases of this pass expire on their own.
                 logger.exception("outbox pass failed")
+            _raise_if_cancel_was_swallowed()
             # A full batch suggests more is due: drain without waiting.
             if claimed < self._batch_size:
                 await self._idle()
@@ -68,7 +69,8 @@ class OutboxSender:
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            async with asyncio.timeout(self._poll_seconds):
+                await self._wake.wait()
         self._wake.clear()
 
     async def _pass(self) -> tuple[int, int]:
@@ -76,9 +78,7 @@ class OutboxSender:
         if not messages:
             return 0, 0
         loop = asyncio.get_running_loop()
-        send_until = (
-            loop.time() + self._lease.total_seconds() - self._settings.smtp_timeout_seconds
-        )
+        send_until = loop.time() + self._lease.total_seconds() - self._settings.smtp_timeout_seconds
         sent = await _Pass(self._settings, messages, send_until).deliver()
         return len(messages), sent
 
@@ -142,7 +142,7 @@ class _Pass:
         if await claims.mark_sent(message):
             logger.info("outbox message %s sent", message.id)
         else:
-            logger.warning("outbox message %s sent but superseded meanwhile", message.id)
+            logger.warning("outbox message %s sent, but its row was no longer queued", message.id)
         return 1
 
     async def _connect(self) -> bool:
@@ -186,6 +186,15 @@ class _Pass:
             await self._smtp.quit()
         except aiosmtplib.SMTPException:
             self._smtp.close()
+
+
+def _raise_if_cancel_was_swallowed() -> None:
+    # On Python 3.11, asyncio.wait_for (used inside asyncpg and aiosmtplib)
+    # drops a cancellation that arrives just as its inner future completes.
+    # The request is still counted on the task: honour it, or shutdown hangs.
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _now() -> datetime:

@@ -1,5 +1,6 @@
 """Tortoise models, one module per aggregate. Tortoise discovers them here."""
-# Model docstrings become SQL table comments: Tortoise splits migration SQL on ";", so keep them free of semicolons.
+# Model docstrings become SQL table comments: Tortoise splits migration SQL on ";",
+# so keep them free of semicolons.
 
 from backend.models.activation import ActivationToken
 from backend.models.audit import AuditEvent

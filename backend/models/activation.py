@@ -16,8 +16,8 @@ class ActivationToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
-    used_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
-    revoked_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+    used_at: datetime | None = fields.DatetimeField(null=True)
+    revoked_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "activation_token"

@@ -22,7 +22,7 @@ class AuditEvent(Model):
     ip = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=300, null=True)
     request_id = fields.CharField(max_length=64, null=True)
-    details: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    details: dict[str, object] = fields.JSONField(default=dict)
 
     class Meta:
         table = "audit_event"

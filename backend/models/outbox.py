@@ -31,15 +31,15 @@ class OutboxMessage(Model):
     subject = fields.CharField(max_length=200)
     # The bodies carry the activation link; they are cleared once the message is
     # sent, failed or superseded, so no token stays readable here.
-    body_text: str | None = fields.TextField(null=True)  # type: ignore[assignment]
-    body_html: str | None = fields.TextField(null=True)  # type: ignore[assignment]
+    body_text: str | None = fields.TextField(null=True)
+    body_html: str | None = fields.TextField(null=True)
     status = fields.CharEnumField(OutboxStatus, max_length=12, default=OutboxStatus.QUEUED)
     attempts = fields.IntField(default=0)
-    last_error: str | None = fields.CharField(max_length=500, null=True)  # type: ignore[assignment]
+    last_error = fields.CharField(max_length=500, null=True)
     next_attempt_at = fields.DatetimeField()
     # A sender claims a message until this time, so parallel workers never send it twice.
-    claimed_until: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
-    sent_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+    claimed_until: datetime | None = fields.DatetimeField(null=True)
+    sent_at: datetime | None = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -33,7 +33,7 @@ class Provider(Model):
 
     class Meta:
         table = "provider"
-        ordering = ["last_name", "first_name", "id"]
+        ordering = ("last_name", "first_name", "id")
 
 
 class Office(Model):
@@ -45,4 +45,4 @@ class Office(Model):
 
     class Meta:
         table = "office"
-        ordering = ["name", "id"]
+        ordering = ("name", "id")

@@ -34,14 +34,14 @@ class Role(Model):
     # Lower-cased name; unique per practice (and among system roles, whose practice is null).
     name_key = fields.CharField(max_length=100)
     is_system = fields.BooleanField(default=False)
-    permissions: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    permissions: list[str] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "role"
         unique_together = (("practice", "name_key"),)
-        ordering = ["name", "id"]
+        ordering = ("name", "id")
 
     def has(self, permission: Permission) -> bool:
         return permission.value in self.permissions

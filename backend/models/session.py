@@ -17,7 +17,7 @@ class Session(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
-    revoked_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+    revoked_at: datetime | None = fields.DatetimeField(null=True)
     ip = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=300, null=True)
 

@@ -57,8 +57,8 @@ class StaffMember(Model):
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
-    activated_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
-    deactivated_at: datetime | None = fields.DatetimeField(null=True)  # type: ignore[assignment]
+    activated_at: datetime | None = fields.DatetimeField(null=True)
+    deactivated_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "staff_member"

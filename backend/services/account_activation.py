@@ -14,8 +14,7 @@ from backend.services.staff_rules import ErrorCollector
 from backend.services.viewer import RequestMeta
 
 _LINK_UNUSABLE = (
-    "This activation link is invalid, already used or expired. "
-    "Ask your administrator to resend it."
+    "This activation link is invalid, already used or expired. Ask your administrator to resend it."
 )
 
 
@@ -36,11 +35,20 @@ async def activate_account(
     same_name = validation.username_key((username or "").strip()) == staff.username_key
     matched = await verify_secret(staff.password_hash, password or "", settings)
     if not (same_name and matched):
+        # A concurrent redemption may have used the link (and replaced the password)
+        # meanwhile: then the link is what failed, not the person's credentials.
+        await _usable_link(token)
         await audit.record(
-            action="staff.activate", outcome="FAILURE", practice_id=staff.practice_id,  # type: ignore[attr-defined]
-            actor_id=None, target_id=staff.id, meta=meta,
+            action="staff.activate",
+            outcome="FAILURE",
+            practice_id=staff.practice_id,  # type: ignore[attr-defined]
+            actor_id=None,
+            target_id=staff.id,
+            meta=meta,
         )
-        raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, "The username or password is incorrect.")
+        raise DomainError.single(
+            ErrorCode.INVALID_CREDENTIALS, "The username or password is incorrect."
+        )
 
     errors = ErrorCollector()
     errors.check(
@@ -63,17 +71,29 @@ async def activate_account(
 
     now = datetime.now(UTC)
     async with in_transaction() as db:
-        consumed = await ActivationToken.filter(
-            id=link.id, used_at=None, revoked_at=None, expires_at__gt=now
-        ).using_db(db).update(used_at=now)
-        activated = await StaffMember.filter(id=staff.id, status=StaffStatus.PENDING).using_db(
-            db
-        ).update(status=StaffStatus.ACTIVE, activated_at=now, password_hash=new_hash, updated_at=now)
+        consumed = (
+            await ActivationToken.filter(
+                id=link.id, used_at=None, revoked_at=None, expires_at__gt=now
+            )
+            .using_db(db)
+            .update(used_at=now)
+        )
+        activated = (
+            await StaffMember.filter(id=staff.id, status=StaffStatus.PENDING)
+            .using_db(db)
+            .update(
+                status=StaffStatus.ACTIVE, activated_at=now, password_hash=new_hash, updated_at=now
+            )
+        )
         if consumed != 1 or activated != 1:
             raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])
         await audit.record(
-            action="staff.activate", practice_id=staff.practice_id,  # type: ignore[attr-defined]
-            actor_id=staff.id, target_id=staff.id, meta=meta, using_db=db,
+            action="staff.activate",
+            practice_id=staff.practice_id,  # type: ignore[attr-defined]
+            actor_id=staff.id,
+            target_id=staff.id,
+            meta=meta,
+            using_db=db,
         )
         await staff.refresh_from_db(using_db=db)
         issued = await start_session(staff, settings=settings, meta=meta, using_db=db)

@@ -46,7 +46,9 @@ async def issue(
 
 async def revoke_all(staff_id: UUID, *, using_db: BaseDBAsyncClient) -> None:
     """Make every outstanding link of this person unusable, and drop unsent emails."""
-    await ActivationToken.filter(staff_id=staff_id, used_at=None, revoked_at=None).using_db(
-        using_db
-    ).update(revoked_at=datetime.now(UTC))
+    await (
+        ActivationToken.filter(staff_id=staff_id, used_at=None, revoked_at=None)
+        .using_db(using_db)
+        .update(revoked_at=datetime.now(UTC))
+    )
     await supersede_queued(staff_id=staff_id, kind=ACTIVATION_EMAIL, using_db=using_db)

@@ -18,9 +18,7 @@ async def login(
     staff = await StaffMember.get_or_none(username_key=key) if key else None
     # Always run one argon2 verification (a dummy one for an unknown name), so that an
     # unknown, pending or deactivated username takes as long as a wrong password.
-    matched = await verify_secret(
-        staff.password_hash if staff else None, password or "", settings
-    )
+    matched = await verify_secret(staff.password_hash if staff else None, password or "", settings)
     if staff is None or not matched or staff.status != StaffStatus.ACTIVE:
         await audit.record(
             action="auth.login",

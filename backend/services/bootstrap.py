@@ -47,9 +47,9 @@ async def create_practice(data: NewPractice, *, settings: Settings) -> tuple[Pra
     pin = errors.check(lambda: validation.clean_pin(data.owner_pin))
     errors.raise_if_any()
     assert name and username and email and first and last and pin
-    if await StaffMember.exists(username_key=validation.username_key(username)) or await StaffMember.exists(
-        email=email
-    ):
+    if await StaffMember.exists(
+        username_key=validation.username_key(username)
+    ) or await StaffMember.exists(email=email):
         raise DomainError.single(ErrorCode.TAKEN, "This username or email is already used.")
 
     password_hash = await hash_secret(data.owner_password, settings)
@@ -82,7 +82,11 @@ async def create_practice(data: NewPractice, *, settings: Settings) -> tuple[Pra
         owner.search_text = search_text(owner)
         await owner.save(using_db=db)
         await audit.record(
-            action="practice.create", practice_id=practice.id, actor_id=None, target_id=practice.id,
-            details={"via": "cli"}, using_db=db,
+            action="practice.create",
+            practice_id=practice.id,
+            actor_id=None,
+            target_id=practice.id,
+            details={"via": "cli"},
+            using_db=db,
         )
     return practice, owner

@@ -37,7 +37,9 @@ async def resend_activation(*, viewer: Viewer, staff_id: UUID, settings: Setting
 
 async def cancel_verification(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
     async with _locked_staff(viewer, staff_id) as (staff, _practice, db):
-        await _move(staff, StaffStatus.PENDING, StaffStatus.INACTIVE, "cancel the verification of", db)
+        await _move(
+            staff, StaffStatus.PENDING, StaffStatus.INACTIVE, "cancel the verification of", db
+        )
         await activation_links.revoke_all(staff.id, using_db=db)
         await audit.record_by(viewer, "staff.cancel_verification", target_id=staff.id, using_db=db)
     return staff
@@ -55,8 +57,10 @@ async def deactivate(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
         await ensure_manager_remains(practice.id, db, losing=staff.id)
         await _move(staff, StaffStatus.ACTIVE, StaffStatus.INACTIVE, "deactivate", db)
         # Deactivation ends every session of the person at once.
-        await Session.filter(staff_id=staff.id, revoked_at=None).using_db(db).update(
-            revoked_at=datetime.now(UTC)
+        await (
+            Session.filter(staff_id=staff.id, revoked_at=None)
+            .using_db(db)
+            .update(revoked_at=datetime.now(UTC))
         )
         await activation_links.revoke_all(staff.id, using_db=db)
         await audit.record_by(viewer, "staff.deactivate", target_id=staff.id, using_db=db)
@@ -74,8 +78,11 @@ async def reactivate(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> S
             await _move(staff, StaffStatus.INACTIVE, StaffStatus.PENDING, "reactivate", db)
             await activation_links.issue(staff, practice, settings=settings, using_db=db)
         await audit.record_by(
-            viewer, "staff.reactivate", target_id=staff.id,
-            details={"status": staff.status.value}, using_db=db,
+            viewer,
+            "staff.reactivate",
+            target_id=staff.id,
+            details={"status": staff.status.value},
+            using_db=db,
         )
     return staff
 
@@ -90,7 +97,9 @@ async def _locked_staff(
         practice = await lock_practice(viewer.practice_id, db)
         staff = await StaffMember.filter(id=staff_id, practice_id=practice.id).using_db(db).first()
         if staff is None:
-            raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
+            raise DomainError.single(
+                ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"]
+            )
         yield staff, practice, db
 
 
@@ -115,7 +124,9 @@ async def _move(
     updated = await StaffMember.filter(id=staff.id, status=expected).using_db(db).update(**changes)
     if updated != 1:  # changed by a concurrent request since we read it
         raise DomainError.single(
-            ErrorCode.INVALID_TRANSITION, f"{staff.full_name} was changed meanwhile. Reload.", ["id"]
+            ErrorCode.INVALID_TRANSITION,
+            f"{staff.full_name} was changed meanwhile. Reload.",
+            ["id"],
         )
     for name, value in changes.items():
         setattr(staff, name, value)

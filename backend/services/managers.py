@@ -9,7 +9,9 @@ from backend.models import Permission, Role, StaffMember, StaffStatus
 from backend.services.errors import DomainError, ErrorCode
 
 
-async def manager_role_ids(practice_id: UUID, connection: BaseDBAsyncClient | None = None) -> set[UUID]:
+async def manager_role_ids(
+    practice_id: UUID, connection: BaseDBAsyncClient | None = None
+) -> set[UUID]:
     roles = await Role.filter(Q(practice_id=practice_id) | Q(is_system=True)).using_db(connection)
     return {role.id for role in roles if role.has(Permission.MANAGE_ACCOUNTS)}
 
@@ -29,9 +31,13 @@ async def ensure_manager_remains(
     `role_losing_permission`: a role whose Manage Accounts permission is being removed.
     """
     role_ids = await manager_role_ids(practice_id, connection)
-    managers = await StaffMember.filter(
-        practice_id=practice_id, status=StaffStatus.ACTIVE, role_id__in=role_ids
-    ).using_db(connection).values_list("id", "role_id")
+    managers = (
+        await StaffMember.filter(
+            practice_id=practice_id, status=StaffStatus.ACTIVE, role_id__in=role_ids
+        )
+        .using_db(connection)
+        .values_list("id", "role_id")
+    )
     if not managers:
         return
     roles_after = role_ids - {role_losing_permission}

@@ -17,9 +17,11 @@ def seat_limit(plan: Plan) -> int | None:
 
 
 async def seats_used(practice_id: UUID, using_db: BaseDBAsyncClient | None = None) -> int:
-    return await StaffMember.filter(
-        practice_id=practice_id, status__in=SEAT_HOLDING_STATUSES
-    ).using_db(using_db).count()
+    return (
+        await StaffMember.filter(practice_id=practice_id, status__in=SEAT_HOLDING_STATUSES)
+        .using_db(using_db)
+        .count()
+    )
 
 
 async def lock_practice(practice_id: UUID, connection: BaseDBAsyncClient) -> Practice:

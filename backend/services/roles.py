@@ -28,7 +28,9 @@ async def get_role(viewer: Viewer, role_id: UUID) -> Role | None:
     ).first()
 
 
-async def create_role(*, viewer: Viewer, name: str | None, permissions: Sequence[Permission]) -> Role:
+async def create_role(
+    *, viewer: Viewer, name: str | None, permissions: Sequence[Permission]
+) -> Role:
     viewer.require(Permission.MANAGE_ACCOUNTS)
     clean_name = await _clean_role_name(viewer, name, exclude=None)
     role = Role(
@@ -41,8 +43,11 @@ async def create_role(*, viewer: Viewer, name: str | None, permissions: Sequence
         async with in_transaction() as db:
             await role.save(using_db=db)
             await audit.record_by(
-                viewer, "role.create", target_id=role.id,
-                details={"name": role.name, "permissions": role.permissions}, using_db=db,
+                viewer,
+                "role.create",
+                target_id=role.id,
+                details={"name": role.name, "permissions": role.permissions},
+                using_db=db,
             )
     except IntegrityError:
         raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
@@ -65,14 +70,22 @@ async def update_role(
         async with in_transaction() as db:
             if permissions is not None:
                 new_permissions = _ordered(permissions)
-                if role.has(Permission.MANAGE_ACCOUNTS) and Permission.MANAGE_ACCOUNTS.value not in new_permissions:
+                if (
+                    role.has(Permission.MANAGE_ACCOUNTS)
+                    and Permission.MANAGE_ACCOUNTS.value not in new_permissions
+                ):
                     await lock_practice(viewer.practice_id, db)
-                    await ensure_manager_remains(viewer.practice_id, db, role_losing_permission=role.id)
+                    await ensure_manager_remains(
+                        viewer.practice_id, db, role_losing_permission=role.id
+                    )
                 role.permissions = new_permissions
             await role.save(using_db=db)
             await audit.record_by(
-                viewer, "role.update", target_id=role.id,
-                details={"name": role.name, "permissions": role.permissions}, using_db=db,
+                viewer,
+                "role.update",
+                target_id=role.id,
+                details={"name": role.name, "permissions": role.permissions},
+                using_db=db,
             )
     except IntegrityError:
         raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
@@ -94,7 +107,9 @@ async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
                 ["id"],
             )
         await role.delete(using_db=db)
-        await audit.record_by(viewer, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db)
+        await audit.record_by(
+            viewer, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db
+        )
     return role.id
 
 

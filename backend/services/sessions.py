@@ -22,7 +22,11 @@ class IssuedSession:
 
 
 async def start_session(
-    staff: StaffMember, *, settings: Settings, meta: RequestMeta, using_db: BaseDBAsyncClient | None = None
+    staff: StaffMember,
+    *,
+    settings: Settings,
+    meta: RequestMeta,
+    using_db: BaseDBAsyncClient | None = None,
 ) -> IssuedSession:
     token, digest = new_token()
     now = datetime.now(UTC)
@@ -42,9 +46,11 @@ async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) 
     """The viewer of a live session token, or None (unknown, revoked, idle or expired)."""
     if not token or len(token) > 100:
         return None
-    session = await Session.filter(token_hash=token_digest(token), revoked_at=None).select_related(
-        "staff__role"
-    ).first()
+    session = (
+        await Session.filter(token_hash=token_digest(token), revoked_at=None)
+        .select_related("staff__role")
+        .first()
+    )
     now = datetime.now(UTC)
     if (
         session is None

@@ -55,17 +55,23 @@ async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) ->
     return staff
 
 
-async def update_staff(
-    *, viewer: Viewer, staff_id: UUID, data: StaffFields
-) -> StaffMember:
+async def update_staff(*, viewer: Viewer, staff_id: UUID, data: StaffFields) -> StaffMember:
     viewer.require(Permission.MANAGE_ACCOUNTS)
     staff = await get_practice_staff(viewer, staff_id)
-    if viewer.staff_id == staff.id and "email" in data.provided() and not staff.email_update_enabled:
+    if (
+        viewer.staff_id == staff.id
+        and "email" in data.provided()
+        and not staff.email_update_enabled
+    ):
         raise DomainError.single(
-            ErrorCode.EMAIL_UPDATE_DISABLED, "Email updates are turned off for this account.", ["email"]
+            ErrorCode.EMAIL_UPDATE_DISABLED,
+            "Email updates are turned off for this account.",
+            ["email"],
         )
     errors = ErrorCollector()
-    values = await clean_staff_fields(data, practice_id=viewer.practice_id, errors=errors, current=staff)
+    values = await clean_staff_fields(
+        data, practice_id=viewer.practice_id, errors=errors, current=staff
+    )
     await _check_unique(values, errors, exclude=staff.id)
     errors.raise_if_any()
 
@@ -87,7 +93,10 @@ async def update_staff(
                 if offices:
                     await staff.offices.add(*offices, using_db=connection)
             await audit.record_by(
-                viewer, "staff.update", target_id=staff.id, details={"fields": changed},
+                viewer,
+                "staff.update",
+                target_id=staff.id,
+                details={"fields": changed},
                 using_db=connection,
             )
     except IntegrityError:
@@ -105,7 +114,9 @@ async def get_practice_staff(viewer: Viewer, staff_id: UUID) -> StaffMember:
     return staff
 
 
-async def _check_unique(values: dict[str, Any], errors: ErrorCollector, *, exclude: UUID | None) -> None:
+async def _check_unique(
+    values: dict[str, Any], errors: ErrorCollector, *, exclude: UUID | None
+) -> None:
     checks = (
         ("username_key", "username", "This username is already taken. Choose another one."),
         ("email", "email", "This email is already used by another account."),
@@ -119,4 +130,3 @@ async def _check_unique(values: dict[str, Any], errors: ErrorCollector, *, exclu
             query = query.exclude(id=exclude)
         if await query.exists() and not any(e.field == (field,) for e in errors.errors):
             errors.errors.append(FieldError(ErrorCode.TAKEN, message, [field]))
-

@@ -77,8 +77,14 @@ async def list_staff(
 async def count_by_status(*, viewer: Viewer, query: StaffQuery) -> StatusCounts:
     viewer.require(Permission.MANAGE_ACCOUNTS)
     rows = await (
-        _filtered(viewer, StaffQuery(search=query.search, role_id=query.role_id,
-                                     two_factor_enabled=query.two_factor_enabled))
+        _filtered(
+            viewer,
+            StaffQuery(
+                search=query.search,
+                role_id=query.role_id,
+                two_factor_enabled=query.two_factor_enabled,
+            ),
+        )
         .annotate(count=Count("id"))
         .group_by("status")
         .values_list("status", "count")
@@ -95,9 +101,12 @@ async def get_staff(*, viewer: Viewer, staff_id: UUID) -> StaffMember | None:
     """Anyone may read their own record; other staff need Manage Accounts."""
     if staff_id != viewer.staff_id:
         viewer.require(Permission.MANAGE_ACCOUNTS)
-    return await StaffMember.filter(id=staff_id, practice_id=viewer.practice_id).select_related(
-        "role", "primary_provider"
-    ).prefetch_related("offices").first()
+    return (
+        await StaffMember.filter(id=staff_id, practice_id=viewer.practice_id)
+        .select_related("role", "primary_provider")
+        .prefetch_related("offices")
+        .first()
+    )
 
 
 def normalise_search(term: str | None) -> str | None:
@@ -139,12 +148,16 @@ def _decode_cursor(cursor: str) -> tuple[str, str, UUID]:
         last_name, first_name, staff_id = orjson.loads(base64.urlsafe_b64decode(padded))
         return str(last_name), str(first_name), UUID(str(staff_id))
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise DomainError.single(ErrorCode.INVALID, "The `after` cursor is not valid.", ["after"]) from None
+        raise DomainError.single(
+            ErrorCode.INVALID, "The `after` cursor is not valid.", ["after"]
+        ) from None
 
 
 async def staff_with_relations(staff_id: UUID) -> StaffMember:
     """A staff member with role, provider and offices loaded, for showing the result of an
     operation the caller was already allowed to make."""
-    return await StaffMember.get(id=staff_id).select_related("role", "primary_provider").prefetch_related(
-        "offices"
+    return (
+        await StaffMember.get(id=staff_id)
+        .select_related("role", "primary_provider")
+        .prefetch_related("offices")
     )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 from uuid import UUID
 
 
@@ -14,7 +14,7 @@ UNSET = _Unset.UNSET
 """Marks a field the caller did not send (an update leaves it as it is)."""
 
 T = TypeVar("T")
-Maybe = T | _Unset
+Maybe = Union[T, _Unset]  # noqa: UP007 (a generic alias needs Union here)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,12 +1,13 @@
 """Turns drawer fields into clean column values, collecting every error at once."""
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import Q
 
-from backend.models import Office, Provider, Role, StaffMember
+from backend.models import CareTeamIdType, Office, Provider, Role, StaffMember
 from backend.services import validation
 from backend.services.care_team import CARE_TEAM_ROLES
 from backend.services.errors import DomainError, ErrorCode, FieldError
@@ -57,7 +58,7 @@ async def clean_staff_fields(
 
     for name, field in (("first_name", "firstName"), ("last_name", "lastName")):
         if name in given:
-            values[name] = errors.check(lambda n=name, f=field: validation.clean_name(given[n], field=f))
+            values[name] = errors.check(partial(validation.clean_name, given[name], field=field))
     if "username" in given:
         username = errors.check(lambda: validation.clean_username(given["username"]))
         if username is not None:
@@ -67,7 +68,7 @@ async def clean_staff_fields(
         values["email"] = errors.check(lambda: validation.clean_email(given["email"]))
     for name, field in (("cell_phone", "cellPhone"), ("home_phone", "homePhone")):
         if name in given:
-            values[name] = errors.check(lambda n=name, f=field: validation.clean_phone(given[n], field=f))
+            values[name] = errors.check(partial(validation.clean_phone, given[name], field=field))
     if "care_team_role" in given:
         code = (given["care_team_role"] or "").strip() or None
         if code is not None and code not in CARE_TEAM_ROLES:
@@ -76,9 +77,9 @@ async def clean_staff_fields(
     if "care_team_id_type" in given or "care_team_id_number" in given:
         id_type = given.get("care_team_id_type", current.care_team_id_type if current else None)
         number = given.get("care_team_id_number", current.care_team_id_number if current else None)
-        if hasattr(id_type, "value"):
+        if isinstance(id_type, CareTeamIdType):
             id_type = id_type.value
-        cleaned = errors.check(lambda: validation.clean_care_team_id(id_type, number))
+        cleaned = errors.check(partial(validation.clean_care_team_id, id_type, number))
         if cleaned is not None:
             values["care_team_id_type"], values["care_team_id_number"] = cleaned
     for name in ("email_update_enabled", "restrict_offices", "daily_billing_report"):
@@ -90,7 +91,9 @@ async def clean_staff_fields(
         values.setdefault("daily_billing_report", False)
 
     if "primary_provider_id" in given:
-        values["primary_provider_id"] = await _practice_provider(given["primary_provider_id"], practice_id, errors)
+        values["primary_provider_id"] = await _practice_provider(
+            given["primary_provider_id"], practice_id, errors
+        )
     if "role_id" in given:
         values["role_id"] = await _usable_role(given["role_id"], practice_id, errors)
     restrict = values.get("restrict_offices", current.restrict_offices if current else False)
@@ -109,12 +112,18 @@ async def _practice_provider(
         errors.add(ErrorCode.REQUIRED, "Choose the primary provider.", "primaryProviderId")
         return None
     if not await Provider.exists(id=provider_id, practice_id=practice_id):
-        errors.add(ErrorCode.NOT_FOUND, "This provider does not exist in your practice.", "primaryProviderId")
+        errors.add(
+            ErrorCode.NOT_FOUND,
+            "This provider does not exist in your practice.",
+            "primaryProviderId",
+        )
         return None
     return provider_id
 
 
-async def _usable_role(role_id: UUID | None, practice_id: UUID, errors: ErrorCollector) -> UUID | None:
+async def _usable_role(
+    role_id: UUID | None, practice_id: UUID, errors: ErrorCollector
+) -> UUID | None:
     if role_id is None:
         errors.add(ErrorCode.REQUIRED, "Choose a role.", "roleId")
         return None
@@ -139,7 +148,11 @@ async def _practice_offices(
         return []
     offices = await Office.filter(id__in=set(office_ids), practice_id=practice_id)
     if len(offices) != len(set(office_ids)):
-        errors.add(ErrorCode.NOT_FOUND, "One of these offices does not exist in your practice.", "officeIds")
+        errors.add(
+            ErrorCode.NOT_FOUND,
+            "One of these offices does not exist in your practice.",
+            "officeIds",
+        )
         return []
     return list(offices)
 

@@ -59,7 +59,9 @@ query List($filter: StaffFilter, $first: Int, $after: String) {{
 """
 
 STAFF_COUNTS = """
-query Counts($filter: StaffCountsFilter) { staffCounts(filter: $filter) { active pending inactive } }
+query Counts($filter: StaffCountsFilter) {
+  staffCounts(filter: $filter) { active pending inactive }
+}
 """
 
 VIEWER = """
@@ -68,3 +70,17 @@ query { viewer { account { id username status role { name } }
 """
 
 LOGOUT = f"mutation {{ logout(input: {{}}) {{ ok {USER_ERRORS} }} }}"
+
+ROLE = "role { id name isSystem permissions }"
+
+ROLE_CREATE = f"""
+mutation($input: RoleCreateInput!) {{ roleCreate(input: $input) {{ {ROLE} {USER_ERRORS} }} }}
+"""
+
+ROLE_UPDATE = f"""
+mutation($input: RoleUpdateInput!) {{ roleUpdate(input: $input) {{ {ROLE} {USER_ERRORS} }} }}
+"""
+
+ROLE_DELETE = f"""
+mutation($input: RoleDeleteInput!) {{ roleDelete(input: $input) {{ deletedRoleId {USER_ERRORS} }} }}
+"""

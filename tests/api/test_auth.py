@@ -93,21 +93,24 @@ async def test_failed_sign_ins_look_the_same_whatever_the_cause(
         ("cnurse", STAFF_PASSWORD),
         ("gone", STAFF_PASSWORD),
     ]
-    answers = [
-        await anonymous.mutate(LOGIN, {"username": u, "password": p}) for u, p in attempts
-    ]
+    answers = [await anonymous.mutate(LOGIN, {"username": u, "password": p}) for u, p in attempts]
     assert all(answer == answers[0] for answer in answers)
     assert answers[0]["token"] is None
     assert [e["code"] for e in answers[0]["userErrors"]] == ["INVALID_CREDENTIALS"]
 
 
-async def test_login_sets_an_httponly_cookie_and_returns_a_bearer_token(app: Starlette, practice) -> None:
+async def test_login_sets_an_httponly_cookie_and_returns_a_bearer_token(
+    app: Starlette, practice
+) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as browser:
         response = await browser.post(
             "/graphql",
-            json={"query": LOGIN, "variables": {"input": {"username": "OWNER", "password": ADMIN_PASSWORD}}},
+            json={
+                "query": LOGIN,
+                "variables": {"input": {"username": "OWNER", "password": ADMIN_PASSWORD}},
+            },
         )
         payload = response.json()["data"]["login"]
         assert payload["account"]["username"] == "owner"
@@ -150,9 +153,11 @@ async def test_activity_keeps_an_idle_session_alive(admin: GraphQLClient) -> Non
     assert (await admin.data(VIEWER))["viewer"] is not None
 
 
-async def test_logout_everywhere_ends_every_session(admin: GraphQLClient, anonymous: GraphQLClient) -> None:
+async def test_logout_everywhere_ends_every_session(
+    admin: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     await anonymous.login("owner", ADMIN_PASSWORD)
-    await anonymous.data('mutation { logout(input: {everywhere: true}) { ok } }')
+    await anonymous.data("mutation { logout(input: {everywhere: true}) { ok } }")
     assert (await admin.data(VIEWER))["viewer"] is None
     assert await Session.filter(revoked_at=None).count() == 0
 

@@ -17,7 +17,11 @@ CREATE_CASES: list[tuple[dict[str, Any], list[str], str]] = [
     ({"username": "ab"}, ["input", "username"], "TOO_SHORT"),
     ({"username": "c nurse!"}, ["input", "username"], "INVALID_USERNAME"),
     ({"email": "not-an-email"}, ["input", "email"], "INVALID_EMAIL"),
-    ({"password": "short", "passwordConfirmation": "short"}, ["input", "password"], "PASSWORD_TOO_WEAK"),
+    (
+        {"password": "short", "passwordConfirmation": "short"},
+        ["input", "password"],
+        "PASSWORD_TOO_WEAK",
+    ),
     (
         {"password": "password1234", "passwordConfirmation": "password1234"},
         ["input", "password"],
@@ -28,7 +32,11 @@ CREATE_CASES: list[tuple[dict[str, Any], list[str], str]] = [
         ["input", "password"],
         "PASSWORD_TOO_WEAK",
     ),
-    ({"passwordConfirmation": "Something-Else-123"}, ["input", "passwordConfirmation"], "PASSWORD_MISMATCH"),
+    (
+        {"passwordConfirmation": "Something-Else-123"},
+        ["input", "passwordConfirmation"],
+        "PASSWORD_MISMATCH",
+    ),
     ({"appUnlockPin": "123"}, ["input", "appUnlockPin"], "INVALID_PIN"),
     ({"appUnlockPin": "1234"}, ["input", "appUnlockPin"], "INVALID_PIN"),
     ({"appUnlockPin": "0000"}, ["input", "appUnlockPin"], "INVALID_PIN"),
@@ -114,7 +122,9 @@ async def test_username_and_email_are_unique_case_insensitively(admin: GraphQLCl
         ("email", "TAKEN"),
         ("username", "TAKEN"),
     ]
-    assert "already used by another account" in " ".join(e["message"] for e in payload["userErrors"])
+    assert "already used by another account" in " ".join(
+        e["message"] for e in payload["userErrors"]
+    )
 
 
 async def test_update_changes_only_given_fields(admin: GraphQLClient) -> None:
@@ -143,4 +153,6 @@ async def test_update_refuses_bad_input_and_changes_nothing(admin: GraphQLClient
 
 async def test_update_of_unknown_staff_is_not_found(admin: GraphQLClient) -> None:
     payload = await admin.mutate(STAFF_UPDATE, {"id": "U3RhZmZNZW1iZXI6eA", "firstName": "X"})
-    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input", "id"], "NOT_FOUND")]
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+        (["input", "id"], "NOT_FOUND")
+    ]

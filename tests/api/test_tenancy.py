@@ -12,6 +12,9 @@ from tests.api.documents import (
     DEACTIVATE,
     REACTIVATE,
     RESEND,
+    ROLE_CREATE,
+    ROLE_DELETE,
+    ROLE_UPDATE,
     STAFF_COUNTS,
     STAFF_LIST,
     STAFF_UPDATE,
@@ -42,7 +45,9 @@ async def test_lists_and_counts_show_only_the_own_practice(
     assert {o["id"] for o in theirs["offices"]}.isdisjoint(o["id"] for o in ours["offices"])
 
 
-async def test_reads_by_id_answer_like_missing(admin: GraphQLClient, outsider: GraphQLClient) -> None:
+async def test_reads_by_id_answer_like_missing(
+    admin: GraphQLClient, outsider: GraphQLClient
+) -> None:
     staff = await create_staff(admin)
     ours = await reference_data(admin)
     foreign_ids = [staff["id"], ours["providers"][0]["id"], ours["offices"][0]["id"]]
@@ -83,7 +88,7 @@ async def test_update_and_create_cannot_reach_into_another_practice(
 
     # Their own staff member cannot be given our provider, our office or our practice role.
     role = await admin.mutate(
-        "mutation($input: RoleCreateInput!) { roleCreate(input: $input) { role { id } userErrors { code } } }",
+        ROLE_CREATE,
         {"name": "Riverside Biller", "permissions": ["BILLING"]},
     )
     values = await staff_input(
@@ -107,20 +112,16 @@ async def test_update_and_create_cannot_reach_into_another_practice(
     ]
 
 
-async def test_role_mutations_answer_like_missing(admin: GraphQLClient, outsider: GraphQLClient) -> None:
+async def test_role_mutations_answer_like_missing(
+    admin: GraphQLClient, outsider: GraphQLClient
+) -> None:
     created = await admin.mutate(
-        "mutation($input: RoleCreateInput!) { roleCreate(input: $input) { role { id } userErrors { code } } }",
+        ROLE_CREATE,
         {"name": "Riverside Biller", "permissions": ["BILLING"]},
     )
     role_id = created["role"]["id"]
     missing_role = "Um9sZTowMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwOTk"
-    update = (
-        "mutation($input: RoleUpdateInput!) { roleUpdate(input: $input) { role { id } userErrors { code } } }"
-    )
-    delete = (
-        "mutation($input: RoleDeleteInput!) { roleDelete(input: $input) { deletedRoleId userErrors { code } } }"
-    )
-    for document, extra in ((update, {"name": "Stolen"}), (delete, {})):
+    for document, extra in ((ROLE_UPDATE, {"name": "Stolen"}), (ROLE_DELETE, {})):
         foreign = await outsider.mutate(document, {"id": role_id, **extra})
         missing = await outsider.mutate(document, {"id": missing_role, **extra})
         assert foreign == missing

@@ -70,8 +70,12 @@ async def test_last_account_manager_cannot_be_deactivated_or_demoted(
     # ...but then the owner is the last one and cannot be demoted.
     demote_second = await admin.mutate(
         STAFF_UPDATE,
-        {"id": (await second.data("query { viewer { account { id } } }"))["viewer"]["account"]["id"],
-         "roleId": _role_id(nurse_role)},
+        {
+            "id": (await second.data("query { viewer { account { id } } }"))["viewer"]["account"][
+                "id"
+            ],
+            "roleId": _role_id(nurse_role),
+        },
     )
     assert demote_second["userErrors"] == []
     demote_owner = await second.execute(
@@ -113,7 +117,10 @@ async def test_activation_checks_the_given_credentials(
     assert [e["code"] for e in wrong_password["userErrors"]] == ["INVALID_CREDENTIALS"]
     assert wrong_username["userErrors"] == wrong_password["userErrors"]
     same = await activate(
-        anonymous, token, newPassword="Copper-Meadow-2291", newPasswordConfirmation="Copper-Meadow-2291"
+        anonymous,
+        token,
+        newPassword="Copper-Meadow-2291",
+        newPasswordConfirmation="Copper-Meadow-2291",
     )
     assert [(e["field"], e["code"]) for e in same["userErrors"]] == [
         (["input", "newPassword"], "PASSWORD_TOO_WEAK")

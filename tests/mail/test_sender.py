@@ -1,0 +1,251 @@
+import asyncio
+import contextlib
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from backend.config import Settings
+from backend.mail import claims
+from backend.mail.dev_mailbox import DevMailbox
+from backend.mail.outbox import supersede_queued
+from backend.mail.sender import OutboxSender
+from backend.models import OutboxMessage, OutboxStatus, Practice
+from tests.mail.factories import BASE_URL, KIND, closed_port, make_due, make_staff, queue_activation
+
+
+async def test_a_queued_email_is_delivered_and_its_body_forgotten(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    message = await queue_activation(practice, recipient="ada@example.com", token="tok-123")
+
+    sent = await OutboxSender(settings).send_due()
+
+    assert sent == 1
+    (captured,) = await mailbox.wait_for(1)
+    assert captured.recipients == ("ada@example.com",)
+    assert captured.sender == "no-reply@staff.localhost"
+    assert captured.subject == "Activate your staff account at Riverside Family Practice"
+    assert captured.links == (f"{BASE_URL}/activate#token=tok-123",)
+    assert captured.html is not None and "token=tok-123" in captured.html
+    row = await OutboxMessage.get(id=message.id)
+    assert row.status is OutboxStatus.SENT
+    assert row.attempts == 1
+    assert row.sent_at is not None and row.sent_at <= datetime.now(UTC)
+    assert row.body_text is None and row.body_html is None
+    assert row.claimed_until is None and row.last_error is None
+    assert await OutboxSender(settings).send_due() == 0
+    assert len(mailbox.messages()) == 1
+
+
+async def test_an_outage_keeps_the_message_and_schedules_a_retry(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    message = await queue_activation(practice)
+    mailbox.stop()
+    before = datetime.now(UTC)
+
+    sent = await OutboxSender(settings).send_due()
+
+    assert sent == 0
+    row = await OutboxMessage.get(id=message.id)
+    assert row.status is OutboxStatus.QUEUED
+    assert row.attempts == 1
+    assert row.last_error == "SMTP server unreachable: Connection refused"
+    assert row.body_text is not None and "token=tok-ada" in row.body_text
+    assert row.claimed_until is None
+    # First retry after mail_retry_base_seconds (5 s).
+    assert before + timedelta(seconds=4) < row.next_attempt_at
+    assert row.next_attempt_at <= datetime.now(UTC) + timedelta(seconds=5)
+    # Not due yet: a second pass leaves it alone.
+    assert await OutboxSender(settings).send_due() == 0
+    assert (await OutboxMessage.get(id=message.id)).attempts == 1
+
+    # The server comes back on the same port.
+    revived = DevMailbox(port=mailbox.port)
+    revived.start()
+    try:
+        await make_due(message)
+        assert await OutboxSender(settings).send_due() == 1
+        assert await OutboxSender(settings).send_due() == 0
+        (captured,) = await revived.wait_for(1)
+        assert captured.links == (f"{BASE_URL}/activate#token=tok-ada",)
+        await asyncio.sleep(0.05)
+        assert len(revived.messages()) == 1
+    finally:
+        revived.stop()
+    row = await OutboxMessage.get(id=message.id)
+    assert (row.status, row.attempts, row.body_text) == (OutboxStatus.SENT, 2, None)
+
+
+async def test_the_last_allowed_attempt_fails_the_message_for_good(
+    practice: Practice, settings: Settings
+) -> None:
+    down = replace(settings, smtp_port=closed_port(), mail_max_attempts=2)
+    message = await queue_activation(practice)
+
+    await OutboxSender(down).send_due()
+    assert (await OutboxMessage.get(id=message.id)).status is OutboxStatus.QUEUED
+    await make_due(message)
+    await OutboxSender(down).send_due()
+
+    row = await OutboxMessage.get(id=message.id)
+    assert row.status is OutboxStatus.FAILED
+    assert row.attempts == 2
+    assert row.last_error == "SMTP server unreachable: Connection refused"
+    assert row.body_text is None and row.body_html is None
+    await make_due(message)
+    assert await OutboxSender(settings).send_due() == 0
+
+
+async def test_a_pass_sends_everything_over_one_connection(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    for number in range(30):
+        await queue_activation(practice, recipient=f"user{number}@example.com")
+
+    sent = await OutboxSender(settings).send_due()
+
+    assert sent == 30
+    captured = await mailbox.wait_for(30)
+    assert sorted(c.recipients[0] for c in captured) == sorted(
+        f"user{number}@example.com" for number in range(30)
+    )
+    assert mailbox.connection_count == 1
+    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 30
+
+
+async def test_a_pass_takes_at_most_one_batch_oldest_first(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    for number in range(5):
+        message = await queue_activation(practice, recipient=f"user{number}@example.com")
+        await OutboxMessage.filter(id=message.id).update(
+            next_attempt_at=datetime.now(UTC) - timedelta(minutes=10 - number)
+        )
+
+    assert await OutboxSender(settings, batch_size=2).send_due() == 2
+
+    captured = await mailbox.wait_for(2)
+    assert [c.recipients[0] for c in captured] == ["user0@example.com", "user1@example.com"]
+    assert await OutboxMessage.filter(status=OutboxStatus.QUEUED).count() == 3
+
+
+async def test_concurrent_senders_deliver_each_message_exactly_once(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    for number in range(20):
+        await queue_activation(practice, recipient=f"user{number}@example.com")
+
+    results = await asyncio.gather(
+        OutboxSender(settings).send_due(),
+        OutboxSender(settings).send_due(),
+        OutboxSender(settings).send_due(),
+    )
+
+    assert sum(results) == 20
+    await mailbox.wait_for(20)
+    await asyncio.sleep(0.05)
+    recipients = [c.recipients[0] for c in mailbox.messages()]
+    assert sorted(recipients) == sorted(f"user{number}@example.com" for number in range(20))
+    rows = await OutboxMessage.all()
+    assert {(row.status, row.attempts) for row in rows} == {(OutboxStatus.SENT, 1)}
+
+
+async def test_a_message_claimed_by_another_worker_waits_for_its_lease(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    message = await queue_activation(practice)
+    await OutboxMessage.filter(id=message.id).update(
+        claimed_until=datetime.now(UTC) + timedelta(seconds=30)
+    )
+
+    assert await OutboxSender(settings).send_due() == 0
+    assert mailbox.messages() == []
+
+    # That worker died: once its lease has expired the message is taken over.
+    await OutboxMessage.filter(id=message.id).update(
+        claimed_until=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert await OutboxSender(settings).send_due() == 1
+    await mailbox.wait_for(1)
+
+
+async def test_superseded_messages_are_never_sent(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    (ada,) = await make_staff(practice, 1)
+    old = await queue_activation(practice, staff_id=ada.id, token="old-token")
+
+    assert await supersede_queued(staff_id=ada.id, kind=KIND) == 1
+    new = await queue_activation(practice, staff_id=ada.id, token="new-token")
+    sent = await OutboxSender(settings).send_due()
+
+    assert sent == 1
+    (captured,) = await mailbox.wait_for(1)
+    assert captured.links == (f"{BASE_URL}/activate#token=new-token",)
+    old_row = await OutboxMessage.get(id=old.id)
+    assert (old_row.status, old_row.attempts, old_row.body_text) == (
+        OutboxStatus.SUPERSEDED,
+        0,
+        None,
+    )
+    assert (await OutboxMessage.get(id=new.id)).status is OutboxStatus.SENT
+
+
+async def test_logs_name_messages_but_never_their_link(
+    practice: Practice, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = await queue_activation(practice, token="secret-token")
+
+    with caplog.at_level(logging.DEBUG, logger="backend.mail"):
+        await OutboxSender(settings).send_due()
+        await OutboxSender(replace(settings, smtp_port=closed_port())).send_due()
+
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert str(message.id) in text
+    assert "secret-token" not in text and "activate" not in text
+
+
+async def test_run_sends_on_wake_and_survives_a_failing_pass(
+    practice: Practice,
+    mailbox: DevMailbox,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    real_claim_due = claims.claim_due
+    calls = 0
+
+    async def flaky_claim_due(*, limit: int, lease: timedelta) -> list[OutboxMessage]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("database restarting")
+        return await real_claim_due(limit=limit, lease=lease)
+
+    monkeypatch.setattr(claims, "claim_due", flaky_claim_due)
+    # Long poll: only wake() can make the sender look again within the test.
+    sender = OutboxSender(settings, poll_seconds=60)
+    task = asyncio.create_task(sender.run())
+    try:
+        sender.wake()
+        while calls < 2:
+            await asyncio.sleep(0.01)
+        await queue_activation(practice, token="woken")
+        sender.wake()
+        (captured,) = await mailbox.wait_for(1, timeout=5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    assert captured.links == (f"{BASE_URL}/activate#token=woken",)
+    assert task.cancelled()
+    assert any(record.getMessage() == "outbox pass failed" for record in caplog.records)
+
+
+def test_a_lease_shorter_than_one_smtp_timeout_is_refused(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="lease_seconds"):
+        OutboxSender(settings, lease_seconds=settings.smtp_timeout_seconds)

@@ -1,0 +1,69 @@
+from dataclasses import replace
+
+from backend.config import Settings
+from backend.mail.sender import OutboxSender
+from backend.models import OutboxMessage, OutboxStatus, Practice
+from tests.mail.factories import queue_activation
+from tests.mail.smtp_servers import PickyServer, running
+
+
+async def test_a_refused_recipient_is_recorded_and_the_pass_goes_on(
+    practice: Practice, settings: Settings
+) -> None:
+    server = PickyServer()
+    bounced = await queue_activation(practice, recipient="bounce@example.com")
+    fine = await queue_activation(practice, recipient="fine@example.com")
+
+    with running(server) as port:
+        sent = await OutboxSender(replace(settings, smtp_port=port)).send_due()
+
+    assert sent == 1
+    assert server.delivered == ["fine@example.com"]
+    assert server.connections == 1
+    row = await OutboxMessage.get(id=bounced.id)
+    assert row.status is OutboxStatus.QUEUED
+    assert row.attempts == 1
+    assert row.last_error == "Recipient refused: 550 5.1.1 No such user here"
+    assert (await OutboxMessage.get(id=fine.id)).status is OutboxStatus.SENT
+
+
+async def test_a_dropped_connection_is_reopened_once_and_the_message_retried(
+    practice: Practice, settings: Settings
+) -> None:
+    server = PickyServer(per_connection=3)
+    for number in range(5):
+        await queue_activation(practice, recipient=f"user{number}@example.com")
+
+    with running(server) as port:
+        sent = await OutboxSender(replace(settings, smtp_port=port)).send_due()
+
+    assert sent == 5
+    assert server.connections == 2
+    assert sorted(server.delivered) == [f"user{number}@example.com" for number in range(5)]
+    rows = await OutboxMessage.all()
+    assert {(row.status, row.attempts, row.last_error) for row in rows} == {
+        (OutboxStatus.SENT, 1, None)
+    }
+
+
+async def test_a_second_drop_ends_the_pass_and_counts_an_attempt_for_the_rest(
+    practice: Practice, settings: Settings
+) -> None:
+    server = PickyServer(per_connection=2)
+    for number in range(6):
+        await queue_activation(practice, recipient=f"user{number}@example.com")
+
+    with running(server) as port:
+        sent = await OutboxSender(replace(settings, smtp_port=port)).send_due()
+
+    assert sent == 4
+    assert server.connections == 2
+    waiting = await OutboxMessage.filter(status=OutboxStatus.QUEUED).order_by("recipient")
+    assert [(row.recipient, row.attempts) for row in waiting] == [
+        ("user4@example.com", 1),
+        ("user5@example.com", 1),
+    ]
+    assert waiting[0].last_error == (
+        "SMTP server closing the connection: 421 4.7.0 Too many messages on this connection"
+    )
+    assert waiting[1].last_error == "SMTP server closed the connection"
