@@ -18,6 +18,7 @@ from backend.db import apply_migrations, close_database, open_database
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
 from backend.middleware import RequestContextMiddleware
+from backend.services import secrets
 from backend.spa import FRONTEND_DIR, SinglePageApp
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def create_app(settings: Settings) -> Starlette:
         if settings.migrate_on_start:
             await apply_migrations(settings.database_url)
         await open_database(settings.database_url)
+        await secrets.warm_up(settings)
         mail_settings = settings
         if mailbox is not None:
             mailbox.start()

@@ -9,6 +9,9 @@ from starlette.types import Scope
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 
+# Server paths, never client routes: when their endpoint is off they must stay a 404.
+_SERVER_PREFIXES = ("dev/", "graphql", "healthz")
+
 
 class SinglePageApp(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
@@ -17,6 +20,7 @@ class SinglePageApp(StaticFiles):
         except HTTPException as missing:
             # /activate, /staff … are routes of the app, not files; a missing asset
             # (a path with an extension) stays a 404.
-            if missing.status_code != 404 or "." in path.rsplit("/", 1)[-1]:
+            is_asset = "." in path.rsplit("/", 1)[-1]
+            if missing.status_code != 404 or is_asset or path.startswith(_SERVER_PREFIXES):
                 raise
             return await super().get_response("index.html", scope)

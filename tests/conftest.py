@@ -1,5 +1,6 @@
 """Shared fixtures: every database test runs on SQLite and, when reachable, PostgreSQL."""
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     reason = databases.postgres_unreachable_reason()
+    if reason and os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
     if reason:
         pytest.skip(reason)
     url = databases.create_postgres_database()

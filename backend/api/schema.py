@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -14,7 +13,7 @@ from strawberry.extensions import (
 )
 
 from backend.api.auth_mutations import AuthMutations
-from backend.api.errors import should_mask_error
+from backend.api.masking import MaskUnexpectedErrors
 from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
 from backend.api.role_mutations import RoleMutations
@@ -42,7 +41,7 @@ def _extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=should_mask_error),
+        MaskUnexpectedErrors,
     ]
 
 

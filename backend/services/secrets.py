@@ -26,10 +26,18 @@ async def hash_secret(value: str, settings: Settings) -> str:
 
 async def verify_secret(secret_hash: str | None, value: str, settings: Settings) -> bool:
     """Check a value; with no hash, spend the same time on a dummy so timing reveals nothing."""
-    profile = settings.password_hash_profile
-    target = secret_hash or _dummy_hash(profile)
+    return await asyncio.to_thread(_verify, settings.password_hash_profile, secret_hash, value)
+
+
+async def warm_up(settings: Settings) -> None:
+    """Compute the dummy hash at start-up, so the first unknown-username sign-in is not
+    slower than the others."""
+    await asyncio.to_thread(_dummy_hash, settings.password_hash_profile)
+
+
+def _verify(profile: HashProfile, secret_hash: str | None, value: str) -> bool:
     try:
-        matched = await asyncio.to_thread(_hasher(profile).verify, target, value)
+        matched = _hasher(profile).verify(secret_hash or _dummy_hash(profile), value)
     except (VerificationError, InvalidHashError):
         return False
     return bool(matched) and secret_hash is not None

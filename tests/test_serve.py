@@ -1,0 +1,144 @@
+"""The README's promise, end to end: `serve --demo` in a real process on a real socket, then
+sign in, add staff, read the email at /dev/mailbox, activate, see the person active."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path / 'serve.sqlite3'}",
+        "PORT": str(port),
+        "MAIL_POLL_SECONDS": "0.1",
+    }
+    env.pop("APP_ENV", None)
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+    output = (tmp_path / "server.log").read_text()
+    assert f"open {base}/" in output
+    assert DEMO_ADMIN_USERNAME in output
+
+
+def _call(http: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> Any:
+    response = http.post("/graphql", json={"query": query, "variables": variables or {}})
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def test_newcomer_walk_through(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        login = _call(
+            http,
+            "mutation($i: LoginInput!) { login(input: $i) { token userErrors { code } } }",
+            {"i": {"username": DEMO_ADMIN_USERNAME, "password": DEMO_ADMIN_PASSWORD}},
+        )["login"]
+        assert login["userErrors"] == []
+        http.headers["authorization"] = f"Bearer {login['token']}"
+        refs = _call(http, "{ roles { id name } providers { id fullName } }")
+        assert refs["providers"][0]["fullName"] == "Hannah Provider"
+        nurse = next(r["id"] for r in refs["roles"] if r["name"] == "Nurse (System)")
+        created = _call(
+            http,
+            "mutation($i: StaffCreateInput!) { staffCreate(input: $i) "
+            "{ staffMember { id status } userErrors { code message } } }",
+            {
+                "i": {
+                    "firstName": "Nora",
+                    "lastName": "Newcomer",
+                    "primaryProviderId": refs["providers"][0]["id"],
+                    "roleId": nurse,
+                    "username": "nnewcomer",
+                    "email": "nora@example.com",
+                    "password": "Granite-Willow-5512",
+                    "passwordConfirmation": "Granite-Willow-5512",
+                    "appUnlockPin": "3952",
+                }
+            },
+        )["staffCreate"]
+        assert created["userErrors"] == [] and created["staffMember"]["status"] == "PENDING"
+
+        link = None
+        for _ in range(100):
+            messages = http.get("/dev/mailbox").json()["messages"]
+            mine = [m for m in messages if m["to"] == ["nora@example.com"]]
+            if mine:
+                link = mine[0]["links"][0]
+                break
+            time.sleep(0.1)
+        assert link and "/activate#token=" in link
+        token = re.sub(r".*#token=", "", link)
+
+        del http.headers["authorization"]
+        activated = _call(
+            http,
+            "mutation($i: AccountActivateInput!) { accountActivate(input: $i) "
+            "{ account { status } userErrors { code } } }",
+            {
+                "i": {
+                    "token": token,
+                    "username": "nnewcomer",
+                    "password": "Granite-Willow-5512",
+                    "newPassword": "Lighthouse-Ember-7731",
+                    "newPasswordConfirmation": "Lighthouse-Ember-7731",
+                }
+            },
+        )["accountActivate"]
+        assert activated == {"account": {"status": "ACTIVE"}, "userErrors": []}
+
+        http.headers["authorization"] = f"Bearer {login['token']}"
+        active = _call(
+            http,
+            "{ staffMembers(filter: {status: ACTIVE}) { edges { node { username } } } }",
+        )
+        names = [e["node"]["username"] for e in active["staffMembers"]["edges"]]
+        assert "nnewcomer" in names
+        page = http.get("/activate")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
