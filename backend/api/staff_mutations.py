@@ -239,10 +239,15 @@ class StaffMutations:
             office_ids=_office_ids(input.office_ids),
             daily_billing_report=_value(input.daily_billing_report),
         )
-        viewer = info.context.require_viewer()
+        context = info.context
         return await _run(
             StaffUpdatePayload,
-            lambda: staff.update_staff(viewer=viewer, staff_id=_staff_id(input.id), data=data),
+            lambda: staff.update_staff(
+                viewer=context.require_viewer(),
+                staff_id=_staff_id(input.id),
+                data=data,
+                settings=context.settings,
+            ),
         )
 
     @strawberry.mutation(

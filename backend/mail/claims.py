@@ -64,13 +64,14 @@ async def mark_sent(message: OutboxMessage) -> bool:
 
 
 async def mark_failed_attempt(
-    message: OutboxMessage, *, error: str, max_attempts: int, retry_base_seconds: float
+    message: OutboxMessage, *, error: str, max_attempts: int | None, retry_base_seconds: float
 ) -> OutboxStatus:
-    """Count a failed attempt: retry later with exponential backoff, or give up."""
+    """Count a failed attempt: retry later with exponential backoff (capped), or give up
+    after `max_attempts` (never, when it is None)."""
     attempts = message.attempts + 1
     error = error[:LAST_ERROR_MAX_LENGTH]
     query = OutboxMessage.filter(id=message.id, status=OutboxStatus.QUEUED)
-    if attempts >= max_attempts:
+    if max_attempts is not None and attempts >= max_attempts:
         await query.update(
             status=OutboxStatus.FAILED,
             attempts=attempts,

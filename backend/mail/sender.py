@@ -21,6 +21,8 @@ from backend.models.outbox import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
+_LEASE_MARGIN_SECONDS = 2.0
+
 
 class OutboxSender:
     def __init__(
@@ -78,18 +80,29 @@ class OutboxSender:
         if not messages:
             return 0, 0
         loop = asyncio.get_running_loop()
-        send_until = loop.time() + self._lease.total_seconds() - self._settings.smtp_timeout_seconds
-        sent = await _Pass(self._settings, messages, send_until).deliver()
+        # No SMTP exchange may outlive the lease (another worker could then claim the
+        # message and send it again): every connect and send is cut at `hard_deadline`,
+        # and no new send starts after `send_until`.
+        hard_deadline = loop.time() + self._lease.total_seconds() - _LEASE_MARGIN_SECONDS
+        send_until = hard_deadline - self._settings.smtp_timeout_seconds
+        sent = await _Pass(self._settings, messages, send_until, hard_deadline).deliver()
         return len(messages), sent
 
 
 class _Pass:
     """One SMTP connection, reopened at most once, for the messages claimed by one pass."""
 
-    def __init__(self, settings: Settings, messages: list[OutboxMessage], send_until: float):
+    def __init__(
+        self,
+        settings: Settings,
+        messages: list[OutboxMessage],
+        send_until: float,
+        hard_deadline: float,
+    ):
         self._settings = settings
         self._pending = list(messages)
         self._send_until = send_until
+        self._hard_deadline = hard_deadline
         self._reconnected = False
         self._smtp = aiosmtplib.SMTP(
             hostname=settings.smtp_host,
@@ -120,7 +133,14 @@ class _Pass:
     async def _send(self, message: OutboxMessage) -> int:
         try:
             mime = build_message(message, mail_from=self._settings.mail_from, now=_now())
-            await self._smtp.send_message(mime, recipients=[message.recipient])
+            async with asyncio.timeout_at(self._hard_deadline):
+                await self._smtp.send_message(mime, recipients=[message.recipient])
+        except TimeoutError:
+            self._smtp.close()
+            await self._fail(
+                message, "SMTP server too slow: the send was cut off", server_fault=True
+            )
+            return 0
         except ValueError as exc:
             # A malformed address or header, found before anything reached the server.
             await self._fail(message, describe_invalid_message(exc))
@@ -147,12 +167,14 @@ class _Pass:
 
     async def _connect(self) -> bool:
         try:
-            await self._smtp.connect()
+            async with asyncio.timeout_at(self._hard_deadline):
+                await self._smtp.connect()
         except (aiosmtplib.SMTPException, OSError) as exc:
+            # OSError covers TimeoutError from the deadline.
             error = describe_connect_error(exc)
             logger.warning("%s; %d outbox messages wait", error, len(self._pending))
             while self._pending:
-                await self._fail(self._pending[0], error)
+                await self._fail(self._pending[0], error, server_fault=True)
             return False
         return True
 
@@ -160,18 +182,23 @@ class _Pass:
         if self._reconnected:
             error = "SMTP server closed the connection"
             while self._pending:
-                await self._fail(self._pending[0], error)
+                await self._fail(self._pending[0], error, server_fault=True)
             return False
         self._reconnected = True
         self._smtp.close()
         return await self._connect()
 
-    async def _fail(self, message: OutboxMessage, error: str) -> None:
+    async def _fail(
+        self, message: OutboxMessage, error: str, *, server_fault: bool = False
+    ) -> None:
+        """Count a failed attempt. When the server, not the message, is at fault (down,
+        unreachable, hanging up), the message is retried until it returns, never given up:
+        an outage must lose no email."""
         self._pending.remove(message)
         outcome = await claims.mark_failed_attempt(
             message,
             error=error,
-            max_attempts=self._settings.mail_max_attempts,
+            max_attempts=None if server_fault else self._settings.mail_max_attempts,
             retry_base_seconds=self._settings.mail_retry_base_seconds,
         )
         if outcome is OutboxStatus.FAILED:

@@ -8,6 +8,7 @@ from backend.config import Settings
 from backend.models import ActivationToken, StaffMember, StaffStatus
 from backend.services import audit, validation
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.plans import lock_practice
 from backend.services.secrets import hash_secret, token_digest, verify_secret
 from backend.services.sessions import IssuedSession, start_session
 from backend.services.staff_rules import ErrorCollector
@@ -71,6 +72,9 @@ async def activate_account(
 
     now = datetime.now(UTC)
     async with in_transaction() as db:
+        # Lock order as in the lifecycle (practice, then staff, then links): a concurrent
+        # cancel or resend waits for us instead of deadlocking or passing a stale check.
+        await lock_practice(staff.practice_id, db)  # type: ignore[attr-defined]
         consumed = (
             await ActivationToken.filter(
                 id=link.id, used_at=None, revoked_at=None, expires_at__gt=now

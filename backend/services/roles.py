@@ -63,18 +63,21 @@ async def update_role(
 ) -> Role:
     viewer.require(Permission.MANAGE_ACCOUNTS)
     role = await _editable_role(viewer, role_id)
-    if name is not None:
-        role.name = await _clean_role_name(viewer, name, exclude=role.id)
-        role.name_key = role.name.lower()
+    new_name = await _clean_role_name(viewer, name, exclude=role.id) if name is not None else None
     try:
         async with in_transaction() as db:
+            # Re-read under the practice lock: the last-manager check must see the
+            # permissions as they are now, not as another request left them.
+            await lock_practice(viewer.practice_id, db)
+            role = await Role.filter(id=role.id).using_db(db).get()
+            if new_name is not None:
+                role.name, role.name_key = new_name, new_name.lower()
             if permissions is not None:
                 new_permissions = _ordered(permissions)
                 if (
                     role.has(Permission.MANAGE_ACCOUNTS)
                     and Permission.MANAGE_ACCOUNTS.value not in new_permissions
                 ):
-                    await lock_practice(viewer.practice_id, db)
                     await ensure_manager_remains(
                         viewer.practice_id, db, role_losing_permission=role.id
                     )

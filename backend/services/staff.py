@@ -1,5 +1,6 @@
 """Adding and changing staff members."""
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -55,7 +56,9 @@ async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) ->
     return staff
 
 
-async def update_staff(*, viewer: Viewer, staff_id: UUID, data: StaffFields) -> StaffMember:
+async def update_staff(
+    *, viewer: Viewer, staff_id: UUID, data: StaffFields, settings: Settings
+) -> StaffMember:
     viewer.require(Permission.MANAGE_ACCOUNTS)
     staff = await get_practice_staff(viewer, staff_id)
     if (
@@ -76,28 +79,36 @@ async def update_staff(*, viewer: Viewer, staff_id: UUID, data: StaffFields) -> 
     errors.raise_if_any()
 
     offices = values.pop("offices", None)
-    changed = sorted(name for name, value in values.items() if getattr(staff, name, None) != value)
-    for name, value in values.items():
-        setattr(staff, name, value)
-    staff.search_text = search_text(staff)
     try:
-        async with in_transaction() as connection:
-            if "role_id" in values:
-                await lock_practice(viewer.practice_id, connection)
+        async with in_transaction() as db:
+            # Re-read under the practice lock and write only the given columns, so a
+            # concurrent deactivation or activation is never overwritten by this edit.
+            practice = await lock_practice(viewer.practice_id, db)
+            staff = await StaffMember.filter(id=staff.id).using_db(db).get()
+            changed = sorted(
+                name for name, value in values.items() if getattr(staff, name) != value
+            )
+            if "role_id" in changed:
                 await ensure_manager_remains(
-                    viewer.practice_id, connection, losing=staff.id, new_role_id=values["role_id"]
+                    practice.id, db, losing=staff.id, new_role_id=values["role_id"]
                 )
-            await staff.save(using_db=connection)
+            for name, value in values.items():
+                setattr(staff, name, value)
+            staff.search_text = search_text(staff)
+            await (
+                StaffMember.filter(id=staff.id)
+                .using_db(db)
+                .update(**values, search_text=staff.search_text, updated_at=datetime.now(UTC))
+            )
             if offices is not None:
-                await staff.offices.clear(using_db=connection)
+                await staff.offices.clear(using_db=db)
                 if offices:
-                    await staff.offices.add(*offices, using_db=connection)
+                    await staff.offices.add(*offices, using_db=db)
+            if staff.status == StaffStatus.PENDING and {"email", "username"} & set(changed):
+                # The old link went to the old address or named the old username.
+                await activation_links.issue(staff, practice, settings=settings, using_db=db)
             await audit.record_by(
-                viewer,
-                "staff.update",
-                target_id=staff.id,
-                details={"fields": changed},
-                using_db=connection,
+                viewer, "staff.update", target_id=staff.id, details={"fields": changed}, using_db=db
             )
     except IntegrityError:
         await _check_unique(values, errors, exclude=staff.id)

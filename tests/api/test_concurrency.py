@@ -4,13 +4,14 @@ These run on both backends; on PostgreSQL the requests really run in parallel on
 separate connections of the pool."""
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from backend.config import Settings
 from backend.models import ActivationToken, Plan, StaffMember, StaffStatus
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD, make_practice
-from tests.api.documents import DEACTIVATE, REACTIVATE, STAFF_CREATE
+from tests.api.documents import DEACTIVATE, REACTIVATE, STAFF_CREATE, STAFF_UPDATE
 from tests.api.staff_factory import create_staff, staff_input
 from tests.api.test_lifecycle import activate, token_from
 
@@ -106,3 +107,22 @@ async def test_two_managers_deactivating_each_other_leave_one(
     )
     active = await StaffMember.filter(status=StaffStatus.ACTIVE).count()
     assert active == 1, results
+
+
+async def test_an_edit_racing_a_deactivation_never_revives_the_account(
+    admin: GraphQLClient,
+) -> None:
+    staff = await create_staff(admin)
+    await StaffMember.filter(username_key="cnurse").update(
+        status=StaffStatus.ACTIVE, activated_at=datetime.now(UTC)
+    )
+    for round_number in range(4):
+        phone = f"212-222-22{round_number:02d}"
+        await asyncio.gather(
+            admin.mutate(STAFF_UPDATE, {"id": staff["id"], "cellPhone": phone}),
+            admin.mutate(DEACTIVATE, {"id": staff["id"]}),
+        )
+        stored = await StaffMember.get(username_key="cnurse")
+        assert stored.status == StaffStatus.INACTIVE
+        assert stored.cell_phone == "+1" + phone.replace("-", "")
+        await admin.mutate(REACTIVATE, {"id": staff["id"]})

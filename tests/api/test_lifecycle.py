@@ -13,6 +13,7 @@ from tests.api.documents import (
     RESEND,
     STAFF_COUNTS,
     STAFF_LIST,
+    STAFF_UPDATE,
     VIEWER,
 )
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff
@@ -127,3 +128,19 @@ async def test_cancel_deactivate_and_reactivate(
     assert len(mailbox.messages()) == 2
     counts = await admin.data(STAFF_COUNTS)
     assert counts["staffCounts"] == {"active": 2, "pending": 0, "inactive": 0}
+
+
+async def test_correcting_a_pending_email_sends_a_new_link_there(
+    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox
+) -> None:
+    staff = await create_staff(admin, email="camile.typo@example.com")
+    [first] = await mailbox.wait_for(1)
+    updated = await admin.mutate(
+        STAFF_UPDATE, {"id": staff["id"], "email": "camille.nurse@example.com"}
+    )
+    assert updated["userErrors"] == []
+    messages = await mailbox.wait_for(2)
+    assert list(messages[1].recipients) == ["camille.nurse@example.com"]
+    refused = await activate(anonymous, token_from(first.text))
+    assert [e["code"] for e in refused["userErrors"]] == ["TOKEN_INVALID_OR_EXPIRED"]
+    assert (await activate(anonymous, token_from(messages[1].text)))["userErrors"] == []

@@ -13,6 +13,7 @@ from backend.mail.outbox import supersede_queued
 from backend.mail.sender import OutboxSender
 from backend.models import OutboxMessage, OutboxStatus, Practice
 from tests.mail.factories import BASE_URL, KIND, closed_port, make_due, make_staff, queue_activation
+from tests.mail.smtp_servers import PickyServer, running
 
 
 async def test_a_queued_email_is_delivered_and_its_body_forgotten(
@@ -79,21 +80,37 @@ async def test_an_outage_keeps_the_message_and_schedules_a_retry(
     assert (row.status, row.attempts, row.body_text) == (OutboxStatus.SENT, 2, None)
 
 
-async def test_the_last_allowed_attempt_fails_the_message_for_good(
-    practice: Practice, settings: Settings
-) -> None:
+async def test_an_outage_never_gives_a_message_up(practice: Practice, settings: Settings) -> None:
+    # The server, not the message, is at fault: however long it is down, the email waits.
     down = replace(settings, smtp_port=closed_port(), mail_max_attempts=2)
     message = await queue_activation(practice)
+    for _ in range(4):
+        await make_due(message)
+        await OutboxSender(down).send_due()
 
-    await OutboxSender(down).send_due()
-    assert (await OutboxMessage.get(id=message.id)).status is OutboxStatus.QUEUED
+    row = await OutboxMessage.get(id=message.id)
+    assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 4)
+    assert row.last_error == "SMTP server unreachable: Connection refused"
+    assert row.body_text is not None
     await make_due(message)
-    await OutboxSender(down).send_due()
+    assert await OutboxSender(settings).send_due() == 1
+
+
+async def test_the_last_allowed_attempt_fails_a_refused_message_for_good(
+    practice: Practice, settings: Settings
+) -> None:
+    message = await queue_activation(practice, recipient="bounce@example.com")
+    with running(PickyServer()) as port:
+        picky = replace(settings, smtp_port=port, mail_max_attempts=2)
+        await OutboxSender(picky).send_due()
+        assert (await OutboxMessage.get(id=message.id)).status is OutboxStatus.QUEUED
+        await make_due(message)
+        await OutboxSender(picky).send_due()
 
     row = await OutboxMessage.get(id=message.id)
     assert row.status is OutboxStatus.FAILED
     assert row.attempts == 2
-    assert row.last_error == "SMTP server unreachable: Connection refused"
+    assert row.last_error == "Recipient refused: 550 5.1.1 No such user here"
     assert row.body_text is None and row.body_html is None
     await make_due(message)
     assert await OutboxSender(settings).send_due() == 0

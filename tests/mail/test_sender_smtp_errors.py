@@ -1,3 +1,4 @@
+import asyncio
 from dataclasses import replace
 
 from backend.config import Settings
@@ -67,3 +68,25 @@ async def test_a_second_drop_ends_the_pass_and_counts_an_attempt_for_the_rest(
         "SMTP server closing the connection: 421 4.7.0 Too many messages on this connection"
     )
     assert waiting[1].last_error == "SMTP server closed the connection"
+
+
+class SlowServer(PickyServer):
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        await asyncio.sleep(3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_send_never_outlives_its_lease(practice: Practice, settings: Settings) -> None:
+    # aiosmtplib's timeout applies per command, so a slow server could keep one send busy
+    # for several timeouts; the lease deadline cuts it before another worker may claim it.
+    message = await queue_activation(practice)
+    slow = replace(settings, smtp_timeout_seconds=1.0)
+    with running(SlowServer()) as port:
+        started = asyncio.get_running_loop().time()
+        sent = await OutboxSender(replace(slow, smtp_port=port), lease_seconds=3.5).send_due()
+        elapsed = asyncio.get_running_loop().time() - started
+    assert sent == 0
+    assert elapsed < 3.5
+    row = await OutboxMessage.get(id=message.id)
+    assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1)
+    assert row.last_error == "SMTP server too slow: the send was cut off"
