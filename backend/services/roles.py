@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -41,14 +42,7 @@ async def create_role(
     )
     try:
         async with in_transaction() as db:
-            await role.save(using_db=db)
-            await audit.record_by(
-                viewer,
-                "role.create",
-                target_id=role.id,
-                details={"name": role.name, "permissions": role.permissions},
-                using_db=db,
-            )
+            await _save_and_audit(viewer, "role.create", role, db)
     except IntegrityError:
         raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
     return role
@@ -82,14 +76,7 @@ async def update_role(
                         viewer.practice_id, db, role_losing_permission=role.id
                     )
                 role.permissions = new_permissions
-            await role.save(using_db=db)
-            await audit.record_by(
-                viewer,
-                "role.update",
-                target_id=role.id,
-                details={"name": role.name, "permissions": role.permissions},
-                using_db=db,
-            )
+            await _save_and_audit(viewer, "role.update", role, db)
     except IntegrityError:
         raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
     return role
@@ -114,6 +101,12 @@ async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
             viewer, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db
         )
     return role.id
+
+
+async def _save_and_audit(viewer: Viewer, action: str, role: Role, db: BaseDBAsyncClient) -> None:
+    await role.save(using_db=db)
+    details: dict[str, object] = {"name": role.name, "permissions": role.permissions}
+    await audit.record_by(viewer, action, target_id=role.id, details=details, using_db=db)
 
 
 async def _editable_role(viewer: Viewer, role_id: UUID) -> Role:
