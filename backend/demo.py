@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime
 
+from tortoise.transactions import in_transaction
+
 from backend.config import Settings
 from backend.models import Permission, Plan, Practice, Provider, Role, StaffMember, StaffStatus
-from backend.services import lifecycle, staff
+from backend.services import activation_links, lifecycle, staff
 from backend.services.bootstrap import NewPractice, create_practice
 from backend.services.staff_input import NewStaff
 from backend.services.viewer import Viewer
@@ -69,10 +71,15 @@ async def ensure_demo_practice(settings: Settings) -> bool:
             settings=settings,
         )
         if status == StaffStatus.ACTIVE:
-            # Demo data skips the emailed link: the person counts as having activated.
-            await StaffMember.filter(id=member.id).update(
-                status=StaffStatus.ACTIVE, activated_at=datetime.now(UTC)
-            )
+            # Demo data skips the emailed link: the person counts as having activated,
+            # and their (not yet sent) activation email is dropped.
+            async with in_transaction() as db:
+                await (
+                    StaffMember.filter(id=member.id)
+                    .using_db(db)
+                    .update(status=StaffStatus.ACTIVE, activated_at=datetime.now(UTC))
+                )
+                await activation_links.revoke_all(member.id, using_db=db)
         elif status == StaffStatus.INACTIVE:
             await lifecycle.cancel_verification(viewer=viewer, staff_id=member.id)
     return True

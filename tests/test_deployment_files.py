@@ -307,6 +307,27 @@ def test_makefile_targets_run_the_promised_commands(target: str, expected: str) 
         assert "-m pip install" in result.stdout and "-e '.[dev]'" in result.stdout
 
 
+def test_make_test_lints_before_it_tests() -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(
+        [make, "-n", "-B", "-C", str(ROOT), "test"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    order = [
+        ".venv/bin/ruff check .",
+        ".venv/bin/mypy backend",
+        ".venv/bin/staff-accounts export-schema --check",
+        ".venv/bin/pytest",
+    ]
+    assert all(command in lines for command in order), lines
+    assert [lines.index(command) for command in order] == sorted(
+        lines.index(command) for command in order
+    )
+
+
 def test_readme_quick_start_and_configuration() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(r"^make run$", readme, re.MULTILINE)

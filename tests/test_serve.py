@@ -114,6 +114,9 @@ def test_newcomer_walk_through(server: str) -> None:
                 break
             time.sleep(0.1)
         assert link and "/activate#token=" in link
+        # The demo's active and inactive people got no link; its pending people did.
+        recipients = {m["to"][0].split("@")[0] for m in messages}
+        assert recipients == {"ffrontdesk", "ppending", "nora"}
         token = re.sub(r".*#token=", "", link)
 
         del http.headers["authorization"]

@@ -1,0 +1,71 @@
+# Staff accounts: developer commands. Needs only Python 3.11+ and make.
+#
+#   make run     set up .venv, then serve the demo on http://127.0.0.1:8000
+#   make test    set up .venv, then lint and run the whole test suite
+#   make lint    ruff, mypy and the schema.graphql check
+#   make schema  regenerate schema.graphql from the code
+#   make clean   remove .venv and var/ (the SQLite database)
+#
+# PYTHON=python3.12 picks the interpreter that creates .venv (default: python3).
+# HOST=... PORT=... change where `make run` listens.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; older than pyproject.toml means "install again".
+STAMP := $(VENV)/.installed
+
+# Exits non-zero when the interpreter it runs on is older than 3.11.
+PY_VERSION_OK := import sys; sys.exit(sys.version_info < (3, 11))
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint schema clean
+
+help:
+	@echo "make run     start the app with the demo practice (http://127.0.0.1:8000)"
+	@echo "make test    make lint, then the whole test suite (SQLite, and PostgreSQL when reachable)"
+	@echo "make lint    ruff check, mypy and the schema.graphql check"
+	@echo "make schema  regenerate schema.graphql"
+	@echo "make clean   remove .venv and var/"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+		echo "error: '$(PYTHON)' was not found. Install Python 3.11 or newer," \
+			"or name one: make $(or $(MAKECMDGOALS),run) PYTHON=python3.12" >&2; \
+		exit 1; }
+	@$(PYTHON) -c '$(PY_VERSION_OK)' || { \
+		echo "error: Python 3.11 or newer is needed to create $(VENV)," \
+			"but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." >&2; \
+		echo "       Install a newer one, or name it: make $(or $(MAKECMDGOALS),run) PYTHON=python3.12" >&2; \
+		exit 1; }
+	@echo "Creating $(VENV) with $$($(PYTHON) --version)"
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install the python3-venv package." >&2; \
+		exit 1; }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@$(BIN)/python -c '$(PY_VERSION_OK)' || { \
+		echo "error: $(VENV) runs $$($(BIN)/python --version 2>&1); 3.11+ is needed." \
+			"Run 'make clean' and try again." >&2; exit 1; }
+	@echo "Installing the project and its dev tools into $(VENV) (the first time takes a minute or two)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/staff-accounts serve --demo
+
+test: lint $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy backend
+	$(BIN)/staff-accounts export-schema --check
+
+schema: $(STAMP)
+	$(BIN)/staff-accounts export-schema
+
+clean:
+	rm -rf $(VENV) var
