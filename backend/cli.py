@@ -24,6 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Tortoise logs every query with its values at DEBUG, password hashes included:
     # keep that logger quiet even if the root level is lowered.
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
+    # aiosmtpd (the development mailbox) logs every SMTP connection at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     if args.command == "export-schema":
         return _export_schema(check=args.check, path=Path(args.path))
     try:
