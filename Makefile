@@ -57,6 +57,7 @@ run: $(STAMP)
 	$(BIN)/staff-accounts serve --demo
 
 test: lint $(STAMP)
+	@scripts/ensure-chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

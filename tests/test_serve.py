@@ -1,11 +1,7 @@
 """The README's promise, end to end: `serve --demo` in a real process on a real socket, then
 sign in, add staff, read the email at /dev/mailbox, activate, see the person active."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,52 +11,13 @@ import httpx
 import pytest
 
 from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.live_server import live_server
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite://{tmp_path / 'serve.sqlite3'}",
-        "PORT": str(port),
-        "MAIL_POLL_SECONDS": "0.1",
-    }
-    env.pop("APP_ENV", None)
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--demo"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with live_server(tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
     output = (tmp_path / "server.log").read_text()
     assert f"open {base}/" in output
     assert DEMO_ADMIN_USERNAME in output

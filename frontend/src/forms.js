@@ -1,0 +1,32 @@
+// Showing server userErrors next to the fields they concern.
+
+import { html } from "./html.js";
+
+/** Map of input field name -> message, plus "" for errors about the whole request. */
+export function errorsByField(userErrors) {
+  const byField = {};
+  for (const error of userErrors ?? []) {
+    const name = error.field ? error.field[error.field.length - 1] : "";
+    byField[name] = byField[name] ? `${byField[name]} ${error.message}` : error.message;
+  }
+  return byField;
+}
+
+/** The error line under a field, linked to it with aria-describedby by the caller. */
+export function fieldError(id, message) {
+  return message ? html`<p class="field-error" id="${id}-error" role="alert">${message}</p>` : "";
+}
+
+/** Marks invalid fields and points them at their messages, after a render. */
+export function markInvalid(form, byField) {
+  for (const element of form.querySelectorAll("[name]")) {
+    const message = byField[element.name];
+    element.toggleAttribute("aria-invalid", Boolean(message));
+    if (message) element.setAttribute("aria-describedby", `${element.id}-error`);
+    else element.removeAttribute("aria-describedby");
+  }
+}
+
+export function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}

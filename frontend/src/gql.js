@@ -1,0 +1,44 @@
+// The one GraphQL fetch wrapper. The browser's session is its HttpOnly cookie: no token is
+// ever stored by this code.
+
+export class GraphQLError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export async function gql(query, variables = {}) {
+  let response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "staff-accounts" },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new GraphQLError("The server cannot be reached. Check your connection and try again.", "NETWORK");
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new GraphQLError(`The server answered ${response.status}. Try again.`, "HTTP");
+  }
+  if (body.errors && body.errors.length) {
+    const [first] = body.errors;
+    const code = first.extensions?.code ?? "ERROR";
+    if (code === "UNAUTHENTICATED") {
+      window.dispatchEvent(new CustomEvent("session-expired"));
+    }
+    throw new GraphQLError(first.message, code);
+  }
+  return body.data;
+}
+
+/** The payload of a single mutation: its data, whose `userErrors` the caller shows. */
+export async function mutate(query, input) {
+  const data = await gql(query, { input });
+  return Object.values(data)[0];
+}

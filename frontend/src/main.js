@@ -1,0 +1,13 @@
+import { registerActivatePage } from "./components/activate-page/activate-page.js";
+import { registerAppRoot } from "./components/app-root/app-root.js";
+import { registerMailboxPage } from "./components/mailbox-page/mailbox-page.js";
+import { registerRolesPage } from "./components/roles-page/roles-page.js";
+import { registerSignInPage } from "./components/sign-in-page/sign-in-page.js";
+import { registerStaffPage } from "./components/staff-page/staff-page.js";
+
+registerSignInPage();
+registerStaffPage();
+registerRolesPage();
+registerActivatePage();
+registerMailboxPage();
+registerAppRoot();
