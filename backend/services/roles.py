@@ -92,7 +92,7 @@ async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
         if in_use:
             raise DomainError.single(
                 ErrorCode.ROLE_IN_USE,
-                f"{in_use} staff member{'s' if in_use != 1 else ''} still have this role. "
+                f"{in_use} staff member{'s still have' if in_use != 1 else ' still has'} this role. "
                 "Give them another role first.",
                 ["id"],
             )

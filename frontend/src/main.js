@@ -1,3 +1,4 @@
+import { registerAccountPage } from "./components/account-page/account-page.js";
 import { registerActivatePage } from "./components/activate-page/activate-page.js";
 import { registerAppRoot } from "./components/app-root/app-root.js";
 import { registerMailboxPage } from "./components/mailbox-page/mailbox-page.js";
@@ -6,6 +7,7 @@ import { registerSignInPage } from "./components/sign-in-page/sign-in-page.js";
 import { registerStaffPage } from "./components/staff-page/staff-page.js";
 
 registerSignInPage();
+registerAccountPage();
 registerStaffPage();
 registerRolesPage();
 registerActivatePage();

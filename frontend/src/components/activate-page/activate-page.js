@@ -1,8 +1,242 @@
+// Activate account: reached from the emailed link /activate#token=…. The token stays in
+// the fragment (browsers never send a fragment to a server) and goes out only inside the
+// accountActivate mutation. The page is public: no signed-in viewer is needed.
+
+import { gql, mutate } from "../../gql.js";
+import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
+import { navigate } from "../../router.js";
+import { store } from "../../store.js";
+
+const ACTIVATE = `mutation($input: AccountActivateInput!) { accountActivate(input: $input) {
+  account { id fullName username status } userErrors { field code message } } }`;
+const VIEWER = `query { viewer { account { id fullName username role { name } }
+  practice { name plan seatLimit seatsUsed } permissions } }`;
+
+const LINK_UNUSABLE =
+  "This activation link is invalid, already used or expired. Ask your administrator to resend it.";
+
+const FIELDS = [
+  ["username", "Username", "username", "text"],
+  ["password", "Password from your administrator", "current-password", "password"],
+  ["newPassword", "New password", "new-password", "password"],
+  ["newPasswordConfirmation", "Confirm new password", "new-password", "password"],
+];
+
+// Survives the page being rebuilt when the new session's viewer reaches the store.
+let activatedViewer = null;
+
+function tokenFromHash() {
+  const fragment = window.location.hash.replace(/^#/, "");
+  return new URLSearchParams(fragment).get("token")?.trim() || null;
+}
 
 class ActivatePage extends HTMLElement {
+  #token = null;
+
   connectedCallback() {
-    render(this, html`<section class="card"><h1>ActivatePage</h1><p>Coming soon.</p></section>`);
+    this.addEventListener("submit", (event) => this.#submit(event));
+    this.addEventListener("click", (event) => {
+      if (event.target.closest("[data-action=continue]")) navigate("/staff");
+    });
+    window.addEventListener("hashchange", this.#onHashChange);
+    this.#start();
+  }
+
+  disconnectedCallback() {
+    window.removeEventListener("hashchange", this.#onHashChange);
+  }
+
+  // A link opened while this page is showing changes only the fragment: start over.
+  #onHashChange = () => {
+    if (tokenFromHash()) this.#start();
+  };
+
+  #start() {
+    this.#token = tokenFromHash();
+    const justActivated = activatedViewer?.account.id === store.state.viewer?.account?.id;
+    if (this.#token) this.#renderForm();
+    else if (activatedViewer && justActivated) this.#renderSuccess(activatedViewer);
+    else this.#renderMissingToken();
+  }
+
+  #page(content) {
+    render(
+      this,
+      html`<section class="card narrow activate-card" aria-labelledby="activate-title">${content}</section>`,
+    );
+  }
+
+  #renderMissingToken() {
+    this.#page(html`
+      <h1 id="activate-title">Activate your account</h1>
+      <p class="notice" role="status">
+        This page needs the activation link from your email. Open the link in the activation
+        email your practice sent you. If you cannot find the email, or the link has expired, ask
+        your administrator to resend it.
+      </p>
+      <p class="activate-aside">Already activated? <a href="/sign-in" data-link>Sign in</a>.</p>
+    `);
+  }
+
+  #renderForm() {
+    this.#page(html`
+      <h1 id="activate-title">Activate your account</h1>
+      <p class="activate-intro">
+        Sign in with the username and password your administrator gave you, then choose a
+        password of your own.
+      </p>
+      <form class="activate-form" novalidate>
+        ${FIELDS.map(
+          ([name, text, autocomplete, type]) => html`
+            ${name === "newPassword"
+              ? html`<p class="activate-hint" id="activate-password-hint">
+                  Choose a password of your own: at least 12 characters, not a common password,
+                  without your username, and different from the one you were given. A few
+                  unrelated words make a good one. Nobody else, not even your administrator,
+                  will know it.
+                </p>`
+              : ""}
+            <div class="activate-field">
+              <label for="activate-${name}">${text}</label>
+              <input
+                id="activate-${name}"
+                name="${name}"
+                type="${type}"
+                autocomplete="${autocomplete}"
+                required
+                ${type === "text" ? html`autocapitalize="none" spellcheck="false" autofocus` : ""}
+                ${name === "newPassword" ? html`aria-describedby="activate-password-hint"` : ""}
+              >
+              <div class="activate-error" data-error-for="${name}"></div>
+            </div>
+          `,
+        )}
+        <div class="activate-form-error"></div>
+        <button type="submit" class="primary">Activate account</button>
+      </form>
+    `);
+    this.querySelector("#activate-username")?.focus();
+  }
+
+  #renderLinkUnusable(message) {
+    this.#page(html`
+      <h1 id="activate-title">This link cannot be used</h1>
+      <p class="form-error activate-unusable" role="alert">${message || LINK_UNUSABLE}</p>
+      <p class="activate-aside">
+        Activation links work once and for 72 hours. If you have already activated your account,
+        <a href="/sign-in" data-link>sign in</a> with your own password.
+      </p>
+    `);
+  }
+
+  #renderSuccess(viewer) {
+    const name = viewer.account.fullName;
+    const canManage = viewer.permissions.includes("MANAGE_ACCOUNTS");
+    this.#page(html`
+      <h1 id="activate-title" tabindex="-1">Welcome, ${name}</h1>
+      <p class="success" role="status">
+        <span aria-hidden="true">✔</span> Your account is active. You are signed in as
+        <strong>${viewer.account.username}</strong> at ${viewer.practice.name}.
+      </p>
+      ${canManage
+        ? html`<button type="button" class="primary" data-action="continue">Continue to Staff</button>`
+        : html`<p class="activate-aside">
+            From now on, sign in with your username and the password you just chose.
+          </p>`}
+    `);
+    this.querySelector("#activate-title").focus();
+  }
+
+  #showErrors(form, byField) {
+    for (const slot of form.querySelectorAll("[data-error-for]")) {
+      const name = slot.dataset.errorFor;
+      render(slot, html`${fieldError(`activate-${name}`, byField[name])}`);
+    }
+    const general = byField[""];
+    render(
+      form.querySelector(".activate-form-error"),
+      general ? html`<p class="form-error" role="alert">${general}</p>` : html``,
+    );
+    markInvalid(form, byField);
+    // The password advice stays attached to the new password, next to any error.
+    const newPassword = form.elements.newPassword;
+    const described = [newPassword.getAttribute("aria-describedby"), "activate-password-hint"];
+    newPassword.setAttribute("aria-describedby", described.filter(Boolean).join(" "));
+  }
+
+  async #submit(event) {
+    const form = event.target.closest("form.activate-form");
+    if (!form || !this.#token) return;
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    this.#showErrors(form, {});
+    let payload;
+    try {
+      payload = await mutate(ACTIVATE, { token: this.#token, ...formValues(form) });
+    } catch (error) {
+      this.#showErrors(form, { "": error.message });
+      button.disabled = false;
+      return;
+    }
+    const errors = payload.userErrors;
+    if (errors.some((error) => error.code === "TOKEN_INVALID_OR_EXPIRED")) {
+      const message = errors.find((error) => error.code === "TOKEN_INVALID_OR_EXPIRED").message;
+      // No form to retry with: the link itself is what failed.
+      this.#token = null;
+      this.#renderLinkUnusable(message);
+      return;
+    }
+    if (errors.length) {
+      const byField = errorsByField(errors);
+      if (errors.some((error) => error.code === "INVALID_CREDENTIALS")) {
+        // Which of the two was wrong is not said; both fields are the ones to check.
+        byField[""] = byField[""] ?? "The username or password is incorrect.";
+        form.elements.password.value = "";
+      }
+      this.#showErrors(form, byField);
+      if (errors.some((error) => error.code === "INVALID_CREDENTIALS")) {
+        form.elements.password.setAttribute("aria-invalid", "true");
+        form.elements.password.focus();
+      } else {
+        form.querySelector("[aria-invalid]")?.focus();
+      }
+      button.disabled = false;
+      return;
+    }
+    await this.#signedIn();
+  }
+
+  async #signedIn() {
+    let viewer = null;
+    try {
+      ({ viewer } = await gql(VIEWER));
+    } catch {
+      viewer = null;
+    }
+    this.#forgetToken();
+    if (!viewer) {
+      // Activated, but the new session did not come through: signing in still works.
+      this.#page(html`
+        <h1 id="activate-title">Your account is active</h1>
+        <p class="success" role="status">
+          <span aria-hidden="true">✔</span> Your account is active.
+          <a href="/sign-in" data-link>Sign in</a> with your username and new password.
+        </p>
+      `);
+      return;
+    }
+    activatedViewer = viewer;
+    // The shell rebuilds this page when a viewer appears; the new one shows the success.
+    store.set({ viewer, notice: null });
+    if (this.isConnected) this.#renderSuccess(viewer);
+  }
+
+  /** Takes the used (or unusable) token out of the address bar and the history entry. */
+  #forgetToken() {
+    this.#token = null;
+    if (window.location.hash) window.history.replaceState({}, "", window.location.pathname);
   }
 }
 

@@ -15,7 +15,16 @@ const ROUTES = {
   "/roles": ["roles-page", true],
   "/activate": ["activate-page", false],
   "/mailbox": ["mailbox-page", false],
+  "/account": ["account-page", true],
 };
+
+function canManageStaff(viewer) {
+  return Boolean(viewer?.permissions?.includes("MANAGE_ACCOUNTS"));
+}
+
+function homeOf(viewer) {
+  return canManageStaff(viewer) ? "/staff" : "/account";
+}
 
 class AppRoot extends HTMLElement {
   async connectedCallback() {
@@ -53,10 +62,11 @@ class AppRoot extends HTMLElement {
     const { viewer, loaded } = store.state;
     if (!loaded) return;
     let path = currentPath();
-    if (!ROUTES[path]) path = viewer ? "/staff" : "/sign-in";
+    if (!ROUTES[path]) path = viewer ? homeOf(viewer) : "/sign-in";
     const [page, needsViewer] = ROUTES[path];
     if (needsViewer && !viewer) return navigate("/sign-in");
-    if (path === "/sign-in" && viewer) return navigate("/staff");
+    if (path === "/sign-in" && viewer) return navigate(homeOf(viewer));
+    if (path === "/staff" && !canManageStaff(viewer)) return navigate("/account");
     if (path !== currentPath()) window.history.replaceState({}, "", path);
     if (this.dataset.page === page && this.dataset.viewer === String(Boolean(viewer))) return;
     this.dataset.page = page;
@@ -65,10 +75,12 @@ class AppRoot extends HTMLElement {
       this,
       html`
         <header class="app-header">
-          <a class="brand" href="/staff" data-link>Staff accounts</a>
+          <a class="brand" href="${viewer ? homeOf(viewer) : "/sign-in"}" data-link>Staff accounts</a>
           ${viewer
             ? html`<nav aria-label="Main">
-                  <a href="/staff" data-link aria-current="${path === "/staff" ? "page" : "false"}">Staff</a>
+                  ${canManageStaff(viewer)
+                    ? html`<a href="/staff" data-link aria-current="${path === "/staff" ? "page" : "false"}">Staff</a>`
+                    : html`<a href="/account" data-link aria-current="${path === "/account" ? "page" : "false"}">Your account</a>`}
                   <a href="/roles" data-link aria-current="${path === "/roles" ? "page" : "false"}"
                     >Roles &amp; Permissions</a
                   >

@@ -48,7 +48,7 @@ class SignInPage extends HTMLElement {
       }
       const { viewer } = await gql(VIEWER);
       store.set({ viewer, notice: null });
-      navigate("/staff");
+      navigate("/"); // the shell sends each person to their home page
     } catch (failure) {
       error.textContent = failure.message;
       error.hidden = false;

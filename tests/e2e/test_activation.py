@@ -1,0 +1,316 @@
+"""The newcomer's path in the browser: the emailed link from the development mailbox,
+the activation form, and the messages for a used link and a missing token."""
+
+import re
+import time
+import uuid
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from tests.e2e.conftest import screenshot, sign_in
+
+GIVEN_PASSWORD = "Copper-Meadow-2291"
+OWN_PASSWORD = "Quiet-Harbour-Lantern-58"
+LINK_UNUSABLE = (
+    "This activation link is invalid, already used or expired. Ask your administrator to resend it."
+)
+
+LOGIN = """mutation($input: LoginInput!) {
+  login(input: $input) { token userErrors { code message } } }"""
+REFERENCE = "query { roles { id name } providers { id } }"
+STAFF_CREATE = """mutation($input: StaffCreateInput!) {
+  staffCreate(input: $input) { staffMember { id } userErrors { field code message } } }"""
+STAFF_STATUS = "query($id: ID!) { staffMember(id: $id) { status activatedAt } }"
+
+
+def graphql(server: str, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    response = httpx.post(
+        f"{server}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def admin_token(server: str) -> str:
+    response = httpx.post(
+        f"{server}/graphql",
+        json={
+            "query": LOGIN,
+            "variables": {
+                "input": {"username": DEMO_ADMIN_USERNAME, "password": DEMO_ADMIN_PASSWORD}
+            },
+        },
+        timeout=10,
+    )
+    payload = response.json()["data"]["login"]
+    assert payload["userErrors"] == [], payload
+    token: str = payload["token"]
+    return token
+
+
+def create_staff(
+    server: str,
+    token: str,
+    username: str,
+    role: str = "Nurse (System)",
+    first_name: str = "Nora",
+) -> str:
+    """A pending staff member, as the Add Staff drawer would create them; returns the ID."""
+    reference = graphql(server, REFERENCE, {}, token)
+    role_id = next(r["id"] for r in reference["roles"] if r["name"] == role)
+    payload = graphql(
+        server,
+        STAFF_CREATE,
+        {
+            "input": {
+                "firstName": first_name,
+                "lastName": "Newcomer",
+                "primaryProviderId": reference["providers"][0]["id"],
+                "roleId": role_id,
+                "username": username,
+                "email": f"{username}@example.com",
+                "password": GIVEN_PASSWORD,
+                "passwordConfirmation": GIVEN_PASSWORD,
+                "appUnlockPin": "3952",
+            }
+        },
+        token,
+    )["staffCreate"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+    staff_id: str = payload["staffMember"]["id"]
+    return staff_id
+
+
+def staff_status(server: str, staff_id: str) -> dict[str, Any]:
+    member: dict[str, Any] = graphql(server, STAFF_STATUS, {"id": staff_id}, admin_token(server))[
+        "staffMember"
+    ]
+    return member
+
+
+def wait_for_email(server: str, address: str) -> dict[str, Any]:
+    """The outbox sender delivers in the background: wait until the mailbox has it."""
+    deadline = time.monotonic() + 15
+    while True:
+        messages = httpx.get(f"{server}/dev/mailbox", timeout=5).json()["messages"]
+        for message in messages:
+            if address in message["to"]:
+                found: dict[str, Any] = message
+                return found
+        assert time.monotonic() < deadline, f"no email to {address}"
+        time.sleep(0.2)
+
+
+def activation_path(message: dict[str, Any]) -> str:
+    link = next(link for link in message["links"] if "/activate#token=" in link)
+    return "/activate#" + link.split("#", 1)[1]
+
+
+def fill_activation(page: Page, username: str, given: str, own: str = OWN_PASSWORD) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password from your administrator").fill(given)
+    page.get_by_label("New password", exact=True).fill(own)
+    page.get_by_label("Confirm new password").fill(own)
+
+
+def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
+    username = f"nora{uuid.uuid4().hex[:8]}"
+    email = f"{username}@example.com"
+    sign_in(page)
+    staff_id = create_staff(server, admin_token(server), username)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    wait_for_email(server, email)
+
+    # Signed out, the Mailbox is one link away.
+    page.get_by_role("link", name="Mailbox").click()
+    expect(page.get_by_role("heading", name="Development mailbox")).to_be_visible()
+    item = page.locator(".mailbox-item", has_text=email)
+    expect(item).to_have_count(1)
+    item.locator("summary").click()
+    expect(item.locator(".mail-text")).to_contain_text(f"your username, {username}")
+    screenshot(page, "mailbox-page")
+    item.get_by_role("link", name="Open activation link").click()
+
+    expect(page).to_have_url(re.compile(r"/activate#token="))
+    expect(page.get_by_role("heading", name="Activate your account")).to_be_visible()
+    expect(
+        page.get_by_text("Choose a password of your own: at least 12 characters")
+    ).to_be_visible()
+    given_field = page.get_by_label("Password from your administrator")
+    expect(page.get_by_label("Username")).to_have_attribute("autocomplete", "username")
+    expect(given_field).to_have_attribute("autocomplete", "current-password")
+    for label in ("New password", "Confirm new password"):
+        field = page.get_by_label(label, exact=True)
+        expect(field).to_have_attribute("autocomplete", "new-password")
+
+    # The wrong given password first: refused, the form stays.
+    fill_activation(page, username, "Not-The-Given-Password-1")
+    screenshot(page, "activation-page")
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.get_by_role("alert")).to_have_text("The username or password is incorrect.")
+    expect(given_field).to_be_focused()
+    assert staff_status(server, staff_id)["status"] == "PENDING"
+
+    fill_activation(page, username, GIVEN_PASSWORD)
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.get_by_role("status")).to_contain_text("Your account is active.")
+    expect(page.get_by_role("heading", name="Welcome, Nora Newcomer")).to_be_visible()
+    screenshot(page, "activation-success")
+    # A nurse has no Staff page to go to; the header shows who is signed in.
+    expect(page.get_by_role("button", name="Continue to Staff")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    # The used token is gone from the address bar.
+    assert "token" not in page.url
+
+    member = staff_status(server, staff_id)
+    assert member["status"] == "ACTIVE"
+    assert member["activatedAt"]
+
+    # The new password is the one that works now.
+    login = httpx.post(
+        f"{server}/graphql",
+        json={
+            "query": LOGIN,
+            "variables": {"input": {"username": username, "password": OWN_PASSWORD}},
+        },
+        timeout=10,
+    ).json()["data"]["login"]
+    assert login["userErrors"] == []
+
+    # The same link again: a clear message, and no form to retry with.
+    page.get_by_role("link", name="Mailbox").click()
+    item = page.locator(".mailbox-item", has_text=email)
+    item.locator("summary").click()
+    item.get_by_role("link", name="Open activation link").click()
+    fill_activation(page, username, GIVEN_PASSWORD, "Another-Own-Password-77")
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
+    expect(page.get_by_role("button", name="Activate account")).to_have_count(0)
+    screenshot(page, "activation-link-used")
+
+
+def test_a_new_manager_continues_to_the_staff_page(page: Page, server: str) -> None:
+    username = f"mgr{uuid.uuid4().hex[:8]}"
+    create_staff(server, admin_token(server), username, role="Practice Administrator (System)")
+    path = activation_path(wait_for_email(server, f"{username}@example.com"))
+    page.goto(path)
+    fill_activation(page, username, GIVEN_PASSWORD)
+    page.get_by_label("Confirm new password").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Your account is active.")
+    page.get_by_role("button", name="Continue to Staff").click()
+    expect(page).to_have_url(re.compile(r"/staff$"))
+
+
+def test_field_errors_appear_next_to_the_fields(page: Page, server: str) -> None:
+    username = f"fld{uuid.uuid4().hex[:8]}"
+    create_staff(server, admin_token(server), username)
+    page.goto(activation_path(wait_for_email(server, f"{username}@example.com")))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password from your administrator").fill(GIVEN_PASSWORD)
+    page.get_by_label("New password", exact=True).fill("Short-1")
+    page.get_by_label("Confirm new password").fill("Short-1")
+    page.get_by_role("button", name="Activate account").click()
+    new_password = page.get_by_label("New password", exact=True)
+    expect(page.locator("#activate-newPassword-error")).to_have_text(
+        "Use at least 12 characters for the password."
+    )
+    expect(new_password).to_have_attribute("aria-invalid", "")
+    expect(new_password).to_have_attribute(
+        "aria-describedby", "activate-newPassword-error activate-password-hint"
+    )
+    expect(new_password).to_be_focused()
+
+    page.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
+    page.get_by_label("Confirm new password").fill(OWN_PASSWORD + "x")
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.locator("#activate-newPasswordConfirmation-error")).to_contain_text("do not match")
+    expect(page.locator("#activate-newPassword-error")).to_have_count(0)
+
+
+def test_a_page_without_a_token_says_to_use_the_emailed_link(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/activate")
+    expect(page.get_by_role("heading", name="Activate your account")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        "This page needs the activation link from your email."
+    )
+    expect(page.get_by_role("button", name="Activate account")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "activation-no-token-390")
+
+
+def test_an_unknown_token_says_to_ask_for_a_new_link(page: Page) -> None:
+    page.goto("/activate#token=not-a-real-token")
+    fill_activation(page, "someone", GIVEN_PASSWORD)
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
+    expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
+
+
+def test_the_token_is_never_sent_outside_the_mutation(page: Page) -> None:
+    token = "secret-token-value-123"
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(f"{request.url} {request.post_data or ''}"))
+    page.goto(f"/activate#token={token}")
+    expect(page.get_by_role("button", name="Activate account")).to_be_visible()
+    assert not any(token in entry for entry in seen), seen
+    fill_activation(page, "someone", GIVEN_PASSWORD)
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
+    carrying = [entry for entry in seen if token in entry]
+    assert len(carrying) == 1 and "/graphql" in carrying[0] and "accountActivate" in carrying[0]
+
+
+def test_the_mailbox_shows_bodies_as_text_newest_first(page: Page, server: str) -> None:
+    token = admin_token(server)
+    older, newer = f"old{uuid.uuid4().hex[:8]}", f"new{uuid.uuid4().hex[:8]}"
+    create_staff(server, token, older, first_name="<b>Bold</b>")
+    wait_for_email(server, f"{older}@example.com")
+    page.goto("/mailbox")
+    expect(page.locator(".mailbox-item", has_text=older)).to_have_count(1)
+
+    create_staff(server, token, newer)
+    wait_for_email(server, f"{newer}@example.com")
+    page.get_by_role("button", name="Refresh").click()
+    expect(page.get_by_role("status")).to_contain_text("Refreshed:")
+    items = page.locator(".mailbox-item")
+    expect(items.filter(has_text=newer)).to_have_count(1)
+    texts = items.all_inner_texts()
+    position = {name: next(i for i, t in enumerate(texts) if name in t) for name in (older, newer)}
+    assert position[newer] < position[older]
+
+    # The name arrives as text, never as markup; the HTML part is not rendered at all.
+    item = items.filter(has_text=older)
+    item.locator("summary").click()
+    expect(item.locator(".mail-text")).to_contain_text("Hello <b>Bold</b>,")
+    expect(item.locator("b")).to_have_count(0)
+    link = item.get_by_role("link", name="Open activation link")
+    assert re.fullmatch(r"/activate#token=[^&?]+", link.get_attribute("href") or "")
+
+
+def test_the_mailbox_outside_development_says_so(browser: Browser, server: str) -> None:
+    # Its own context: the `page` fixture rightly fails any test that meets a 404.
+    context = browser.new_context(base_url=server)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route("**/dev/mailbox", lambda route: route.fulfill(status=404, body="Not Found"))
+        page.goto("/mailbox")
+        expect(
+            page.get_by_text("The development mailbox is only available in development mode.")
+        ).to_be_visible()
+        expect(page.get_by_role("button", name="Refresh")).to_have_count(0)
+        assert errors == []
+    finally:
+        context.close()
