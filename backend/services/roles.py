@@ -90,10 +90,12 @@ async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
         # Inactive staff keep their role too: a reactivation must find it.
         in_use = await StaffMember.filter(role_id=role.id).using_db(db).count()
         if in_use:
+            holders = (
+                "1 staff member still has" if in_use == 1 else f"{in_use} staff members still have"
+            )
             raise DomainError.single(
                 ErrorCode.ROLE_IN_USE,
-                f"{in_use} staff member{'s still have' if in_use != 1 else ' still has'} this role. "
-                "Give them another role first.",
+                f"{holders} this role. Give them another role first.",
                 ["id"],
             )
         await role.delete(using_db=db)
