@@ -40,7 +40,9 @@ def _unavailable_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is started, which would break the asyncio tests that run afterwards.
+@pytest.fixture(scope="module")
 def browser() -> Iterator["Browser"]:
     reason = _unavailable_reason()
     if reason and os.environ.get("REQUIRE_BROWSER") == "1":
