@@ -1,5 +1,6 @@
 """Shared fixtures: every database test runs on SQLite and, when reachable, PostgreSQL."""
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -8,7 +9,10 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from backend.db import apply_migrations, close_database, open_database
-from tests import databases
+from tests import databases, secret_watch
+from tests.api.conftest import ADMIN_PASSWORD
+from tests.api.staff_factory import STAFF_PASSWORD
+from tests.api.test_lifecycle import NEW_PASSWORD
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,6 +21,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="sqlite,postgres",
         help="comma-separated database backends to run database tests on",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Log as production does (the CLI's levels), into a handler that keeps every line for
+    # the secret check at the end of the run.
+    root = logging.getLogger()
+    root.addHandler(secret_watch.capture)
+    root.setLevel(min(root.level, logging.INFO))
+    logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
+    secret_watch.remember(ADMIN_PASSWORD, STAFF_PASSWORD, NEW_PASSWORD)
+    secret_watch.remember_pin("3952", "4827")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaks = secret_watch.leaks()
+    lines, secrets = secret_watch.checked()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"secret check: {lines} log lines searched for {secrets} secrets, {len(leaks)} leaks"
+        )
+        for leak in leaks[:20]:
+            reporter.write_line(f"  LEAK {leak}", red=True)
+    if leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

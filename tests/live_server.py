@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import secret_watch
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +36,7 @@ def live_server(folder: Path, **environment: str) -> Iterator[str]:
     }
     env.pop("APP_ENV", None)
     log_path = folder / "server.log"
+    secret_watch.watch_log_file(log_path)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "serve", "--demo"],

@@ -4,6 +4,8 @@ from typing import Any
 
 import httpx
 
+from tests import secret_watch
+
 LOGIN = """
 mutation Login($input: LoginInput!) {
   login(input: $input) { token account { id username } userErrors { field code message } }
@@ -43,4 +45,5 @@ class GraphQLClient:
         payload = await self.mutate(LOGIN, {"username": username, "password": password})
         assert payload["userErrors"] == [], payload["userErrors"]
         self.token = payload["token"]
+        secret_watch.remember(self.token, password)
         return payload

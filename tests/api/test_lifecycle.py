@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from backend.mail.dev_mailbox import DevMailbox
+from tests import secret_watch
 from tests.api.client import GraphQLClient
 from tests.api.documents import (
     ACTIVATE,
@@ -24,6 +25,7 @@ NEW_PASSWORD = "Orchard-Velvet-8830"
 def token_from(message_text: str) -> str:
     match = re.search(r"http://testserver/activate#token=([A-Za-z0-9_-]+)", message_text)
     assert match, message_text
+    secret_watch.remember(match.group(1))
     return match.group(1)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 
 from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from tests import secret_watch
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token userErrors { message } } }"
 
@@ -17,6 +18,7 @@ class Api:
         payload = self.call(LOGIN, {"i": {"username": username, "password": password}})["login"]
         assert payload["userErrors"] == [], payload
         self.http.headers["authorization"] = f"Bearer {payload['token']}"
+        secret_watch.remember(payload["token"])
 
     def call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         body = self.http.post(

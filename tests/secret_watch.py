@@ -1,0 +1,61 @@
+"""Watches every log line the test run writes for the secrets the tests use or receive:
+passwords, PINs, session and activation tokens. The check runs when the session ends and
+fails the run if one leaked (in this process's logs or a live server's log file)."""
+
+import logging
+import re
+from pathlib import Path
+
+_secrets: set[str] = set()
+_pins: set[str] = set()
+_log_files: list[Path] = []
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a broken record must not break the test run
+            self.lines.append(str(record.msg))
+
+
+capture = _Capture()
+capture.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s %(exc_text)s"))
+
+
+def remember(*secrets: str | None) -> None:
+    _secrets.update(s for s in secrets if s and len(s) >= 8)
+
+
+def remember_pin(*pins: str) -> None:
+    _pins.update(pins)
+
+
+def watch_log_file(path: Path) -> None:
+    _log_files.append(path)
+
+
+def leaks() -> list[str]:
+    texts = list(capture.lines)
+    texts += [path.read_text(errors="replace") for path in _log_files if path.exists()]
+    found = []
+    for text in texts:
+        for secret in _secrets:
+            if secret in text:
+                found.append(f"{secret[:4]}… in: {text[:200]}")
+        for pin in _pins:
+            # A PIN as a value ('3952' or "3952"), not four digits inside a UUID or a time.
+            if re.search(rf"""['"=:]\s*['"]?{pin}['"]""", text):
+                found.append(f"PIN {pin} in: {text[:200]}")
+    return found
+
+
+def checked() -> tuple[int, int]:
+    lines = len(capture.lines) + sum(
+        len(path.read_text(errors="replace").splitlines()) for path in _log_files if path.exists()
+    )
+    return lines, len(_secrets) + len(_pins)
