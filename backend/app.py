@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from backend.api.http_guards import BodySizeLimitMiddleware, GraphQLHttpGuard
 from backend.api.view import GraphQLApp
 from backend.config import Settings
 from backend.db import apply_migrations, close_database, open_database
@@ -62,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    graphql = GraphQLApp(settings)
+    graphql = GraphQLHttpGuard(GraphQLApp(settings), settings)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", health, methods=["GET"]),
@@ -70,8 +71,11 @@ def create_app(settings: Settings) -> Starlette:
     if mailbox is not None:
         routes.append(Route("/dev/mailbox", dev_mailbox, methods=["GET"]))
     routes.append(Mount("/", SinglePageApp(directory=FRONTEND_DIR, html=True), name="spa"))
-    app = Starlette(
-        routes=routes, middleware=[Middleware(RequestContextMiddleware)], lifespan=lifespan
-    )
+    middleware = [
+        # Outermost, so refusals below still get a request id and the security headers.
+        Middleware(RequestContextMiddleware, hsts=settings.serves_https),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.mailbox = mailbox
     return app

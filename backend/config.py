@@ -65,6 +65,17 @@ class Settings:
     cookie_secure: bool = False
     migrate_on_start: bool = True
     password_hash_profile: HashProfile = "standard"
+    # GraphQL over HTTP hardening.
+    max_request_bytes: int = 100_000
+    graphql_timeout_seconds: float = 10.0
+    graphql_max_cost: int = 1000
+    # Brute-force limits (see backend/services/throttle.py).
+    login_delay_after: int = 5
+    login_max_delay_seconds: int = 30
+    login_lock_after: int = 20
+    login_ip_limit: int = 100
+    login_ip_window_minutes: int = 15
+    resend_limit_per_hour: int = 5
 
     @property
     def is_development(self) -> bool:
@@ -73,6 +84,10 @@ class Settings:
     @property
     def uses_dev_mailbox(self) -> bool:
         return self.is_development and not self.smtp_host
+
+    @property
+    def serves_https(self) -> bool:
+        return self.public_base_url.startswith("https://")
 
     @property
     def session_idle(self) -> timedelta:
@@ -102,6 +117,20 @@ class Settings:
             raise SettingsError("PASSWORD_HASH_PROFILE=fast is only allowed when APP_ENV=test")
         if self.activation_valid_hours < 1:
             raise SettingsError("ACTIVATION_VALID_HOURS must be positive")
+        if self.max_request_bytes < 1:
+            raise SettingsError("MAX_REQUEST_BYTES must be positive")
+        if self.graphql_timeout_seconds <= 0:
+            raise SettingsError("GRAPHQL_TIMEOUT_SECONDS must be positive")
+        if self.graphql_max_cost < 1:
+            raise SettingsError("GRAPHQL_MAX_COST must be positive")
+        if not 1 <= self.login_lock_after <= 100:
+            raise SettingsError("LOGIN_LOCK_AFTER must be between 1 and 100")
+        if self.login_delay_after < 1 or self.login_max_delay_seconds < 0:
+            raise SettingsError("LOGIN_DELAY_AFTER must be positive")
+        if self.login_ip_limit < 1 or self.login_ip_window_minutes < 1:
+            raise SettingsError("LOGIN_IP_LIMIT and LOGIN_IP_WINDOW_MINUTES must be positive")
+        if self.resend_limit_per_hour < 1:
+            raise SettingsError("RESEND_LIMIT_PER_HOUR must be positive")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -132,6 +161,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cookie_secure=public_base_url.startswith("https://"),
         migrate_on_start=_bool(get("MIGRATE_ON_START", "true")),
         password_hash_profile=cast(HashProfile, get("PASSWORD_HASH_PROFILE", "standard")),
+        max_request_bytes=_int("MAX_REQUEST_BYTES", get("MAX_REQUEST_BYTES", "100000")),
+        graphql_timeout_seconds=_float(
+            "GRAPHQL_TIMEOUT_SECONDS", get("GRAPHQL_TIMEOUT_SECONDS", "10")
+        ),
+        graphql_max_cost=_int("GRAPHQL_MAX_COST", get("GRAPHQL_MAX_COST", "1000")),
+        login_delay_after=_int("LOGIN_DELAY_AFTER", get("LOGIN_DELAY_AFTER", "5")),
+        login_max_delay_seconds=_int(
+            "LOGIN_MAX_DELAY_SECONDS", get("LOGIN_MAX_DELAY_SECONDS", "30")
+        ),
+        login_lock_after=_int("LOGIN_LOCK_AFTER", get("LOGIN_LOCK_AFTER", "20")),
+        login_ip_limit=_int("LOGIN_IP_LIMIT", get("LOGIN_IP_LIMIT", "100")),
+        login_ip_window_minutes=_int(
+            "LOGIN_IP_WINDOW_MINUTES", get("LOGIN_IP_WINDOW_MINUTES", "15")
+        ),
+        resend_limit_per_hour=_int("RESEND_LIMIT_PER_HOUR", get("RESEND_LIMIT_PER_HOUR", "5")),
     )
     settings.check()
     return settings

@@ -17,13 +17,17 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
 }
 
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 class RequestContextMiddleware:
     """Gives each request an id (kept from X-Request-ID when sane) that logs, audit events
-    and masked errors quote, and adds the security headers."""
+    and masked errors quote, and adds the security headers (HSTS only when the app is
+    served over HTTPS: `hsts`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = {**SECURITY_HEADERS, **({"strict-transport-security": HSTS} if hsts else {})}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,7 +41,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["x-request-id"] = request_id
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     headers.setdefault(name, value)
             await send(message)
 

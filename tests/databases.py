@@ -16,8 +16,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 # Emptied between tests; the system roles, seeded by migrations, stay.
 _TABLES = (
-    "audit_event, outbox_message, session, activation_token, staff_member_office, "
-    "staff_member, office, provider"
+    "audit_event, login_throttle, outbox_message, session, activation_token, "
+    "staff_member_office, staff_member, office, provider"
 )
 
 

@@ -22,11 +22,21 @@ class UserError:
     )
     code: ErrorCode = strawberry.field(description="Machine-readable reason.")
     message: str = strawberry.field(description="A sentence a person can act on.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description="For TOO_MANY_ATTEMPTS and RATE_LIMITED: seconds to wait before trying "
+        "again. Null otherwise.",
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:
     return [
-        UserError(field=["input", *e.field] if e.field else None, code=e.code, message=e.message)
+        UserError(
+            field=["input", *e.field] if e.field else None,
+            code=e.code,
+            message=e.message,
+            retry_after_seconds=e.retry_after_seconds,
+        )
         for e in error.errors
     ]
 

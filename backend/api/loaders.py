@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.mail.outbox import latest_for_staff
 from backend.models import ActivationToken, OutboxMessage
+from backend.services import throttle
 from backend.services.activation_links import ACTIVATION_EMAIL
 
 
@@ -28,7 +29,13 @@ async def _activation_emails(staff_ids: Sequence[UUID]) -> list[OutboxMessage | 
     return [latest.get(staff_id) for staff_id in staff_ids]
 
 
+async def _logins_locked(username_keys: Sequence[str]) -> list[bool]:
+    locked = await throttle.locked_among(username_keys)
+    return [key in locked for key in username_keys]
+
+
 class Loaders:
     def __init__(self) -> None:
+        self.login_locked = DataLoader(load_fn=_logins_locked, cache=True)
         self.activation_expiry = DataLoader(load_fn=_activation_expiries, cache=True)
         self.activation_email = DataLoader(load_fn=_activation_emails, cache=True)

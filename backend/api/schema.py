@@ -12,8 +12,11 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from backend.api.audit_queries import AuditQueries
 from backend.api.auth_mutations import AuthMutations
+from backend.api.login_lock_mutations import LoginLockMutations
 from backend.api.masking import MaskUnexpectedErrors
+from backend.api.operation_guards import ConditionalIntrospection, CostLimit, HideSuggestions
 from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
 from backend.api.role_mutations import RoleMutations
@@ -24,12 +27,12 @@ from backend.api.staff_types import StaffMember
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
-class Query(PracticeQueries, StaffQueries):
+class Query(PracticeQueries, StaffQueries, AuditQueries):
     pass
 
 
 @strawberry.type(description="Change staff, roles and sessions.")
-class Mutation(AuthMutations, StaffMutations, RoleMutations):
+class Mutation(AuthMutations, StaffMutations, RoleMutations, LoginLockMutations):
     pass
 
 
@@ -41,6 +44,10 @@ def _extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        # After ValidationCache: its on_validate must not overwrite the cost error.
+        CostLimit,
+        ConditionalIntrospection,
+        HideSuggestions,
         MaskUnexpectedErrors,
     ]
 

@@ -1,18 +1,23 @@
 """The StaffMember type and its connection."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from backend.api.ids import to_global_id
 from backend.api.node import Node
+from backend.api.permissions import MANAGERS_ONLY
 from backend.api.practice_types import CareTeamRole, Office, Provider
 from backend.api.role_types import Role
 from backend.models import CareTeamIdType, OutboxStatus, StaffStatus
 from backend.models import StaffMember as StaffModel
 from backend.services.care_team import care_team_role_name
-from backend.services.validation import format_phone
+from backend.services.validation import format_phone, username_key
+
+if TYPE_CHECKING:
+    from backend.api.audit_types import AuditEvent
 
 StaffStatusEnum = strawberry.enum(
     StaffStatus,
@@ -106,6 +111,22 @@ class StaffMember(Node):
             sent_at=message.sent_at,
         )
 
+    @strawberry.field(
+        description="Audit events about this person (sign-ins, changes, lifecycle actions), "
+        "newest first.",
+        permission_classes=MANAGERS_ONLY,
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="How many, at most 100.")
+        ] = 20,
+    ) -> list[Annotated["AuditEvent", strawberry.lazy("backend.api.audit_types")]]:
+        from backend.api.audit_queries import staff_audit_events  # here: import cycle
+
+        return await staff_audit_events(info, self._staff_id, first)  # type: ignore[arg-type]
+
     @classmethod
     def from_model(cls, staff: StaffModel) -> "StaffMember":
         """`staff` must come with role, primary_provider and offices loaded."""
@@ -144,6 +165,14 @@ class StaffMember(Node):
             _status_value=staff.status,
             _staff_id=staff.id,
         )
+
+    @strawberry.field(
+        description="Whether sign-in is locked after too many failed attempts; an "
+        "administrator unlocks it with staffUnlockLogin."
+    )
+    async def login_locked(self, info: Info) -> bool:
+        locked: bool = await info.context.loaders.login_locked.load(username_key(self.username))
+        return locked
 
 
 @strawberry.type(description="Pagination state of a connection.")

@@ -1,10 +1,18 @@
-"""The strawberry ASGI app: builds the per-request context, encodes with orjson."""
+"""The strawberry ASGI app: builds the per-request context, encodes with orjson and
+bounds each operation's running time."""
+
+import asyncio
+import logging
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from backend.api.context import Context
 from backend.api.cookies import session_token
@@ -12,6 +20,8 @@ from backend.api.schema import schema
 from backend.config import Settings
 from backend.services.sessions import resolve_session
 from backend.services.viewer import RequestMeta
+
+logger = logging.getLogger(__name__)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -35,6 +45,40 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             request=request, response=response, settings=self.settings, meta=meta, viewer=viewer
         )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The operation, cancelled after GRAPHQL_TIMEOUT_SECONDS (its transaction, if
+        any, is rolled back by the cancellation) and answered with a TIMEOUT error."""
+        try:
+            async with asyncio.timeout(self.settings.graphql_timeout_seconds):
+                return await super().execute_single(
+                    request=request,
+                    request_adapter=request_adapter,
+                    sub_response=sub_response,
+                    context=context,
+                    root_value=root_value,
+                    request_data=request_data,
+                )
+        except TimeoutError:
+            logger.warning(
+                "operation %s cancelled after %ss (request %s)",
+                request_data.operation_name or "(anonymous)",
+                self.settings.graphql_timeout_seconds,
+                context.meta.request_id,
+            )
+            error = GraphQLError(
+                "The operation took too long and was cancelled. Try again, or ask for less.",
+                extensions={"code": "TIMEOUT"},
+            )
+            return ExecutionResult(data=None, errors=[error])
 
     def encode_json(self, data: object) -> bytes:
         # orjson is an order of magnitude faster than the standard json module.

@@ -4,6 +4,7 @@
 
 from backend.models.activation import ActivationToken
 from backend.models.audit import AuditEvent
+from backend.models.login_throttle import LoginThrottle
 from backend.models.outbox import OutboxMessage, OutboxStatus
 from backend.models.practice import Office, Plan, Practice, Provider
 from backend.models.role import Permission, Role
@@ -14,6 +15,7 @@ __all__ = [
     "ActivationToken",
     "AuditEvent",
     "CareTeamIdType",
+    "LoginThrottle",
     "Office",
     "OutboxMessage",
     "OutboxStatus",

@@ -29,16 +29,27 @@ class ErrorCode(str, Enum):
     SYSTEM_ROLE_READ_ONLY = "SYSTEM_ROLE_READ_ONLY"
     ROLE_IN_USE = "ROLE_IN_USE"
     EMAIL_UPDATE_DISABLED = "EMAIL_UPDATE_DISABLED"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 class FieldError(Exception):
     """One expected failure, tied to an input field when there is one."""
 
-    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None):
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: Sequence[str] | None = None,
+        *,
+        retry_after_seconds: int | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.field: tuple[str, ...] | None = tuple(field) if field else None
+        self.retry_after_seconds = retry_after_seconds
 
     def __repr__(self) -> str:
         return f"FieldError({self.code.value}, {self.message!r}, {self.field!r})"
@@ -53,9 +64,14 @@ class DomainError(Exception):
 
     @classmethod
     def single(
-        cls, code: ErrorCode, message: str, field: Sequence[str] | None = None
+        cls,
+        code: ErrorCode,
+        message: str,
+        field: Sequence[str] | None = None,
+        *,
+        retry_after_seconds: int | None = None,
     ) -> "DomainError":
-        return cls([FieldError(code, message, field)])
+        return cls([FieldError(code, message, field, retry_after_seconds=retry_after_seconds)])
 
 
 class AuthenticationRequired(Exception):

@@ -3,21 +3,25 @@
 Every transition is a conditional update on the expected status, inside a transaction
 that holds the practice lock, so concurrent requests cannot apply it twice."""
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import cast
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
-from backend.models import Permission, Practice, Session, StaffMember, StaffStatus
+from backend.models import AuditEvent, Permission, Practice, Session, StaffMember, StaffStatus
 from backend.services import activation_links, audit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import claim_seat, lock_practice
 from backend.services.viewer import Viewer
+
+RESEND_WINDOW = timedelta(hours=1)
 
 _STATUS_WORDS = {
     StaffStatus.PENDING: "pending",
@@ -30,9 +34,45 @@ async def resend_activation(*, viewer: Viewer, staff_id: UUID, settings: Setting
     """A new link for a pending person; every older link stops working."""
     async with _locked_staff(viewer, staff_id) as (staff, practice, db):
         _require_status(staff, StaffStatus.PENDING, "resend the activation email to")
+        await _check_resend_limit(staff, settings, db)
         await activation_links.issue(staff, practice, settings=settings, using_db=db)
         await audit.record_by(viewer, "staff.resend_activation", target_id=staff.id, using_db=db)
     return staff
+
+
+async def _check_resend_limit(
+    staff: StaffMember, settings: Settings, db: BaseDBAsyncClient
+) -> None:
+    """At most `resend_limit_per_hour` resends per staff member in any rolling hour.
+
+    Counted from the audit trail inside the transaction that holds the practice lock,
+    so concurrent resends cannot both pass the check."""
+    now = datetime.now(UTC)
+    recent = (
+        await AuditEvent.filter(
+            action="staff.resend_activation",
+            target_id=str(staff.id),
+            outcome="SUCCESS",
+            created_at__gt=now - RESEND_WINDOW,
+        )
+        .using_db(db)
+        .order_by("-created_at")
+        .limit(settings.resend_limit_per_hour)
+        .values_list("created_at", flat=True)
+    )
+    if len(recent) < settings.resend_limit_per_hour:
+        return
+    # The oldest of the last `limit` resends leaves the window first.
+    oldest = cast(datetime, recent[-1])  # newest first
+    wait = max(1, math.ceil((oldest + RESEND_WINDOW - now).total_seconds()))
+    minutes = math.ceil(wait / 60)
+    raise DomainError.single(
+        ErrorCode.RATE_LIMITED,
+        f"The activation email was resent {settings.resend_limit_per_hour} times in the last "
+        f"hour. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        ["id"],
+        retry_after_seconds=wait,
+    )
 
 
 async def cancel_verification(*, viewer: Viewer, staff_id: UUID) -> StaffMember:

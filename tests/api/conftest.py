@@ -89,7 +89,13 @@ async def make_practice(settings: Settings, name: str, owner: str, plan: Plan) -
 
 
 def _http(app: Starlette) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    # A login also sets the session cookie in this client's jar; later cookie-carrying
+    # requests then need the SPA's CSRF header, as gql.js sends it.
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        headers={"x-requested-with": "staff-accounts"},
+    )
 
 
 def with_settings(settings: Settings, **changes: Any) -> Settings:

@@ -103,7 +103,10 @@ async def test_login_sets_an_httponly_cookie_and_returns_a_bearer_token(
     app: Starlette, practice
 ) -> None:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        # What the SPA's gql.js sends: cookie requests need it (CSRF defence).
+        headers={"x-requested-with": "staff-accounts"},
     ) as browser:
         response = await browser.post(
             "/graphql",

@@ -19,6 +19,8 @@ const STAFF_FIELDS = `id firstName lastName fullName username email cellPhone ho
 const REFERENCE = `query StaffDrawerReference {
   providers { id fullName } roles { id name } offices { id name } careTeamRoles { code name } }`;
 const STAFF_MEMBER = `query StaffDrawerMember($id: ID!) { staffMember(id: $id) { ${STAFF_FIELDS} } }`;
+const STAFF_HISTORY = `query StaffDrawerHistory($id: ID!) { staffMember(id: $id) {
+  id auditEvents(first: 20) { id createdAt action outcome details { key value } actor { id fullName } } } }`;
 const STAFF_CREATE = `mutation StaffDrawerCreate($input: StaffCreateInput!) {
   staffCreate(input: $input) { staffMember { id status } userErrors { field code message } } }`;
 const STAFF_UPDATE = `mutation StaffDrawerUpdate($input: StaffUpdateInput!) {
@@ -62,6 +64,19 @@ const EDITABLE_TEXT = ["firstName", "lastName", "primaryProviderId", "roleId", "
 const FLAGS = ["emailUpdateEnabled", "restrictOffices", "dailyBillingReport"];
 const ID_TYPES = { NPI: "NPI", NCSBN_ID: "NCSBN ID" };
 const STATUS_TEXT = { ACTIVE: "Active", PENDING: "Pending", INACTIVE: "Inactive" };
+// Audit actions in words; failures of these have their own wording.
+const ACTION_TEXT = {
+  "auth.login": "Signed in",
+  "auth.logout": "Signed out",
+  "staff.create": "Added",
+  "staff.update": "Details changed",
+  "staff.resend_activation": "Activation email resent",
+  "staff.cancel_verification": "Verification cancelled",
+  "staff.deactivate": "Deactivated",
+  "staff.reactivate": "Reactivated",
+  "staff.activate": "Activated the account",
+};
+const FAILED_ACTION_TEXT = { "auth.login": "Sign-in failed", "staff.activate": "Activation failed" };
 
 // "29 Nov 2026, 17:05" in the browser's time zone.
 const DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", year: "numeric" });
@@ -275,6 +290,14 @@ class StaffDrawer extends HTMLElement {
             ${staff.status === "PENDING" ? row("Activation link", linkExpiry(staff.activationExpiresAt)) : ""}
             ${row("Activation email", emailDelivery(email))}
           </dl>
+          ${canManage()
+            ? html`<section class="sd-history" aria-labelledby="sd-history-title">
+                <h4 id="sd-history-title">History</h4>
+                <div class="sd-history-body" aria-live="polite" aria-busy="true">
+                  <p class="sd-none">Loading history…</p>
+                </div>
+              </section>`
+            : ""}
         </div>
         ${canManage()
           ? html`<div class="sd-actions">
@@ -283,6 +306,26 @@ class StaffDrawer extends HTMLElement {
           : ""}
       `,
     );
+    this.#loadHistory();
+  }
+
+  // Managers only (the field is FORBIDDEN to others); fetched on each view, so the list
+  // also shows what the person just saved.
+  async #loadHistory() {
+    const staffId = this.#staff?.id;
+    const token = this.#loadToken;
+    if (!staffId || !canManage()) return;
+    let content;
+    try {
+      const data = await gql(STAFF_HISTORY, { id: staffId });
+      content = historyList(data.staffMember?.auditEvents ?? []);
+    } catch (error) {
+      content = html`<p class="form-error" role="alert">The history could not be loaded: ${error.message}</p>`;
+    }
+    const body = this.querySelector(".sd-history-body");
+    if (token !== this.#loadToken || this.#staff?.id !== staffId || !body) return;
+    body.setAttribute("aria-busy", "false");
+    render(body, content);
   }
 
   // ---- Create and edit form -----------------------------------------------------------
@@ -593,6 +636,27 @@ class StaffDrawer extends HTMLElement {
 }
 
 // ---- Markup helpers ---------------------------------------------------------------------
+
+function actionText(event) {
+  const failed = event.outcome !== "SUCCESS";
+  let text = (failed && FAILED_ACTION_TEXT[event.action]) || ACTION_TEXT[event.action] || event.action;
+  if (failed && !FAILED_ACTION_TEXT[event.action]) text = `${text} (failed)`;
+  const fields = event.details.find((detail) => detail.key === "fields")?.value;
+  return event.action === "staff.update" && fields ? `${text} (${fields})` : text;
+}
+
+function historyList(events) {
+  if (!events.length) return html`<p class="sd-none">No recorded events yet.</p>`;
+  return html`<ol class="sd-history-list">
+    ${events.map(
+      (event) => html`<li class="sd-history-item${event.outcome === "SUCCESS" ? "" : " sd-history-failed"}">
+        <span class="sd-history-time">${when(event.createdAt)}</span>
+        <span class="sd-history-action">${event.outcome === "SUCCESS" ? "" : "✘ "}${actionText(event)}</span>
+        <span class="sd-history-actor">${event.actor ? `by ${event.actor.fullName}` : "not signed in"}</span>
+      </li>`,
+    )}
+  </ol>`;
+}
 
 function row(label, value) {
   const shown = value === null || value === undefined || value === "" ? html`<span class="sd-none">—</span>` : value;

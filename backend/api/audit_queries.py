@@ -1,0 +1,96 @@
+"""Reading the audit trail: the practice's events and one staff member's history."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from backend.api.audit_types import AuditEvent, AuditEventConnection, AuditEventEdge
+from backend.api.errors import translate
+from backend.api.ids import parse_reference
+from backend.api.permissions import MANAGERS_ONLY
+from backend.api.staff_types import PageInfo
+from backend.services import audit_log
+from backend.services.audit_log import AuditQuery
+
+
+@strawberry.input(description="Narrows the audit trail; all given conditions must hold.")
+class AuditEventFilter:
+    target_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only events about this staff member (a StaffMember ID)."
+    )
+    actor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only events done by this staff member (a StaffMember ID)."
+    )
+    action: str | None = strawberry.field(
+        default=None, description='Only this action, e.g. "staff.deactivate".'
+    )
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="Only events at or after this time."
+    )
+    to: datetime | None = strawberry.field(
+        default=None, description="Only events at or before this time."
+    )
+
+
+def _query(filter: AuditEventFilter | None) -> AuditQuery:
+    if filter is None:
+        return AuditQuery()
+    return AuditQuery(
+        target_staff_id=parse_reference(filter.target_id, "StaffMember"),
+        actor_id=parse_reference(filter.actor_id, "StaffMember"),
+        action=filter.action,
+        since=filter.from_,
+        until=filter.to,
+    )
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(
+        description="The practice's audit trail, newest first.", permission_classes=MANAGERS_ONLY
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        filter: Annotated[
+            AuditEventFilter | None, strawberry.argument(description="Conditions all rows meet.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = 25,
+        after: Annotated[
+            str | None, strawberry.argument(description="`endCursor` of the previous page.")
+        ] = None,
+    ) -> AuditEventConnection:
+        page = await translate(
+            lambda: audit_log.list_events(
+                viewer=info.context.require_viewer(), query=_query(filter), first=first, after=after
+            )
+        )
+        edges = [
+            AuditEventEdge(node=AuditEvent.from_model(event, page.actors), cursor=cursor)
+            for event, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        return AuditEventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=False,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total_count,
+        )
+
+
+async def staff_audit_events(info: Info, staff_id: UUID, first: int | None) -> list[AuditEvent]:
+    """For `StaffMember.auditEvents`."""
+    history = await translate(
+        lambda: audit_log.staff_history(
+            viewer=info.context.require_viewer(), staff_id=staff_id, first=first
+        )
+    )
+    return [AuditEvent.from_model(event, history.actors) for event in history.items]

@@ -1,0 +1,92 @@
+"""The AuditEvent type and its connection."""
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+
+from backend.api.ids import to_global_id
+from backend.api.node import Node
+from backend.api.staff_types import PageInfo, StaffMember
+from backend.models import AuditEvent as AuditEventModel
+from backend.models import StaffMember as StaffModel
+from backend.services import audit_log
+
+
+@strawberry.type(description="One entry of an audit event's details.")
+class AuditDetail:
+    key: str = strawberry.field(description='What the value is, e.g. "fields" or "status".')
+    value: str = strawberry.field(description="The value as text; lists are comma-separated.")
+
+
+@strawberry.type(
+    description="Who did what to whom, when and from where. Never holds a password, PIN, "
+    "token or code."
+)
+class AuditEvent(Node):
+    created_at: datetime = strawberry.field(description="When it happened (UTC).")
+    action: str = strawberry.field(
+        description='What was done, e.g. "auth.login", "staff.create", "staff.update", '
+        '"staff.deactivate", "role.update".'
+    )
+    outcome: str = strawberry.field(description='"SUCCESS" or "FAILURE".')
+    actor: StaffMember | None = strawberry.field(
+        description="Who did it; null for an anonymous caller (e.g. a failed sign-in) or the "
+        "system."
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the StaffMember, Role or Practice acted on, when known."
+    )
+    ip: str | None = strawberry.field(description="The caller's IP address, if known.")
+    user_agent: str | None = strawberry.field(description="The caller's user agent, if known.")
+    request_id: str | None = strawberry.field(description="ID of the request that did it.")
+    details: list[AuditDetail] = strawberry.field(
+        description='Further facts, e.g. fields: "cellPhone, email" for staff.update.'
+    )
+    summary: str | None = strawberry.field(
+        description='The details in one line, e.g. "fields: cellPhone"; null when there are none.'
+    )
+
+    @classmethod
+    def from_model(cls, event: AuditEventModel, actors: dict[UUID, StaffModel]) -> "AuditEvent":
+        actor_id: UUID | None = event.actor_id  # type: ignore[attr-defined]
+        actor = actors.get(actor_id) if actor_id is not None else None
+        return cls(
+            id=to_global_id("AuditEvent", event.id),
+            created_at=event.created_at,
+            action=event.action,
+            outcome=event.outcome,
+            actor=StaffMember.from_model(actor) if actor else None,
+            target_id=_target_global_id(event),
+            ip=event.ip,
+            user_agent=event.user_agent,
+            request_id=event.request_id,
+            details=[
+                AuditDetail(key=key, value=value)
+                for key, value in audit_log.safe_details(event.details)
+            ],
+            summary=audit_log.summary(event.details),
+        )
+
+
+def _target_global_id(event: AuditEventModel) -> strawberry.ID | None:
+    kind = audit_log.target_kind(event.action)
+    if kind is None or not event.target_id:
+        return None
+    try:
+        return to_global_id(kind, UUID(event.target_id))
+    except ValueError:
+        return None
+
+
+@strawberry.type(description="An audit event in a list, with its cursor.")
+class AuditEventEdge:
+    node: AuditEvent = strawberry.field(description="The event.")
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+
+
+@strawberry.type(description="A page of audit events, newest first.")
+class AuditEventConnection:
+    edges: list[AuditEventEdge] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page is.")
+    total_count: int = strawberry.field(description="Matching events in all pages.")

@@ -1,0 +1,19 @@
+from datetime import datetime
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class LoginThrottle(Model):
+    """Failed sign-in counter for one username key (user:...) or one client address (ip:...).
+    Rows exist for unknown usernames too, so that throttling reveals nothing."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=255, unique=True)
+    failures = fields.IntField(default=0)
+    window_started_at = fields.DatetimeField()
+    last_failure_at: datetime | None = fields.DatetimeField(null=True)
+    locked_at: datetime | None = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_throttle"

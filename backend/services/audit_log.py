@@ -1,0 +1,196 @@
+"""Reading the audit trail: the practice's events, newest first, keyset-paginated."""
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import orjson
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from backend.models import AuditEvent, Permission, StaffMember
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.viewer import Viewer
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 25
+DEFAULT_STAFF_HISTORY_SIZE = 20
+
+# What a target ID names, by the action's prefix. Sign-ins, sign-outs and lifecycle
+# actions target a staff member; role changes a role; bootstrap the practice.
+TARGET_KINDS = {
+    "auth": "StaffMember",
+    "staff": "StaffMember",
+    "role": "Role",
+    "practice": "Practice",
+}
+STAFF_ACTION_PREFIXES = tuple(
+    f"{prefix}." for prefix, kind in TARGET_KINDS.items() if kind == "StaffMember"
+)
+
+# Details never hold a secret; these keys are dropped anyway, should one ever slip in.
+_SECRET_HINTS = ("password", "pin", "token", "secret", "hash", "totp", "otp", "code")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditQuery:
+    target_staff_id: UUID | None = None
+    actor_id: UUID | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    items: list[AuditEvent]
+    actors: dict[UUID, StaffMember]
+    cursors: list[str]
+    has_next_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True)
+class StaffHistory:
+    items: list[AuditEvent]
+    actors: dict[UUID, StaffMember]
+
+
+async def list_events(
+    *, viewer: Viewer, query: AuditQuery, first: int | None = None, after: str | None = None
+) -> AuditPage:
+    """Newest first (then by id, so the order is total); keyset cursors on (created_at, id)."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    size = _page_size(first, DEFAULT_PAGE_SIZE)
+    filtered = _filtered(viewer, query)
+    page_query = filtered
+    if after:
+        created_at, event_id = _decode_cursor(after)
+        page_query = page_query.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=event_id)
+        )
+    rows = await page_query.order_by("-created_at", "-id").limit(size + 1)
+    total = await filtered.count()
+    items = list(rows[:size])
+    return AuditPage(
+        items=items,
+        actors=await _actors(viewer, items),
+        cursors=[_encode_cursor(event) for event in items],
+        has_next_page=len(rows) > size,
+        total_count=total,
+    )
+
+
+async def staff_history(*, viewer: Viewer, staff_id: UUID, first: int | None) -> StaffHistory:
+    """Events whose target is this staff member of the viewer's practice, newest first."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    size = _page_size(first, DEFAULT_STAFF_HISTORY_SIZE)
+    items = list(
+        await _filtered(viewer, AuditQuery(target_staff_id=staff_id))
+        .order_by("-created_at", "-id")
+        .limit(size)
+    )
+    return StaffHistory(items=items, actors=await _actors(viewer, items))
+
+
+def target_kind(action: str) -> str | None:
+    """The type of object an event's target ID names, or None when it is not known."""
+    prefix, _, _ = action.partition(".")
+    return TARGET_KINDS.get(prefix)
+
+
+def safe_details(details: object) -> list[tuple[str, str]]:
+    """Details as (key, text) pairs in key order, without anything that looks secret."""
+    if not isinstance(details, dict):
+        return []
+    pairs = []
+    for key in sorted(details):
+        name = str(key)
+        if any(hint in name.lower() for hint in _SECRET_HINTS):
+            continue
+        pairs.append((_camel(name), _text(name, details[key])))
+    return pairs
+
+
+def summary(details: object) -> str | None:
+    pairs = safe_details(details)
+    return "; ".join(f"{key}: {value}" for key, value in pairs) or None
+
+
+def _text(key: str, value: object) -> str:
+    if key == "fields" and isinstance(value, list):
+        # Changed columns, named as the API names the fields.
+        return ", ".join(_field_name(str(item)) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(_text("", item) for item in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _field_name(column: str) -> str:
+    return _camel(
+        column.removesuffix("_id") if column in {"role_id", "primary_provider_id"} else column
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+async def _actors(viewer: Viewer, events: Iterable[AuditEvent]) -> dict[UUID, StaffMember]:
+    """The staff who acted, in one query (plus their offices); only of the viewer's practice."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}  # type: ignore[attr-defined]
+    if not ids:
+        return {}
+    staff = await (
+        StaffMember.filter(id__in=list(ids), practice_id=viewer.practice_id)
+        .select_related("role", "primary_provider")
+        .prefetch_related("offices")
+    )
+    return {member.id: member for member in staff}
+
+
+def _filtered(viewer: Viewer, query: AuditQuery) -> QuerySet[AuditEvent]:
+    rows = AuditEvent.filter(practice_id=viewer.practice_id)
+    if query.target_staff_id is not None:
+        prefixes = Q(*(Q(action__startswith=p) for p in STAFF_ACTION_PREFIXES), join_type="OR")
+        rows = rows.filter(target_id=str(query.target_staff_id)).filter(prefixes)
+    if query.actor_id is not None:
+        rows = rows.filter(actor_id=query.actor_id)
+    if query.action:
+        rows = rows.filter(action=query.action.strip())
+    if query.since is not None:
+        rows = rows.filter(created_at__gte=query.since)
+    if query.until is not None:
+        rows = rows.filter(created_at__lte=query.until)
+    return rows
+
+
+def _page_size(first: int | None, default: int) -> int:
+    if first is None:
+        return default
+    if first < 0:
+        raise DomainError.single(ErrorCode.INVALID, "`first` cannot be negative.", ["first"])
+    return min(first, MAX_PAGE_SIZE)
+
+
+def _encode_cursor(event: AuditEvent) -> str:
+    raw = orjson.dumps([event.created_at.isoformat(), str(event.id)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, event_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(str(created_at)), UUID(str(event_id))
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        raise DomainError.single(
+            ErrorCode.INVALID, "The `after` cursor is not valid.", ["after"]
+        ) from None
