@@ -4,6 +4,7 @@
 #   make test    set up .venv, then lint and run the whole test suite
 #   make lint    ruff, mypy and the schema.graphql check
 #   make schema  regenerate schema.graphql from the code
+#   make conformance  graphql-http's GraphQL over HTTP audit against a running server (Node.js, npm)
 #   make clean   remove .venv and var/ (the SQLite database)
 #
 # PYTHON=python3.12 picks the interpreter that creates .venv (default: python3).
@@ -19,13 +20,14 @@ STAMP := $(VENV)/.installed
 PY_VERSION_OK := import sys; sys.exit(sys.version_info < (3, 11))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint schema clean
+.PHONY: help install run test lint schema conformance clean
 
 help:
 	@echo "make run     start the app with the demo practice (http://127.0.0.1:8000)"
 	@echo "make test    make lint, then the whole test suite (SQLite, and PostgreSQL when reachable)"
 	@echo "make lint    ruff check, mypy and the schema.graphql check"
 	@echo "make schema  regenerate schema.graphql"
+	@echo "make conformance  GraphQL over HTTP audit (graphql-http, needs Node.js and npm)"
 	@echo "make clean   remove .venv and var/"
 
 $(BIN)/python:
@@ -67,6 +69,9 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/staff-accounts export-schema
+
+conformance: $(STAMP)
+	conformance/run
 
 clean:
 	rm -rf $(VENV) var

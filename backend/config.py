@@ -1,5 +1,8 @@
 """One typed settings object, read once from the environment and passed in."""
 
+import base64
+import binascii
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,6 +79,8 @@ class Settings:
     login_ip_limit: int = 100
     login_ip_window_minutes: int = 15
     resend_limit_per_hour: int = 5
+    # Fernet key (urlsafe base64 of 32 bytes) encrypting TOTP secrets. Required in production.
+    two_factor_key: str = field(default="", repr=False)
 
     @property
     def is_development(self) -> bool:
@@ -100,6 +105,16 @@ class Settings:
     @property
     def activation_valid_for(self) -> timedelta:
         return timedelta(hours=self.activation_valid_hours)
+
+    @property
+    def effective_two_factor_key(self) -> str:
+        """The configured key, or outside production a fixed development key."""
+        if self.two_factor_key:
+            return self.two_factor_key
+        if self.environment == "production":
+            raise SettingsError("TWO_FACTOR_KEY is required in production")
+        digest = hashlib.sha256(b"staff-accounts development two-factor key").digest()
+        return base64.urlsafe_b64encode(digest).decode()
 
     def check(self) -> None:
         if self.environment not in {"development", "production", "test"}:
@@ -131,6 +146,17 @@ class Settings:
             raise SettingsError("LOGIN_IP_LIMIT and LOGIN_IP_WINDOW_MINUTES must be positive")
         if self.resend_limit_per_hour < 1:
             raise SettingsError("RESEND_LIMIT_PER_HOUR must be positive")
+        if self.environment == "production" and not self.two_factor_key:
+            raise SettingsError("TWO_FACTOR_KEY is required in production")
+        if self.two_factor_key and not _is_fernet_key(self.two_factor_key):
+            raise SettingsError("TWO_FACTOR_KEY must be a Fernet key (urlsafe base64 of 32 bytes)")
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(value.encode("ascii"))) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -176,6 +202,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "LOGIN_IP_WINDOW_MINUTES", get("LOGIN_IP_WINDOW_MINUTES", "15")
         ),
         resend_limit_per_hour=_int("RESEND_LIMIT_PER_HOUR", get("RESEND_LIMIT_PER_HOUR", "5")),
+        two_factor_key=get("TWO_FACTOR_KEY", "").strip(),
     )
     settings.check()
     return settings

@@ -24,6 +24,7 @@ def test_environment_is_read_once_into_typed_values() -> None:
             "SMTP_STARTTLS": "true",
             "PUBLIC_BASE_URL": "https://staff.example.com/",
             "SESSION_IDLE_MINUTES": "15",
+            "TWO_FACTOR_KEY": "q5jX1ZsQ0F8c1Vn2sQ9Zq7sXk8bYv3mJp0Wc4Rt6Uy8=",
         }
     )
     assert (settings.smtp_port, settings.smtp_starttls) == (587, True)

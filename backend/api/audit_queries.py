@@ -1,6 +1,6 @@
 """Reading the audit trail: the practice's events and one staff member's history."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -42,9 +42,16 @@ def _query(filter: AuditEventFilter | None) -> AuditQuery:
         target_staff_id=parse_reference(filter.target_id, "StaffMember"),
         actor_id=parse_reference(filter.actor_id, "StaffMember"),
         action=filter.action,
-        since=filter.from_,
-        until=filter.to,
+        since=_as_utc(filter.from_),
+        until=_as_utc(filter.to),
     )
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """A time given without an offset is read as UTC, the time zone of every stored time."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from backend.api.errors import UserError, user_errors
 from backend.api.permissions import IsAuthenticated
 from backend.api.staff_types import StaffMember
 from backend.services import account_activation, auth
-from backend.services.errors import DomainError
+from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff_directory import staff_with_relations
 
 
@@ -18,6 +18,16 @@ from backend.services.staff_directory import staff_with_relations
 class LoginInput:
     username: str = strawberry.field(description="Username (case-insensitive).")
     password: str = strawberry.field(description="Password.")
+    totp_code: str | None = strawberry.field(
+        default=None,
+        description="For accounts with two-factor sign-in: the 6-digit code of the "
+        "authenticator app.",
+    )
+    recovery_code: str | None = strawberry.field(
+        default=None,
+        description="For accounts with two-factor sign-in, instead of totpCode: one of the "
+        "single-use recovery codes.",
+    )
 
 
 @strawberry.type(description="A new session, or why sign-in failed.")
@@ -30,6 +40,11 @@ class LoginPayload:
         description="When the session ends at the latest; it also ends after idle time."
     )
     account: StaffMember | None = strawberry.field(description="The signed-in staff member.")
+    two_factor_required: bool = strawberry.field(
+        default=False,
+        description="True when the password was right but the account needs a two-factor "
+        "code: ask for it and call login again with totpCode or recoveryCode.",
+    )
     user_errors: list[UserError] = strawberry.field(description="Why sign-in failed, if so.")
 
 
@@ -77,10 +92,18 @@ class AuthMutations:
                 password=input.password,
                 settings=context.settings,
                 meta=context.meta,
+                totp_code=input.totp_code,
+                recovery_code=input.recovery_code,
             )
         except DomainError as error:
             return LoginPayload(
-                token=None, expires_at=None, account=None, user_errors=user_errors(error)
+                token=None,
+                expires_at=None,
+                account=None,
+                two_factor_required=any(
+                    e.code == ErrorCode.TWO_FACTOR_REQUIRED for e in error.errors
+                ),
+                user_errors=user_errors(error),
             )
         set_session_cookie(context.response, context.settings, issued.token)
         return LoginPayload(

@@ -211,7 +211,8 @@ class CostLimit(SchemaExtension):
                     GraphQLError(
                         f"This operation asks for up to {cost} list items; the limit is "
                         f"{settings.graphql_max_cost}. Ask for smaller pages.",
-                        extensions={"code": "COST_LIMIT", "cost": cost},
+                        # Capped: a huge `first` (from a variable) must still encode as JSON.
+                        extensions={"code": "COST_LIMIT", "cost": min(cost, 2**53)},
                     )
                 ]
         yield

@@ -12,6 +12,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from backend.api.app_unlock_mutations import AppUnlockMutations
 from backend.api.audit_queries import AuditQueries
 from backend.api.auth_mutations import AuthMutations
 from backend.api.login_lock_mutations import LoginLockMutations
@@ -24,6 +25,7 @@ from backend.api.role_types import Role
 from backend.api.staff_mutations import StaffMutations
 from backend.api.staff_queries import StaffQueries
 from backend.api.staff_types import StaffMember
+from backend.api.two_factor_mutations import TwoFactorMutations
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
@@ -32,7 +34,14 @@ class Query(PracticeQueries, StaffQueries, AuditQueries):
 
 
 @strawberry.type(description="Change staff, roles and sessions.")
-class Mutation(AuthMutations, StaffMutations, RoleMutations, LoginLockMutations):
+class Mutation(
+    AuthMutations,
+    StaffMutations,
+    RoleMutations,
+    LoginLockMutations,
+    AppUnlockMutations,
+    TwoFactorMutations,
+):
     pass
 
 

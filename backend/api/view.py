@@ -2,6 +2,7 @@
 bounds each operation's running time."""
 
 import asyncio
+import json
 import logging
 
 import orjson
@@ -81,8 +82,12 @@ class GraphQLApp(GraphQL[Context, None]):
             return ExecutionResult(data=None, errors=[error])
 
     def encode_json(self, data: object) -> bytes:
-        # orjson is an order of magnitude faster than the standard json module.
-        return orjson.dumps(data)
+        # orjson is an order of magnitude faster than the standard json module; it only
+        # refuses integers beyond 64 bits, which the standard module can still write.
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data).encode()
 
 
 def request_meta(request: Request) -> RequestMeta:

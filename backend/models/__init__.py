@@ -10,6 +10,7 @@ from backend.models.practice import Office, Plan, Practice, Provider
 from backend.models.role import Permission, Role
 from backend.models.session import Session
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
+from backend.models.two_factor import TwoFactorRecoveryCode
 
 __all__ = [
     "ActivationToken",
@@ -27,4 +28,5 @@ __all__ = [
     "Session",
     "StaffMember",
     "StaffStatus",
+    "TwoFactorRecoveryCode",
 ]

@@ -53,6 +53,10 @@ class StaffMember(Model):
     daily_billing_report = fields.BooleanField(default=False)
     status = fields.CharEnumField(StaffStatus, max_length=10, default=StaffStatus.PENDING)
     two_factor_enabled = fields.BooleanField(default=False)
+    # Fernet-encrypted TOTP secret: pending while two_factor_enabled is false, then in use.
+    totp_secret_encrypted = fields.CharField(max_length=255, null=True)
+    # The last accepted TOTP time step: a code is accepted once only.
+    totp_last_step: int | None = fields.BigIntField(null=True)
     # Lower-cased "first last username email" for substring search (trigram-indexed on PostgreSQL).
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)

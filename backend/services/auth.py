@@ -4,17 +4,24 @@ from datetime import UTC, datetime
 
 from backend.config import Settings
 from backend.models import StaffMember, StaffStatus
-from backend.services import audit, throttle, validation
+from backend.services import audit, throttle, two_factor, validation
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.secrets import verify_secret
 from backend.services.sessions import IssuedSession, end_session, start_session
 from backend.services.viewer import RequestMeta, Viewer
 
 INVALID_CREDENTIALS_MESSAGE = "The username or password is incorrect."
+TWO_FACTOR_REQUIRED_MESSAGE = "Enter the code from your authenticator app, or a recovery code."
 
 
 async def login(
-    *, username: str, password: str, settings: Settings, meta: RequestMeta
+    *,
+    username: str,
+    password: str,
+    settings: Settings,
+    meta: RequestMeta,
+    totp_code: str | None = None,
+    recovery_code: str | None = None,
 ) -> tuple[StaffMember, IssuedSession]:
     key = validation.username_key((username or "").strip())
     staff = await StaffMember.get_or_none(username_key=key) if key else None
@@ -34,6 +41,19 @@ async def login(
     if staff is None or not matched or staff.status != StaffStatus.ACTIVE:
         await _fail(staff, keys, settings, now, meta)
         raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
+    second_factor = None
+    if staff.two_factor_enabled:
+        if not (totp_code or recovery_code):
+            # The password was right: no failure is counted, and the counter is not reset
+            # either (else password-only attempts could wipe failed code attempts).
+            await _audit_failure(staff, meta, refused=ErrorCode.TWO_FACTOR_REQUIRED.value)
+            raise DomainError.single(ErrorCode.TWO_FACTOR_REQUIRED, TWO_FACTOR_REQUIRED_MESSAGE)
+        second_factor = await two_factor.accept_login_code(
+            staff, totp_code=totp_code, recovery_code=recovery_code, settings=settings, now=now
+        )
+        if second_factor is None:  # wrong, replayed or already used: a failed attempt
+            await _fail(staff, keys, settings, now, meta, refused="TWO_FACTOR_CODE")
+            raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, two_factor.INVALID_CODE_MESSAGE)
     await throttle.record_success(keys)
     issued = await start_session(staff, settings=settings, meta=meta)
     await audit.record(
@@ -42,6 +62,7 @@ async def login(
         actor_id=staff.id,
         target_id=staff.id,
         meta=meta,
+        details={"second_factor": second_factor} if second_factor else None,
     )
     return staff, issued
 
@@ -55,6 +76,13 @@ async def _fail(
     *,
     refused: str | None = None,
 ) -> None:
+    await _audit_failure(staff, meta, refused=refused)
+    await throttle.record_failure(keys, settings, now, staff=staff, meta=meta)
+
+
+async def _audit_failure(
+    staff: StaffMember | None, meta: RequestMeta, *, refused: str | None = None
+) -> None:
     await audit.record(
         action="auth.login",
         outcome="FAILURE",
@@ -64,7 +92,6 @@ async def _fail(
         meta=meta,
         details={"refused": refused} if refused else None,
     )
-    await throttle.record_failure(keys, settings, now, staff=staff, meta=meta)
 
 
 async def logout(viewer: Viewer, *, everywhere: bool = False) -> None:

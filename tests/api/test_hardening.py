@@ -384,3 +384,15 @@ def test_hardening_settings_are_read_from_the_environment() -> None:
     for name in ("MAX_REQUEST_BYTES", "GRAPHQL_TIMEOUT_SECONDS", "GRAPHQL_MAX_COST"):
         with pytest.raises(SettingsError, match=name):
             load_settings({name: "0"})
+
+
+async def test_an_enormous_cost_is_refused_not_crashed(admin: GraphQLClient) -> None:
+    # Found by fuzzing: nested lists at the largest Int multiply past 64 bits, which the
+    # JSON encoder could not write; the request must still get a COST_LIMIT answer.
+    big = 2_147_483_647
+    inner = f"auditEvents(first: {big}) {{ id }}"
+    nested = f"staffMembers(first: {big}) {{ edges {{ node {{ {inner} }} }} }}"
+    query = "{ " + " ".join(f"a{i}: {nested}" for i in range(8)) + " }"
+    body = await admin.execute(query)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "COST_LIMIT"
