@@ -37,6 +37,10 @@ class AuditEvent(Node):
     target_id: strawberry.ID | None = strawberry.field(
         description="Global ID of the StaffMember, Role or Practice acted on, when known."
     )
+    auth_method: str | None = strawberry.field(
+        description='How the actor was authenticated: "bearer" (API client) or "cookie" '
+        "(browser); null without a session (e.g. a sign-in)."
+    )
     ip: str | None = strawberry.field(description="The caller's IP address, if known.")
     user_agent: str | None = strawberry.field(description="The caller's user agent, if known.")
     request_id: str | None = strawberry.field(description="ID of the request that did it.")
@@ -58,6 +62,7 @@ class AuditEvent(Node):
             outcome=event.outcome,
             actor=StaffMember.from_model(actor) if actor else None,
             target_id=_target_global_id(event),
+            auth_method=audit_log.auth_method(event.details),
             ip=event.ip,
             user_agent=event.user_agent,
             request_id=event.request_id,

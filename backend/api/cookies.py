@@ -32,10 +32,12 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     )
 
 
-def session_token(request: Request, settings: Settings) -> str | None:
-    """A bearer token (API clients) wins over the cookie (browsers)."""
+def session_credentials(request: Request, settings: Settings) -> tuple[str | None, str | None]:
+    """The session token and how it came: "bearer" (API clients, wins) or "cookie"
+    (browsers), or (None, None)."""
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
-    return request.cookies.get(cookie_name(settings))
+        return credentials.strip(), "bearer"
+    cookie = request.cookies.get(cookie_name(settings))
+    return (cookie, "cookie") if cookie else (None, None)

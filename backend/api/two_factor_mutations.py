@@ -31,6 +31,10 @@ class TwoFactorEnrollStartPayload:
     secret: str | None = strawberry.field(
         description="The same secret in base32, for typing into the app. Shown only here, once."
     )
+    qr_code_svg: str | None = strawberry.field(
+        description="The provisioning URI as a QR code image: an SVG data URL "
+        "(`data:image/svg+xml;base64,...`) for an <img>. Shown only here, once.",
+    )
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed, if so.")
 
 
@@ -92,9 +96,17 @@ class TwoFactorMutations:
             )
         except DomainError as error:
             return TwoFactorEnrollStartPayload(
-                provisioning_uri=None, secret=None, user_errors=user_errors(error)
+                provisioning_uri=None,
+                secret=None,
+                qr_code_svg=None,
+                user_errors=user_errors(error),
             )
-        return TwoFactorEnrollStartPayload(provisioning_uri=uri, secret=secret, user_errors=[])
+        return TwoFactorEnrollStartPayload(
+            provisioning_uri=uri,
+            secret=secret,
+            qr_code_svg=two_factor.qr_code_svg(uri),
+            user_errors=[],
+        )
 
     @strawberry.mutation(
         description="Complete two-factor enrolment with a correct code from the app; returns "

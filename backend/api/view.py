@@ -16,7 +16,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from backend.api.context import Context
-from backend.api.cookies import session_token
+from backend.api.cookies import session_credentials
 from backend.api.schema import schema
 from backend.config import Settings
 from backend.services.sessions import resolve_session
@@ -40,8 +40,8 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Context:
         # Only HTTP is routed here (no subscriptions), so both are plain HTTP objects.
         assert isinstance(request, Request) and isinstance(response, Response)
-        meta = request_meta(request)
-        token = session_token(request, self.settings)
+        token, auth_method = session_credentials(request, self.settings)
+        meta = request_meta(request, auth_method)
         viewer = await resolve_session(token, settings=self.settings, meta=meta) if token else None
         return Context(
             request=request, response=response, settings=self.settings, meta=meta, viewer=viewer
@@ -90,10 +90,11 @@ class GraphQLApp(GraphQL[Context, None]):
             return json.dumps(data).encode()
 
 
-def request_meta(request: Request) -> RequestMeta:
+def request_meta(request: Request, auth_method: str | None = None) -> RequestMeta:
     client = request.client
     return RequestMeta(
         ip=client.host if client else None,
         user_agent=request.headers.get("user-agent"),
         request_id=getattr(request.state, "request_id", None),
+        auth_method=auth_method,
     )

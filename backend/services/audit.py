@@ -20,6 +20,8 @@ async def record(
     using_db: BaseDBAsyncClient | None = None,
 ) -> None:
     meta = meta or RequestMeta()
+    if meta.auth_method:
+        details = {**(details or {}), "authMethod": meta.auth_method}
     await AuditEvent.create(
         action=action,
         practice_id=practice_id,

@@ -31,6 +31,7 @@ STAFF_ACTION_PREFIXES = tuple(
 )
 
 # Details never hold a secret; these keys are dropped anyway, should one ever slip in.
+AUTH_METHOD_KEY = "authMethod"  # written by services.audit.record
 _SECRET_HINTS = ("password", "pin", "token", "secret", "hash", "totp", "otp", "code")
 
 
@@ -108,10 +109,16 @@ def safe_details(details: object) -> list[tuple[str, str]]:
     pairs = []
     for key in sorted(details):
         name = str(key)
-        if any(hint in name.lower() for hint in _SECRET_HINTS):
+        if name == AUTH_METHOD_KEY or any(hint in name.lower() for hint in _SECRET_HINTS):
             continue
         pairs.append((_camel(name), _text(name, details[key])))
     return pairs
+
+
+def auth_method(details: object) -> str | None:
+    """How the actor was authenticated ("bearer" or "cookie"), kept apart from the details."""
+    value = details.get(AUTH_METHOD_KEY) if isinstance(details, dict) else None
+    return str(value) if value else None
 
 
 def summary(details: object) -> str | None:

@@ -7,11 +7,13 @@ as SHA-256 digests and consumed by a conditional UPDATE (used_at is null)."""
 
 import base64
 import hmac
+import io
 import secrets
 from datetime import UTC, datetime
 from uuid import UUID
 
 import pyotp
+import segno
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -66,6 +68,15 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
         if hmac.compare_digest(totp.generate_otp(step), code):
             found = step
     return found
+
+
+def qr_code_svg(uri: str) -> str:
+    """The provisioning URI as a QR code: an SVG data URL (`data:image/svg+xml;base64,...`)."""
+    buffer = io.BytesIO()
+    segno.make(uri, error="m", micro=False).save(
+        buffer, kind="svg", scale=4, border=4, xmldecl=False, dark="#000", light="#fff"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 async def enroll_start(

@@ -12,6 +12,9 @@ class RequestMeta:
     ip: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
+    # How the caller proved who they are: "bearer" (API clients), "cookie" (browsers),
+    # or None (no session).
+    auth_method: str | None = None
 
 
 @dataclass(frozen=True)

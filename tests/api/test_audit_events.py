@@ -294,3 +294,36 @@ def _uuid(global_id: str) -> str:
     parsed = parse_id(global_id, "StaffMember")
     assert parsed is not None
     return str(parsed)
+
+
+async def test_events_say_how_the_actor_was_authenticated(admin: GraphQLClient, app: Any) -> None:
+    staff = await create_staff(admin)
+    await StaffMember.filter(username_key="cnurse").update(
+        status=StaffStatus.ACTIVE, activated_at=datetime.now(UTC)
+    )
+    await admin.mutate(DEACTIVATE, {"id": staff["id"]})
+    event = await AuditEvent.get(action="staff.deactivate")
+    assert event.details["authMethod"] == "bearer"
+    listed = await admin.data(
+        '{ auditEvents(filter: {action: "staff.deactivate"}) '
+        "{ edges { node { authMethod summary } } } }"
+    )
+    [edge] = listed["auditEvents"]["edges"]
+    assert edge["node"] == {"authMethod": "bearer", "summary": None}
+
+    # A browser (cookie session, with the CSRF header) is recorded as such.
+    admin.http.cookies.clear()
+    await admin.http.post(
+        "/graphql",
+        json={
+            "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
+            "variables": {"i": {"username": "owner", "password": ADMIN_PASSWORD}},
+        },
+    )
+    await admin.http.post(
+        "/graphql",
+        json={"query": REACTIVATE, "variables": {"input": {"id": staff["id"]}}},
+        headers={"x-requested-with": "staff-accounts"},
+    )
+    event = await AuditEvent.get(action="staff.reactivate")
+    assert event.details["authMethod"] == "cookie"
