@@ -2,6 +2,7 @@
 bounds each operation's running time."""
 
 import asyncio
+import dataclasses
 import json
 import logging
 
@@ -41,8 +42,12 @@ class GraphQLApp(GraphQL[Context, None]):
         # Only HTTP is routed here (no subscriptions), so both are plain HTTP objects.
         assert isinstance(request, Request) and isinstance(response, Response)
         token, auth_method = session_credentials(request, self.settings)
+        # The method is recorded only for a live session: a sign-in that happens to carry a
+        # stale cookie was not authenticated by it.
         meta = request_meta(request, auth_method)
         viewer = await resolve_session(token, settings=self.settings, meta=meta) if token else None
+        if viewer is None:
+            meta = dataclasses.replace(meta, auth_method=None)
         return Context(
             request=request, response=response, settings=self.settings, meta=meta, viewer=viewer
         )

@@ -1,5 +1,6 @@
 """Signing in and out. Every failure looks and takes the same, whatever its cause."""
 
+import dataclasses
 from datetime import UTC, datetime
 
 from backend.config import Settings
@@ -23,6 +24,8 @@ async def login(
     totp_code: str | None = None,
     recovery_code: str | None = None,
 ) -> tuple[StaffMember, IssuedSession]:
+    # A sign-in is authenticated by its password, whatever session the caller may hold.
+    meta = dataclasses.replace(meta, auth_method="password")
     key = validation.username_key((username or "").strip())
     staff = await StaffMember.get_or_none(username_key=key) if key else None
     # Counted per username key whether or not the account exists: the limits, their
