@@ -1,24 +1,304 @@
-// What a signed-in person without Manage Accounts sees: who they are, and where they work.
+// The signed-in person's own account: who they are, two-factor sign-in and the app unlock PIN.
+// Everyone can reach it (managers too); the note about managing staff is only for others.
 
+import { gql, mutate } from "../../gql.js";
+import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
 
+const ME = `query { viewer { account { id twoFactorEnabled } } }`;
+const ENROLL_START = `mutation($input: TwoFactorEnrollStartInput) { twoFactorEnrollStart(input: $input) {
+  provisioningUri secret qrCodeSvg userErrors { field code message } } }`;
+const ENROLL_CONFIRM = `mutation($input: TwoFactorEnrollConfirmInput!) { twoFactorEnrollConfirm(input: $input) {
+  recoveryCodes staffMember { id twoFactorEnabled } userErrors { field code message } } }`;
+const DISABLE = `mutation($input: TwoFactorDisableInput!) { twoFactorDisable(input: $input) {
+  staffMember { id twoFactorEnabled } userErrors { field code message } } }`;
+const PIN_CHANGE = `mutation($input: PinChangeInput!) { pinChange(input: $input) {
+  ok userErrors { field code message } } }`;
+
 class AccountPage extends HTMLElement {
+  // Two-factor section state: "loading" | "off" | "enrolling" | "codes" | "on" | "disabling".
+  #twoFactor = { mode: "loading" };
+  #pin = { status: null, errors: {} };
+
   connectedCallback() {
+    if (!store.state.viewer) return;
+    this.addEventListener("click", (event) => this.#click(event));
+    this.addEventListener("submit", (event) => this.#submit(event));
+    this.#render();
+    this.#load();
+  }
+
+  async #load() {
+    try {
+      const { viewer } = await gql(ME);
+      this.#twoFactor = { mode: viewer.account.twoFactorEnabled ? "on" : "off" };
+    } catch (failure) {
+      this.#twoFactor = { mode: "error", message: failure.message };
+    }
+    this.#render();
+  }
+
+  #render() {
     const { viewer } = store.state;
     if (!viewer) return;
+    const manages = viewer.permissions?.includes("MANAGE_ACCOUNTS");
     render(
       this,
       html`
-        <section class="card narrow" aria-labelledby="account-title">
-          <h1 id="account-title">Your account</h1>
-          <p>Signed in as <strong>${viewer.account.fullName}</strong> (${viewer.account.username}),
-            ${viewer.account.role.name}, at ${viewer.practice.name}.</p>
-          <p>Your role does not include managing staff accounts. Ask a practice administrator
-            if you need to add or change staff.</p>
-        </section>
+        <div class="account-page">
+          <section class="card" aria-labelledby="account-title">
+            <h1 id="account-title">Your account</h1>
+            <p>Signed in as <strong>${viewer.account.fullName}</strong> (${viewer.account.username}),
+              ${viewer.account.role.name}, at ${viewer.practice.name}.</p>
+            ${manages
+              ? ""
+              : html`<p>Your role does not include managing staff accounts. Ask a practice administrator
+                  if you need to add or change staff.</p>`}
+          </section>
+          ${this.#twoFactorSection()} ${this.#pinSection()}
+        </div>
       `,
     );
+  }
+
+  #twoFactorSection() {
+    const state = this.#twoFactor;
+    const on = state.mode === "on" || state.mode === "disabling" || state.mode === "codes";
+    let body;
+    if (state.mode === "loading") body = html`<p class="loading-inline">Loading…</p>`;
+    else if (state.mode === "error") body = html`<p class="form-error" role="alert">${state.message}</p>`;
+    else if (state.mode === "off") {
+      body = html`
+        <p>Two-factor sign-in asks for a code from an authenticator app on your phone each time you
+          sign in, so a stolen password alone is not enough.</p>
+        ${state.error ? html`<p class="form-error" role="alert">${state.error}</p>` : ""}
+        <button type="button" class="primary" data-action="enroll-start">Set up two-factor sign-in</button>
+      `;
+    } else if (state.mode === "enrolling") {
+      const errors = state.errors ?? {};
+      body = html`
+        <ol class="enrol-steps">
+          <li>
+            <p>Scan this QR code with your authenticator app (for example Google Authenticator,
+              Microsoft Authenticator or 1Password).</p>
+            ${state.qrCodeSvg
+              ? html`<img class="qr-code" src="${state.qrCodeSvg}" alt="QR code for your authenticator app"
+                  width="200" height="200">`
+              : ""}
+            <p>Cannot scan it? Type this key into the app instead:</p>
+            <p><code class="totp-secret" aria-label="Secret key">${state.secret}</code></p>
+          </li>
+          <li>
+            <form novalidate data-form="enroll-confirm">
+              <label for="two-factor-code">Enter the 6-digit code the app shows</label>
+              <input id="two-factor-code" name="code" autocomplete="one-time-code" inputmode="numeric"
+                maxlength="6" required>
+              ${fieldError("two-factor-code", errors.code || errors[""])}
+              <div class="form-actions">
+                <button type="submit" class="primary">Turn on two-factor sign-in</button>
+                <button type="button" data-action="enroll-cancel">Cancel</button>
+              </div>
+            </form>
+          </li>
+        </ol>
+      `;
+    } else if (state.mode === "codes") {
+      body = html`
+        <div class="success" role="status">
+          <p><strong>Two-factor sign-in is on.</strong></p>
+        </div>
+        <h3 id="recovery-codes-title">Your recovery codes</h3>
+        <p class="notice">Store these codes somewhere safe, such as a password manager or a printed
+          copy kept locked away. Each code signs you in once if you lose your phone.
+          <strong>They are shown only now.</strong></p>
+        <ul class="recovery-codes" aria-labelledby="recovery-codes-title">
+          ${state.recoveryCodes.map((code) => html`<li><code>${code}</code></li>`)}
+        </ul>
+        <button type="button" class="primary" data-action="codes-done">I have stored my recovery codes</button>
+      `;
+    } else if (state.mode === "on") {
+      body = html`
+        ${state.notice ? html`<p class="success" role="status">${state.notice}</p>` : ""}
+        <p>You are asked for a code from your authenticator app each time you sign in.</p>
+        <button type="button" data-action="disable-start">Turn off two-factor sign-in</button>
+      `;
+    } else if (state.mode === "disabling") {
+      const errors = state.errors ?? {};
+      body = html`
+        <form novalidate data-form="disable">
+          <p>Turning two-factor sign-in off makes your account easier to break into. Confirm with your
+            password.</p>
+          <label for="two-factor-disable-password">Current password</label>
+          <input id="two-factor-disable-password" name="currentPassword" type="password"
+            autocomplete="current-password" required>
+          ${fieldError("two-factor-disable-password", errors.currentPassword || errors[""])}
+          <div class="form-actions">
+            <button type="submit" class="danger">Turn off</button>
+            <button type="button" data-action="disable-cancel">Cancel</button>
+          </div>
+        </form>
+      `;
+    }
+    const status =
+      state.mode === "loading" || state.mode === "error"
+        ? ""
+        : html`<p class="two-factor-status">Status: <strong>${on ? "✔ On" : "✘ Off"}</strong></p>`;
+    return html`
+      <section class="card" aria-labelledby="two-factor-title">
+        <h2 id="two-factor-title">Two-factor authentication</h2>
+        ${status} ${body}
+        ${state.mode === "off" && state.notice ? html`<p class="success" role="status">${state.notice}</p>` : ""}
+      </section>
+    `;
+  }
+
+  #pinSection() {
+    const { status, errors } = this.#pin;
+    return html`
+      <section class="card" aria-labelledby="pin-title">
+        <h2 id="pin-title">App unlock PIN</h2>
+        <p>The 4-digit PIN unlocks the mobile app after a short idle time. Avoid one repeated digit,
+          a run such as 1234, or a common PIN.</p>
+        <form novalidate data-form="pin">
+          <label for="pin-current-password">Current password</label>
+          <input id="pin-current-password" name="currentPassword" type="password"
+            autocomplete="current-password" required>
+          ${fieldError("pin-current-password", errors.currentPassword)}
+          <label for="pin-new">New PIN</label>
+          <input id="pin-new" name="newPin" type="password" inputmode="numeric" maxlength="4"
+            autocomplete="off" required>
+          ${fieldError("pin-new", errors.newPin || errors.pin)}
+          ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+          ${status ? html`<p class="success" role="status">${status}</p>` : ""}
+          <button type="submit" class="primary">Change PIN</button>
+        </form>
+      </section>
+    `;
+  }
+
+  #focus(selector) {
+    this.querySelector(selector)?.focus();
+  }
+
+  async #click(event) {
+    const button = event.target.closest("[data-action]");
+    if (!button) return;
+    const action = button.dataset.action;
+    if (action === "enroll-start") {
+      button.disabled = true;
+      try {
+        const payload = await mutate(ENROLL_START, {});
+        if (payload.userErrors.length) {
+          this.#twoFactor = { mode: "off", error: payload.userErrors.map((e) => e.message).join(" ") };
+        } else {
+          this.#twoFactor = { mode: "enrolling", secret: payload.secret, qrCodeSvg: payload.qrCodeSvg };
+        }
+      } catch (failure) {
+        this.#twoFactor = { mode: "off", error: failure.message };
+      }
+      this.#render();
+      this.#focus(this.#twoFactor.mode === "enrolling" ? "#two-factor-code" : "[data-action=enroll-start]");
+    } else if (action === "enroll-cancel") {
+      this.#twoFactor = { mode: "off" };
+      this.#render();
+      this.#focus("[data-action=enroll-start]");
+    } else if (action === "codes-done") {
+      this.#twoFactor = { mode: "on" };
+      this.#render();
+      this.#focus("#two-factor-title");
+    } else if (action === "disable-start") {
+      this.#twoFactor = { mode: "disabling" };
+      this.#render();
+      this.#focus("#two-factor-disable-password");
+    } else if (action === "disable-cancel") {
+      this.#twoFactor = { mode: "on" };
+      this.#render();
+      this.#focus("[data-action=disable-start]");
+    }
+  }
+
+  async #submit(event) {
+    event.preventDefault();
+    const form = event.target;
+    const kind = form.dataset.form;
+    const submit = form.querySelector("button[type=submit]");
+    submit.disabled = true;
+    try {
+      if (kind === "enroll-confirm") await this.#confirmEnrolment(form);
+      else if (kind === "disable") await this.#disable(form);
+      else if (kind === "pin") await this.#changePin(form);
+    } finally {
+      if (submit.isConnected) submit.disabled = false;
+    }
+  }
+
+  async #confirmEnrolment(form) {
+    const code = form.code.value.replace(/\s+/g, "");
+    let byField;
+    try {
+      const payload = await mutate(ENROLL_CONFIRM, { code });
+      if (!payload.userErrors.length) {
+        this.#twoFactor = { mode: "codes", recoveryCodes: payload.recoveryCodes };
+        this.#render();
+        this.#focus("#recovery-codes-title");
+        return;
+      }
+      byField = errorsByField(payload.userErrors);
+    } catch (failure) {
+      byField = { "": failure.message };
+    }
+    if (!code && !byField.code) byField = { code: "Enter the 6-digit code." };
+    this.#twoFactor = { ...this.#twoFactor, errors: byField };
+    this.#render();
+    const newForm = this.querySelector("[data-form=enroll-confirm]");
+    markInvalid(newForm, byField.code || byField[""] ? { code: byField.code || byField[""] } : {});
+    this.#focus("#two-factor-code");
+  }
+
+  async #disable(form) {
+    let byField;
+    try {
+      const payload = await mutate(DISABLE, { currentPassword: form.currentPassword.value });
+      if (!payload.userErrors.length) {
+        this.#twoFactor = { mode: "off", notice: "Two-factor sign-in is off." };
+        this.#render();
+        this.#focus("[data-action=enroll-start]");
+        return;
+      }
+      byField = errorsByField(payload.userErrors);
+    } catch (failure) {
+      byField = { "": failure.message };
+    }
+    this.#twoFactor = { mode: "disabling", errors: byField };
+    this.#render();
+    const message = byField.currentPassword || byField[""];
+    markInvalid(this.querySelector("[data-form=disable]"), message ? { currentPassword: message } : {});
+    this.#focus("#two-factor-disable-password");
+  }
+
+  async #changePin(form) {
+    let byField;
+    try {
+      const payload = await mutate(PIN_CHANGE, {
+        currentPassword: form.currentPassword.value,
+        newPin: form.newPin.value,
+      });
+      if (payload.ok && !payload.userErrors.length) {
+        this.#pin = { status: "Your app unlock PIN is changed.", errors: {} };
+        this.#render();
+        this.#focus("#pin-title");
+        return;
+      }
+      byField = errorsByField(payload.userErrors);
+    } catch (failure) {
+      byField = { "": failure.message };
+    }
+    this.#pin = { status: null, errors: byField };
+    this.#render();
+    const pinForm = this.querySelector("[data-form=pin]");
+    markInvalid(pinForm, { currentPassword: byField.currentPassword, newPin: byField.newPin || byField.pin });
+    this.#focus(byField.currentPassword ? "#pin-current-password" : "#pin-new");
   }
 }
 

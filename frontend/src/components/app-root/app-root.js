@@ -80,7 +80,8 @@ class AppRoot extends HTMLElement {
             ? html`<nav aria-label="Main">
                   ${canManageStaff(viewer)
                     ? html`<a href="/staff" data-link aria-current="${path === "/staff" ? "page" : "false"}">Staff</a>`
-                    : html`<a href="/account" data-link aria-current="${path === "/account" ? "page" : "false"}">Your account</a>`}
+                    : ""}
+                  <a href="/account" data-link aria-current="${path === "/account" ? "page" : "false"}">Your account</a>
                   <a href="/roles" data-link aria-current="${path === "/roles" ? "page" : "false"}"
                     >Roles &amp; Permissions</a
                   >

@@ -3,20 +3,46 @@ import { html, render } from "../../html.js";
 import { navigate } from "../../router.js";
 import { store } from "../../store.js";
 
-const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { account { id } userErrors { code message } } }`;
+const LOGIN = `mutation($input: LoginInput!) { login(input: $input) {
+  account { id } twoFactorRequired userErrors { code message } } }`;
 const VIEWER = `query { viewer { account { id fullName username role { name } }
   practice { name plan seatLimit seatsUsed } permissions } }`;
 
 class SignInPage extends HTMLElement {
+  // Username and password wait here (in memory only, never in storage) while the
+  // two-factor code is asked for; they are dropped as soon as sign-in ends either way.
+  #credentials = null;
+  #useRecovery = false;
+
   connectedCallback() {
+    this.addEventListener("submit", (event) => this.#submit(event));
+    this.addEventListener("click", (event) => {
+      const action = event.target.closest("[data-action]")?.dataset.action;
+      if (action === "toggle-recovery") {
+        this.#useRecovery = !this.#useRecovery;
+        this.#renderCodeStep();
+      } else if (action === "start-over") {
+        this.#credentials = null;
+        this.#renderPasswordStep();
+      }
+    });
+    this.#renderPasswordStep();
+  }
+
+  disconnectedCallback() {
+    this.#credentials = null;
+  }
+
+  #renderPasswordStep() {
     const notice = store.state.notice;
+    this.#useRecovery = false;
     render(
       this,
       html`
         <section class="card narrow" aria-labelledby="sign-in-title">
           <h1 id="sign-in-title">Sign in</h1>
           ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
-          <form novalidate>
+          <form novalidate data-step="password">
             <label for="sign-in-username">Username</label>
             <input id="sign-in-username" name="username" autocomplete="username" required autofocus>
             <label for="sign-in-password">Password</label>
@@ -27,25 +53,87 @@ class SignInPage extends HTMLElement {
         </section>
       `,
     );
-    this.querySelector("form").addEventListener("submit", (event) => this.#submit(event));
+    this.querySelector("#sign-in-username").focus();
+  }
+
+  #renderCodeStep() {
+    const recovery = this.#useRecovery;
+    render(
+      this,
+      html`
+        <section class="card narrow" aria-labelledby="sign-in-title">
+          <h1 id="sign-in-title">Sign in</h1>
+          <p class="notice" role="status">
+            ${recovery
+              ? "Enter one of the recovery codes you saved when you set up two-factor sign-in. Each code works once."
+              : "Open your authenticator app and enter the 6-digit code it shows for this account."}
+          </p>
+          <form novalidate data-step="code">
+            ${recovery
+              ? html`
+                  <label for="sign-in-recovery">Recovery code</label>
+                  <input id="sign-in-recovery" name="recoveryCode" autocomplete="off" autocapitalize="none"
+                    spellcheck="false" required>
+                `
+              : html`
+                  <label for="sign-in-code">Two-factor code</label>
+                  <input id="sign-in-code" name="totpCode" autocomplete="one-time-code" inputmode="numeric"
+                    maxlength="6" pattern="[0-9]*" required>
+                `}
+            <p class="form-error" role="alert" hidden></p>
+            <button type="submit" class="primary">Verify and sign in</button>
+          </form>
+          <p class="sign-in-alternatives">
+            <button type="button" class="link-button" data-action="toggle-recovery">
+              ${recovery ? "Use the authenticator app code instead" : "Use a recovery code instead"}
+            </button>
+            <button type="button" class="link-button" data-action="start-over">Start over</button>
+          </p>
+        </section>
+      `,
+    );
+    this.querySelector("form input").focus();
   }
 
   async #submit(event) {
     event.preventDefault();
     const form = event.target;
     const error = form.querySelector(".form-error");
-    const button = form.querySelector("button");
-    button.disabled = true;
-    try {
-      const payload = await mutate(LOGIN, {
-        username: form.username.value,
-        password: form.password.value,
-      });
-      if (payload.userErrors.length) {
-        error.textContent = payload.userErrors.map((e) => e.message).join(" ");
+    const button = form.querySelector("button[type=submit]");
+    const codeStep = form.dataset.step === "code";
+    let input;
+    if (codeStep) {
+      if (!this.#credentials) return this.#renderPasswordStep();
+      const value = form.elements[0].value.trim();
+      if (!value) {
+        error.textContent = this.#useRecovery ? "Enter a recovery code." : "Enter the 6-digit code.";
         error.hidden = false;
+        form.elements[0].focus();
         return;
       }
+      input = { ...this.#credentials, [this.#useRecovery ? "recoveryCode" : "totpCode"]: value.replace(/\s+/g, "") };
+    } else {
+      input = { username: form.username.value, password: form.password.value };
+    }
+    button.disabled = true;
+    try {
+      const payload = await mutate(LOGIN, input);
+      if (payload.twoFactorRequired && !codeStep) {
+        this.#credentials = { username: input.username, password: input.password };
+        this.#renderCodeStep();
+        return;
+      }
+      if (payload.userErrors.length || !payload.account) {
+        const messages = payload.userErrors.map((e) => e.message).join(" ");
+        error.textContent = messages || "Sign-in did not succeed. Try again.";
+        error.hidden = false;
+        if (codeStep) {
+          form.elements[0].setAttribute("aria-invalid", "true");
+          form.elements[0].select();
+        }
+        return;
+      }
+      this.#credentials = null;
       const { viewer } = await gql(VIEWER);
       store.set({ viewer, notice: null });
       navigate("/"); // the shell sends each person to their home page
@@ -53,7 +141,7 @@ class SignInPage extends HTMLElement {
       error.textContent = failure.message;
       error.hidden = false;
     } finally {
-      button.disabled = false;
+      if (button.isConnected) button.disabled = false;
     }
   }
 }

@@ -4,6 +4,7 @@
 // opens the one drawer; after a create or an update a `staff-changed` event
 // ({ detail: { id, status } }) is dispatched on window, and the page announces it.
 
+import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { trapFocus } from "../../focus-trap.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { gql, mutate } from "../../gql.js";
@@ -13,7 +14,7 @@ import { store } from "../../store.js";
 const STAFF_FIELDS = `id firstName lastName fullName username email cellPhone homePhone
   role { id name } primaryProvider { id fullName } careTeamRole { code name }
   careTeamIdentifier { type number } emailUpdateEnabled restrictOffices offices { id name }
-  dailyBillingReport status twoFactorEnabled createdAt activatedAt deactivatedAt
+  dailyBillingReport status twoFactorEnabled loginLocked createdAt activatedAt deactivatedAt
   activationExpiresAt activationEmail { status attempts lastError sentAt }`;
 
 const REFERENCE = `query StaffDrawerReference {
@@ -25,6 +26,10 @@ const STAFF_CREATE = `mutation StaffDrawerCreate($input: StaffCreateInput!) {
   staffCreate(input: $input) { staffMember { id status } userErrors { field code message } } }`;
 const STAFF_UPDATE = `mutation StaffDrawerUpdate($input: StaffUpdateInput!) {
   staffUpdate(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const STAFF_UNLOCK_LOGIN = `mutation StaffDrawerUnlockLogin($input: StaffUnlockLoginInput!) {
+  staffUnlockLogin(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const STAFF_RESET_TWO_FACTOR = `mutation StaffDrawerResetTwoFactor($input: StaffResetTwoFactorInput!) {
+  staffResetTwoFactor(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 
 // Field names are the GraphQL input names, so server errors find their field.
 const LABELS = {
@@ -271,7 +276,18 @@ class StaffDrawer extends HTMLElement {
             ${row("Username", staff.username)} ${row("Email", staff.email)}
             ${row("Cell Phone", staff.cellPhone)} ${row("Home Phone", staff.homePhone)}
             ${row("2-Factor Auth", staff.twoFactorEnabled ? "✔ Enabled" : "✘ Disabled")}
+            ${staff.loginLocked ? row("Sign-in", "🔒 Sign-in locked — too many failed attempts") : ""}
           </dl>
+          ${canManage() && (staff.loginLocked || staff.twoFactorEnabled)
+            ? html`<div class="sd-security-actions">
+                ${staff.loginLocked
+                  ? html`<button type="button" data-action="unlock-login">Unlock sign-in</button>`
+                  : ""}
+                ${staff.twoFactorEnabled
+                  ? html`<button type="button" data-action="reset-two-factor">Reset two-factor</button>`
+                  : ""}
+              </div>`
+            : ""}
           <h4>Staff settings</h4>
           <dl class="sd-details">
             ${row("Email update", staff.emailUpdateEnabled ? "✔ Enabled" : "✘ Disabled")}
@@ -512,6 +528,56 @@ class StaffDrawer extends HTMLElement {
       this.querySelector("[data-action=edit]")?.focus();
     } else if (action === "focus-field") {
       this.#fieldFor(button.dataset.field)?.focus();
+    } else if (action === "unlock-login") {
+      this.#securityAction(button, {
+        title: "Unlock sign-in?",
+        message: `${this.#staff.fullName} can try to sign in again straight away, and the count of failed attempts starts over.`,
+        confirmLabel: "Unlock sign-in",
+        mutation: STAFF_UNLOCK_LOGIN,
+        done: "✔ Sign-in unlocked.",
+      });
+    } else if (action === "reset-two-factor") {
+      this.#securityAction(button, {
+        title: "Reset two-factor sign-in?",
+        message: `${this.#staff.fullName} will sign in with their password alone until they set up two-factor sign-in again. Their recovery codes stop working.`,
+        confirmLabel: "Reset two-factor",
+        danger: true,
+        mutation: STAFF_RESET_TWO_FACTOR,
+        done: "✔ Two-factor sign-in reset.",
+      });
+    }
+  }
+
+  // Unlock sign-in / reset two-factor: confirm, run, then show the person as they are now.
+  async #securityAction(button, { title, message, confirmLabel, danger = false, mutation, done }) {
+    const staffId = this.#staff?.id;
+    if (!staffId) return;
+    const confirmed = await confirmAction({ title, message, confirmLabel, danger });
+    if (!confirmed || this.#staff?.id !== staffId || !button.isConnected) return;
+    button.disabled = true;
+    let failure;
+    try {
+      const payload = await mutate(mutation, { id: staffId });
+      if (payload.userErrors.length) failure = payload.userErrors.map((e) => e.message).join(" ");
+      else if (this.#staff?.id === staffId) {
+        this.#staff = payload.staffMember;
+        this.#renderView(done);
+        this.querySelector(".sd-name")?.focus();
+        window.dispatchEvent(
+          new CustomEvent("staff-changed", { detail: { id: staffId, status: payload.staffMember.status } }),
+        );
+        return;
+      }
+    } catch (error) {
+      failure = error.message;
+    }
+    if (button.isConnected) button.disabled = false;
+    if (failure) {
+      const line = this.querySelector(".sd-status-line");
+      if (line) {
+        line.classList.add("sd-status-error");
+        line.textContent = `⚠ ${failure}`;
+      }
     }
   }
 
