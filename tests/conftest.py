@@ -32,6 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
     secret_watch.remember(ADMIN_PASSWORD, STAFF_PASSWORD, NEW_PASSWORD)
     secret_watch.remember_pin("3952", "4827")
+    secret_watch.watch_totp_codes()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

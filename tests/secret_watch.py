@@ -35,6 +35,41 @@ def remember_pin(*pins: str) -> None:
     _pins.update(pins)
 
 
+# Response fields that carry a secret the server hands out once.
+_SECRET_FIELDS = {"token", "secret", "recoveryCodes", "provisioningUri"}
+
+
+def remember_from_response(value: object) -> None:
+    """Remember every secret a GraphQL response handed out (tokens, TOTP secrets,
+    recovery codes), so the log check looks for them too."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _SECRET_FIELDS and isinstance(item, str):
+                remember(item)
+            elif key in _SECRET_FIELDS and isinstance(item, list):
+                remember(*(code for code in item if isinstance(code, str)))
+            else:
+                remember_from_response(item)
+    elif isinstance(value, list):
+        for item in value:
+            remember_from_response(item)
+
+
+def watch_totp_codes() -> None:
+    """Record every TOTP code computed during the run (by the tests or the server), to be
+    searched like PINs: as quoted values."""
+    import pyotp
+
+    original = pyotp.OTP.generate_otp
+
+    def generate_otp(self: pyotp.OTP, input: int) -> str:
+        code: str = original(self, input)
+        _pins.add(code)
+        return code
+
+    pyotp.OTP.generate_otp = generate_otp  # type: ignore[method-assign]
+
+
 def watch_log_file(path: Path) -> None:
     _log_files.append(path)
 

@@ -26,6 +26,7 @@ class GraphQLClient:
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
+        secret_watch.remember_from_response(body)
         return body
 
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
