@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
-from backend.models import Permission, StaffMember, TwoFactorRecoveryCode
+from backend.models import Permission, Session, StaffMember, TwoFactorRecoveryCode
 from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.secrets import token_digest, verify_secret
@@ -220,6 +220,14 @@ async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
                 f"{staff.full_name} has no two-factor sign-in to reset.",
                 ["id"],
             )
+        # A reset usually follows a lost device: end the person's sessions too, in case one
+        # is open on it (the administrator's own session survives resetting themselves).
+        await (
+            Session.filter(staff_id=staff.id, revoked_at=None)
+            .exclude(id=viewer.session_id)
+            .using_db(db)
+            .update(revoked_at=datetime.now(UTC))
+        )
         await audit.record_by(viewer, "staff.reset_two_factor", target_id=staff.id, using_db=db)
     await staff.refresh_from_db()
     return staff

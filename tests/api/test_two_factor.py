@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backend.config import Settings, SettingsError, load_settings
-from backend.models import AuditEvent, LoginThrottle, Plan, StaffMember, StaffStatus
+from backend.models import AuditEvent, LoginThrottle, Plan, Session, StaffMember, StaffStatus
 from backend.models import TwoFactorRecoveryCode as RecoveryCode
 from tests import secret_watch
 from tests.api.client import GraphQLClient
@@ -225,6 +225,9 @@ async def test_an_administrator_resets_a_staff_members_two_factor(
     assert reset["staffMember"] == {"id": staff["id"], "twoFactorEnabled": False}
     stored = await StaffMember.get(username_key="cnurse")
     assert stored.totp_secret_encrypted is None
+    # The nurse's open session (maybe on the lost device) ended; the admin's did not.
+    assert not await Session.filter(staff_id=stored.id, revoked_at=None).exists()
+    assert (await admin.data("query { viewer { account { username } } }"))["viewer"] is not None
     event = await AuditEvent.get(action="staff.reset_two_factor")
     assert event.target_id == str(stored.id)
     owner = await StaffMember.get(username_key="owner")
