@@ -9,11 +9,11 @@ from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
 from backend.api.http_guards import has_bearer_token
-from backend.api.ids import parse_id
+from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
 from backend.api.staff_types import StaffMember
 from backend.services import app_unlock
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError
 from backend.services.staff_directory import staff_with_relations
 
 
@@ -130,11 +130,7 @@ class AppUnlockMutations:
     async def staff_set_pin(self, info: Info, input: StaffSetPinInput) -> StaffSetPinPayload:
         context = info.context
         try:
-            staff_id = parse_id(input.id, "StaffMember")
-            if staff_id is None:
-                raise DomainError.single(
-                    ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"]
-                )
+            staff_id = parse_id(input.id, "StaffMember") or NO_SUCH_ID
             staff = await app_unlock.set_staff_pin(
                 viewer=context.require_viewer(),
                 staff_id=staff_id,

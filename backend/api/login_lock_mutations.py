@@ -4,11 +4,11 @@ import strawberry
 from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
-from backend.api.ids import parse_id
+from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import MANAGERS_ONLY
 from backend.api.staff_types import StaffMember
 from backend.services import throttle
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError
 from backend.services.staff_directory import staff_with_relations
 
 
@@ -37,11 +37,7 @@ class LoginLockMutations:
     ) -> StaffUnlockLoginPayload:
         viewer = info.context.require_viewer()
         try:
-            staff_id = parse_id(input.id, "StaffMember")
-            if staff_id is None:
-                raise DomainError.single(
-                    ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"]
-                )
+            staff_id = parse_id(input.id, "StaffMember") or NO_SUCH_ID
             staff = await throttle.unlock(viewer=viewer, staff_id=staff_id)
         except DomainError as error:
             return StaffUnlockLoginPayload(staff_member=None, user_errors=user_errors(error))

@@ -8,13 +8,13 @@ import strawberry
 from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
-from backend.api.ids import parse_id, parse_reference
+from backend.api.ids import NO_SUCH_ID, parse_id, parse_reference
 from backend.api.permissions import MANAGERS_ONLY
 from backend.api.staff_types import StaffMember
 from backend.models import CareTeamIdType
 from backend.models import StaffMember as StaffModel
 from backend.services import lifecycle, staff
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError
 from backend.services.staff_directory import staff_with_relations
 from backend.services.staff_input import UNSET, NewStaff, StaffFields
 
@@ -161,10 +161,8 @@ def _office_ids(given: Any) -> Any:
 
 
 def _staff_id(global_id: str) -> UUID:
-    staff_id = parse_id(global_id, "StaffMember")
-    if staff_id is None:
-        raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
-    return staff_id
+    # A malformed ID matches no row: the service answers NOT_FOUND, as for a missing one.
+    return parse_id(global_id, "StaffMember") or NO_SUCH_ID
 
 
 P = TypeVar("P", bound=StaffPayload)

@@ -83,12 +83,7 @@ class StaffQueries:
         ]
         return StaffMemberConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=False,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo.forward(page.cursors, has_next_page=page.has_next_page),
             total_count=page.total_count,
         )
 

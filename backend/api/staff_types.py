@@ -184,6 +184,16 @@ class PageInfo:
     start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
 
+    @classmethod
+    def forward(cls, cursors: list[str], *, has_next_page: bool) -> "PageInfo":
+        """The page info of a forward-only keyset page with these item cursors."""
+        return cls(
+            has_next_page=has_next_page,
+            has_previous_page=False,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
 
 @strawberry.type(description="A staff member in a list, with its cursor.")
 class StaffMemberEdge:

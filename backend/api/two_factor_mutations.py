@@ -6,11 +6,11 @@ import strawberry
 from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
-from backend.api.ids import parse_id
+from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
 from backend.api.staff_types import StaffMember
 from backend.services import two_factor
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError
 from backend.services.staff_directory import staff_with_relations
 
 
@@ -157,11 +157,7 @@ class TwoFactorMutations:
     ) -> TwoFactorChangePayload:
         viewer = info.context.require_viewer()
         try:
-            staff_id = parse_id(input.id, "StaffMember")
-            if staff_id is None:
-                raise DomainError.single(
-                    ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"]
-                )
+            staff_id = parse_id(input.id, "StaffMember") or NO_SUCH_ID
             staff = await two_factor.reset(viewer=viewer, staff_id=staff_id)
         except DomainError as error:
             return TwoFactorChangePayload(staff_member=None, user_errors=user_errors(error))

@@ -19,6 +19,7 @@ from backend.models import LoginThrottle, Permission, Session, StaffMember
 from backend.services import audit, throttle, validation
 from backend.services.errors import DomainError, ErrorCode, FieldError
 from backend.services.secrets import hash_secret, verify_secret
+from backend.services.staff import get_practice_staff
 from backend.services.viewer import Viewer
 
 PIN_ATTEMPTS = 10
@@ -113,9 +114,7 @@ async def set_staff_pin(
 ) -> StaffMember:
     """A Manage Accounts holder sets the PIN of a staff member of their practice."""
     viewer.require(Permission.MANAGE_ACCOUNTS)
-    staff = await StaffMember.filter(id=staff_id, practice_id=viewer.practice_id).first()
-    if staff is None:
-        raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
+    staff = await get_practice_staff(viewer, staff_id)
     clean = _clean(pin, field="pin")
     pin_hash = await hash_secret(clean, settings)
     async with in_transaction() as db:

@@ -19,6 +19,7 @@ from backend.config import Settings
 from backend.models import LoginThrottle, Permission, StaffMember
 from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.staff import get_practice_staff
 from backend.services.viewer import RequestMeta, Viewer
 
 TOO_MANY_ATTEMPTS_MESSAGE = "Too many failed sign-ins. Wait a moment, then try again."
@@ -124,9 +125,7 @@ async def locked_among(username_keys: Sequence[str]) -> set[str]:
 async def unlock(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
     """An administrator lifts the lock (and the failure count) of a staff member's sign-in."""
     viewer.require(Permission.MANAGE_ACCOUNTS)
-    staff = await StaffMember.filter(id=staff_id, practice_id=viewer.practice_id).first()
-    if staff is None:
-        raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
+    staff = await get_practice_staff(viewer, staff_id)
     async with in_transaction() as db:
         unlocked = (
             await LoginThrottle.filter(

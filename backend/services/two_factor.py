@@ -23,6 +23,7 @@ from backend.models import Permission, Session, StaffMember, TwoFactorRecoveryCo
 from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.secrets import token_digest, verify_secret
+from backend.services.staff import get_practice_staff
 from backend.services.totp_crypto import decrypt_secret, encrypt_secret
 from backend.services.viewer import Viewer
 
@@ -210,9 +211,7 @@ async def disable(*, viewer: Viewer, current_password: str, settings: Settings) 
 async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
     """An administrator resets a staff member's two-factor sign-in: they must enrol again."""
     viewer.require(Permission.MANAGE_ACCOUNTS)
-    staff = await StaffMember.filter(id=staff_id, practice_id=viewer.practice_id).first()
-    if staff is None:
-        raise _not_found()
+    staff = await get_practice_staff(viewer, staff_id)
     async with in_transaction() as db:
         if await _clear(staff.id, db) != 1:
             raise DomainError.single(
