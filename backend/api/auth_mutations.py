@@ -45,6 +45,12 @@ class LoginPayload:
         description="True when the password was right but the account needs a two-factor "
         "code: ask for it and call login again with totpCode or recoveryCode.",
     )
+    two_factor_enrollment_required: bool = strawberry.field(
+        default=False,
+        description="True when the practice requires this account to enrol in two-factor "
+        "sign-in first: the session can only enrol (twoFactorEnrollStart), read its own "
+        "account and sign out until enrolment is confirmed.",
+    )
     user_errors: list[UserError] = strawberry.field(description="Why sign-in failed, if so.")
 
 
@@ -110,6 +116,7 @@ class AuthMutations:
             token=issued.token,
             expires_at=issued.session.expires_at,
             account=StaffMember.from_model(await staff_with_relations(staff.id)),
+            two_factor_enrollment_required=issued.session.two_factor_enrollment_required,
             user_errors=[],
         )
 

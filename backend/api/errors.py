@@ -52,10 +52,6 @@ def unauthenticated() -> CodedError:
     return CodedError("Sign in to do this.", "UNAUTHENTICATED")
 
 
-def forbidden(message: str = "Your role does not allow this.") -> CodedError:
-    return CodedError(message, "FORBIDDEN")
-
-
 T = TypeVar("T")
 
 
@@ -66,7 +62,7 @@ async def translate(call: Callable[[], Awaitable[T]]) -> T:
     except AuthenticationRequired:
         raise unauthenticated() from None
     except PermissionDenied as denied:
-        raise forbidden(str(denied)) from None
+        raise CodedError(str(denied), denied.code) from None
     except DomainError as error:
         raise CodedError(error.errors[0].message, "BAD_USER_INPUT") from None
 

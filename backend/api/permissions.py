@@ -6,6 +6,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from backend.models import Permission
+from backend.services.errors import TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE
 
 
 class IsAuthenticated(BasePermission):
@@ -14,6 +15,17 @@ class IsAuthenticated(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.viewer is not None
+
+
+class TwoFactorEnrolled(BasePermission):
+    """Refuses sessions that must first enrol in two-factor sign-in (a practice setting)."""
+
+    message = TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE
+    error_extensions = {"code": "TWO_FACTOR_ENROLLMENT_REQUIRED"}  # noqa: RUF012
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        return viewer is None or not viewer.two_factor_enrollment_required
 
 
 class CanManageAccounts(BasePermission):
@@ -25,5 +37,6 @@ class CanManageAccounts(BasePermission):
         return viewer is not None and viewer.can(Permission.MANAGE_ACCOUNTS)
 
 
-# Checked in order: a signed-out caller hears UNAUTHENTICATED, not FORBIDDEN.
-MANAGERS_ONLY: list[type[BasePermission]] = [IsAuthenticated, CanManageAccounts]
+# Checked in order: a signed-out caller hears UNAUTHENTICATED, not FORBIDDEN, and a
+# manager who must enrol hears why rather than that their role lacks the permission.
+MANAGERS_ONLY: list[type[BasePermission]] = [IsAuthenticated, TwoFactorEnrolled, CanManageAccounts]

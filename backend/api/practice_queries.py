@@ -21,7 +21,12 @@ class Viewer:
     account: StaffMember = strawberry.field(description="The signed-in staff member.")
     practice: Practice = strawberry.field(description="The practice the account belongs to.")
     permissions: list[Permission] = strawberry.field(
-        description="Permissions of the account's role."
+        description="Permissions of the account's role; none while twoFactorEnrollmentRequired."
+    )
+    two_factor_enrollment_required: bool = strawberry.field(
+        description="The practice requires two-factor sign-in of this account and it has not "
+        "enrolled: until it does (twoFactorEnrollStart, twoFactorEnrollConfirm), the session "
+        "can only enrol, read its own account and sign out."
     )
 
 
@@ -38,6 +43,7 @@ class PracticeQueries:
             account=StaffMember.from_model(account),
             practice=Practice.from_model(record, used),
             permissions=[p for p in Permission if viewer.can(p)],
+            two_factor_enrollment_required=viewer.two_factor_enrollment_required,
         )
 
     @strawberry.field(

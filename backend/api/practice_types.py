@@ -21,6 +21,10 @@ class Practice(Node):
         description="Most pending plus active staff accounts the plan allows; null: unlimited."
     )
     seats_used: int = strawberry.field(description="Pending plus active staff accounts now.")
+    require_two_factor_for_managers: bool = strawberry.field(
+        description="Accounts whose role holds Manage Accounts must enrol in two-factor "
+        "sign-in at their next sign-in (practiceSetTwoFactorRequirement)."
+    )
 
     @classmethod
     def from_model(cls, practice: PracticeModel, seats_used: int) -> "Practice":
@@ -30,6 +34,7 @@ class Practice(Node):
             plan=practice.plan,
             seat_limit=seat_limit(practice.plan),
             seats_used=seats_used,
+            require_two_factor_for_managers=practice.require_two_factor_for_managers,
         )
 
 

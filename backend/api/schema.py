@@ -18,6 +18,7 @@ from backend.api.auth_mutations import AuthMutations
 from backend.api.login_lock_mutations import LoginLockMutations
 from backend.api.masking import MaskUnexpectedErrors
 from backend.api.operation_guards import ConditionalIntrospection, CostLimit, HideSuggestions
+from backend.api.practice_mutations import PracticeMutations
 from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
 from backend.api.role_mutations import RoleMutations
@@ -41,6 +42,7 @@ class Mutation(
     LoginLockMutations,
     AppUnlockMutations,
     TwoFactorMutations,
+    PracticeMutations,
 ):
     pass
 

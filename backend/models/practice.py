@@ -14,6 +14,9 @@ class Practice(Model):
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=200)
     plan = fields.CharEnumField(Plan, max_length=20, default=Plan.INVOICED)
+    # Accounts whose role holds Manage Accounts must enrol in two-factor sign-in at their
+    # next sign-in before they can do anything else.
+    require_two_factor_for_managers = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

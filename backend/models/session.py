@@ -20,6 +20,9 @@ class Session(Model):
     revoked_at: datetime | None = fields.DatetimeField(null=True)
     ip = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=300, null=True)
+    # Opened for an account that must enrol in two-factor sign-in first: until it does,
+    # the session may only enrol, read its own account and sign out.
+    two_factor_enrollment_required = fields.BooleanField(default=False)
 
     class Meta:
         table = "session"

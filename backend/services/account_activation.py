@@ -6,7 +6,7 @@ from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import ActivationToken, StaffMember, StaffStatus
-from backend.services import audit, validation
+from backend.services import audit, two_factor, validation
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.plans import lock_practice
 from backend.services.secrets import hash_secret, token_digest, verify_secret
@@ -100,7 +100,15 @@ async def activate_account(
             using_db=db,
         )
         await staff.refresh_from_db(using_db=db)
-        issued = await start_session(staff, settings=settings, meta=meta, using_db=db)
+        # A manager in a practice that requires two-factor sign-in enrols first.
+        must_enroll = await two_factor.enrollment_required(staff, using_db=db)
+        issued = await start_session(
+            staff,
+            settings=settings,
+            meta=meta,
+            using_db=db,
+            two_factor_enrollment_required=must_enroll,
+        )
     return staff, issued
 
 

@@ -16,8 +16,9 @@ from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import LoginThrottle, Permission, Session, StaffMember
-from backend.services import audit, throttle, validation
+from backend.services import audit, validation
 from backend.services.errors import DomainError, ErrorCode, FieldError
+from backend.services.password_check import confirm_current_password
 from backend.services.secrets import hash_secret, verify_secret
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import Viewer
@@ -27,7 +28,6 @@ INVALID_PIN_MESSAGE = "The PIN is incorrect."
 SESSION_REVOKED_MESSAGE = (
     "Too many incorrect PINs: this session has ended. Sign in again with username and password."
 )
-INVALID_PASSWORD_MESSAGE = "The current password is incorrect."
 
 
 class PinRejected(DomainError):
@@ -87,22 +87,13 @@ async def change_own_pin(
     Wrong passwords count against the account's sign-in limits, like failed sign-ins."""
     pin = _clean(new_pin, field="newPin")
     staff = await StaffMember.get(id=viewer.staff_id)
-    keys = throttle.keys_for(staff.username_key, viewer.meta)
-    now = datetime.now(UTC)
-    await throttle.check_allowed(keys, settings, now)
-    if not await verify_secret(staff.password_hash, current_password or "", settings):
-        await audit.record(
-            action="auth.pin_change",
-            outcome="FAILURE",
-            practice_id=viewer.practice_id,
-            actor_id=viewer.staff_id,
-            target_id=viewer.staff_id,
-            meta=viewer.meta,
-        )
-        await throttle.record_failure(keys, settings, now, staff=staff, meta=viewer.meta)
-        raise DomainError.single(
-            ErrorCode.INVALID_CREDENTIALS, INVALID_PASSWORD_MESSAGE, ["currentPassword"]
-        )
+    await confirm_current_password(
+        viewer=viewer,
+        staff=staff,
+        password=current_password,
+        settings=settings,
+        action="auth.pin_change",
+    )
     pin_hash = await hash_secret(pin, settings)
     async with in_transaction() as db:
         await StaffMember.filter(id=staff.id).using_db(db).update(pin_hash=pin_hash)

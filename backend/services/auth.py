@@ -58,14 +58,24 @@ async def login(
             await _fail(staff, keys, settings, now, meta, refused="TWO_FACTOR_CODE")
             raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, two_factor.INVALID_CODE_MESSAGE)
     await throttle.record_success(keys)
-    issued = await start_session(staff, settings=settings, meta=meta)
+    # The practice may require this account to enrol first: the session is held back
+    # to enrolment until it does.
+    must_enroll = not staff.two_factor_enabled and await two_factor.enrollment_required(staff)
+    issued = await start_session(
+        staff, settings=settings, meta=meta, two_factor_enrollment_required=must_enroll
+    )
+    details: dict[str, object] = {}
+    if second_factor:
+        details["second_factor"] = second_factor
+    if must_enroll:
+        details["two_factor_enrollment_required"] = True
     await audit.record(
         action="auth.login",
         practice_id=staff.practice_id,  # type: ignore[attr-defined]
         actor_id=staff.id,
         target_id=staff.id,
         meta=meta,
-        details={"second_factor": second_factor} if second_factor else None,
+        details=details or None,
     )
     return staff, issued
 

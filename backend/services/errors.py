@@ -35,6 +35,7 @@ class ErrorCode(str, Enum):
     SESSION_REVOKED = "SESSION_REVOKED"
     TWO_FACTOR_REQUIRED = "TWO_FACTOR_REQUIRED"
     TWO_FACTOR_CODE_INVALID = "TWO_FACTOR_CODE_INVALID"
+    TWO_FACTOR_NOT_ENABLED = "TWO_FACTOR_NOT_ENABLED"
 
 
 class FieldError(Exception):
@@ -83,3 +84,20 @@ class AuthenticationRequired(Exception):
 
 class PermissionDenied(Exception):
     """The caller is signed in but lacks a permission (GraphQL error FORBIDDEN)."""
+
+    code = "FORBIDDEN"
+
+
+TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE = (
+    "Your practice requires two-factor sign-in for accounts that manage staff. "
+    "Turn it on in My account to continue."
+)
+
+
+class TwoFactorEnrollmentRequired(PermissionDenied):
+    """The session must enrol in two-factor sign-in before using any permission."""
+
+    code = "TWO_FACTOR_ENROLLMENT_REQUIRED"
+
+    def __init__(self) -> None:
+        super().__init__(TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE)

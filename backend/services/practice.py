@@ -2,7 +2,11 @@
 
 from uuid import UUID
 
-from backend.models import Office, Practice, Provider
+from tortoise.transactions import in_transaction
+
+from backend.models import Office, Permission, Practice, Provider, StaffMember
+from backend.services import audit
+from backend.services.errors import DomainError, ErrorCode
 from backend.services.plans import seats_used
 from backend.services.viewer import Viewer
 
@@ -26,3 +30,36 @@ async def get_provider(viewer: Viewer, provider_id: UUID) -> Provider | None:
 
 async def get_office(viewer: Viewer, office_id: UUID) -> Office | None:
     return await Office.get_or_none(id=office_id, practice_id=viewer.practice_id)
+
+
+async def set_two_factor_requirement(*, viewer: Viewer, required: bool) -> tuple[Practice, int]:
+    """Turn "require two-factor sign-in for accounts with Manage Accounts" on or off.
+    It takes effect at each such account's next sign-in."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    if required:
+        # Else the administrator would lock themselves into enrolment at their next sign-in
+        # without having checked that it works for them.
+        own = await StaffMember.get(id=viewer.staff_id)
+        if not own.two_factor_enabled:
+            raise DomainError.single(
+                ErrorCode.TWO_FACTOR_NOT_ENABLED,
+                "Turn on two-factor sign-in for your own account first.",
+                ["requireTwoFactorForManagers"],
+            )
+    async with in_transaction() as db:
+        changed = (
+            await Practice.filter(
+                id=viewer.practice_id, require_two_factor_for_managers=not required
+            )
+            .using_db(db)
+            .update(require_two_factor_for_managers=required)
+        )
+        if changed:
+            await audit.record_by(
+                viewer,
+                "practice.two_factor_requirement",
+                target_id=None,
+                details={"required": required},
+                using_db=db,
+            )
+    return await practice_with_seats(viewer)

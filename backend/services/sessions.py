@@ -27,6 +27,7 @@ async def start_session(
     settings: Settings,
     meta: RequestMeta,
     using_db: BaseDBAsyncClient | None = None,
+    two_factor_enrollment_required: bool = False,
 ) -> IssuedSession:
     token, digest = new_token()
     now = datetime.now(UTC)
@@ -37,6 +38,7 @@ async def start_session(
         expires_at=now + settings.session_absolute,
         ip=meta.ip,
         user_agent=(meta.user_agent or "")[:300] or None,
+        two_factor_enrollment_required=two_factor_enrollment_required,
         using_db=using_db,
     )
     return IssuedSession(token=token, session=session)
@@ -68,6 +70,7 @@ async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) 
         permissions=frozenset(staff.role.permissions),
         session_id=session.id,
         meta=meta,
+        two_factor_enrollment_required=session.two_factor_enrollment_required,
     )
 
 

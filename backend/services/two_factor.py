@@ -19,10 +19,11 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
-from backend.models import Permission, Session, StaffMember, TwoFactorRecoveryCode
+from backend.models import Permission, Practice, Role, Session, StaffMember, TwoFactorRecoveryCode
 from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.secrets import token_digest, verify_secret
+from backend.services.password_check import confirm_current_password
+from backend.services.secrets import token_digest
 from backend.services.staff import get_practice_staff
 from backend.services.totp_crypto import decrypt_secret, encrypt_secret
 from backend.services.viewer import Viewer
@@ -78,6 +79,25 @@ def qr_code_svg(uri: str) -> str:
         buffer, kind="svg", scale=4, border=4, xmldecl=False, dark="#000", light="#fff"
     )
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+async def enrollment_required(
+    staff: StaffMember, using_db: BaseDBAsyncClient | None = None
+) -> bool:
+    """Whether the practice requires two-factor sign-in of this account (it holds Manage
+    Accounts and the practice setting is on). Only meaningful while it is not enrolled."""
+    required = (
+        await Practice.filter(
+            id=staff.practice_id,  # type: ignore[attr-defined]
+            require_two_factor_for_managers=True,
+        )
+        .using_db(using_db)
+        .exists()
+    )
+    if not required:
+        return False
+    role = await Role.get(id=staff.role_id, using_db=using_db)  # type: ignore[attr-defined]
+    return role.has(Permission.MANAGE_ACCOUNTS)
 
 
 async def enroll_start(
@@ -145,6 +165,12 @@ async def enroll_confirm(
             ],
             using_db=db,
         )
+        # Sessions held back until enrolment (a practice requirement) are now full ones.
+        await (
+            Session.filter(staff_id=staff.id, two_factor_enrollment_required=True)
+            .using_db(db)
+            .update(two_factor_enrollment_required=False)
+        )
         await audit.record_by(viewer, "auth.two_factor_enroll", target_id=staff.id, using_db=db)
     await staff.refresh_from_db()
     return staff, codes
@@ -192,20 +218,40 @@ async def _clear(staff_id: UUID, db: BaseDBAsyncClient) -> int:
 
 
 async def disable(*, viewer: Viewer, current_password: str, settings: Settings) -> StaffMember:
-    """The person turns two-factor sign-in off, proving it with their current password."""
+    """The person turns two-factor sign-in off, proving it with their current password.
+    Their other sessions end: whoever might hold one no longer needs the second factor."""
     staff = await _own(viewer)
-    if not await verify_secret(staff.password_hash, current_password or "", settings):
-        raise DomainError.single(
-            ErrorCode.INVALID_CREDENTIALS, "The current password is incorrect.", ["currentPassword"]
-        )
+    await confirm_current_password(
+        viewer=viewer,
+        staff=staff,
+        password=current_password,
+        settings=settings,
+        action="auth.two_factor_disable",
+    )
     if not staff.two_factor_enabled:
         raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")
+    if await enrollment_required(staff):
+        raise DomainError.single(
+            ErrorCode.INVALID_TRANSITION,
+            "Your practice requires two-factor sign-in for accounts that manage staff, "
+            "so it cannot be turned off.",
+        )
     async with in_transaction() as db:
         if await _clear(staff.id, db) != 1:
             raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")
+        await _end_sessions(staff.id, keep=viewer.session_id, db=db)
         await audit.record_by(viewer, "auth.two_factor_disable", target_id=staff.id, using_db=db)
     await staff.refresh_from_db()
     return staff
+
+
+async def _end_sessions(staff_id: UUID, *, keep: UUID | None, db: BaseDBAsyncClient) -> None:
+    await (
+        Session.filter(staff_id=staff_id, revoked_at=None)
+        .exclude(id=keep)
+        .using_db(db)
+        .update(revoked_at=datetime.now(UTC))
+    )
 
 
 async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
@@ -221,12 +267,7 @@ async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
             )
         # A reset usually follows a lost device: end the person's sessions too, in case one
         # is open on it (the administrator's own session survives resetting themselves).
-        await (
-            Session.filter(staff_id=staff.id, revoked_at=None)
-            .exclude(id=viewer.session_id)
-            .using_db(db)
-            .update(revoked_at=datetime.now(UTC))
-        )
+        await _end_sessions(staff.id, keep=viewer.session_id, db=db)
         await audit.record_by(viewer, "staff.reset_two_factor", target_id=staff.id, using_db=db)
     await staff.refresh_from_db()
     return staff

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from backend.models import Permission
-from backend.services.errors import PermissionDenied
+from backend.services.errors import PermissionDenied, TwoFactorEnrollmentRequired
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,15 @@ class Viewer:
     permissions: frozenset[str]
     session_id: UUID | None = None
     meta: RequestMeta = field(default_factory=RequestMeta)
+    # The practice requires two-factor sign-in of this account and it has not enrolled:
+    # until it does, the session holds no permission at all.
+    two_factor_enrollment_required: bool = False
 
     def can(self, permission: Permission) -> bool:
-        return permission.value in self.permissions
+        return not self.two_factor_enrollment_required and permission.value in self.permissions
 
     def require(self, permission: Permission) -> None:
+        if self.two_factor_enrollment_required:
+            raise TwoFactorEnrollmentRequired()
         if not self.can(permission):
             raise PermissionDenied(f"Your role does not have the {permission.value} permission.")
