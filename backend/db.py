@@ -29,12 +29,13 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-async def apply_migrations(database_url: str) -> None:
-    """Bring the schema up to date (what `tortoise migrate` does), in its own context."""
+async def apply_migrations(database_url: str, *, target: str | None = None) -> None:
+    """Bring the schema up to date (what `tortoise migrate` does), in its own context;
+    `target` ("models.0004_two_factor") stops at that migration."""
     config = tortoise_config(database_url)
     async with TortoiseContext() as context:
         await context.init(config=config)
-        await migrate(config=config)
+        await migrate(config=config, target=target)
 
 
 async def open_database(database_url: str) -> None:

@@ -16,7 +16,7 @@ class Practice(Model):
     plan = fields.CharEnumField(Plan, max_length=20, default=Plan.INVOICED)
     # Accounts whose role holds Manage Accounts must enrol in two-factor sign-in at their
     # next sign-in before they can do anything else.
-    require_two_factor_for_managers = fields.BooleanField(default=False)
+    require_two_factor_for_managers = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
