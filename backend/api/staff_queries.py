@@ -72,10 +72,9 @@ class StaffQueries:
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
     ) -> StaffMemberConnection:
+        viewer, query = info.context.require_viewer(), _query(filter)
         page = await translate(
-            lambda: staff_directory.list_staff(
-                viewer=info.context.require_viewer(), query=_query(filter), first=first, after=after
-            )
+            lambda: staff_directory.list_staff(viewer=viewer, query=query, first=first, after=after)
         )
         edges = [
             StaffMemberEdge(node=StaffMember.from_model(staff), cursor=cursor)
@@ -84,7 +83,8 @@ class StaffQueries:
         return StaffMemberConnection(
             edges=edges,
             page_info=PageInfo.forward(page.cursors, has_next_page=page.has_next_page),
-            total_count=page.total_count,
+            _viewer=viewer,
+            _query=query,
         )
 
     @strawberry.field(

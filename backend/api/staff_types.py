@@ -13,8 +13,11 @@ from backend.api.practice_types import CareTeamRole, Office, Provider
 from backend.api.role_types import Role
 from backend.models import CareTeamIdType, OutboxStatus, StaffStatus
 from backend.models import StaffMember as StaffModel
+from backend.services import staff_directory
 from backend.services.care_team import care_team_role_name
+from backend.services.staff_directory import StaffQuery
 from backend.services.validation import format_phone, username_key
+from backend.services.viewer import Viewer
 
 if TYPE_CHECKING:
     from backend.api.audit_types import AuditEvent
@@ -205,7 +208,13 @@ class StaffMemberEdge:
 class StaffMemberConnection:
     edges: list[StaffMemberEdge] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is.")
-    total_count: int = strawberry.field(description="Matching staff members in all pages.")
+    # What totalCount counts, kept for the resolver: the count runs only when asked for.
+    _viewer: strawberry.Private[Viewer]
+    _query: strawberry.Private[StaffQuery]
+
+    @strawberry.field(description="Matching staff members in all pages.")
+    async def total_count(self) -> int:
+        return await staff_directory.count_staff(viewer=self._viewer, query=self._query)
 
 
 @strawberry.type(description="Staff counts per status (the tab numbers).")

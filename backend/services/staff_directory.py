@@ -31,7 +31,6 @@ class StaffPage:
     items: list[StaffMember]
     cursors: list[str]
     has_next_page: bool
-    total_count: int
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,19 @@ async def list_staff(
         .select_related("role", "primary_provider")
         .prefetch_related("offices")
     )
-    total = await filtered.count()
     items = list(rows[:size])
     return StaffPage(
         items=items,
         cursors=[_encode_cursor(staff) for staff in items],
         has_next_page=len(rows) > size,
-        total_count=total,
     )
+
+
+async def count_staff(*, viewer: Viewer, query: StaffQuery) -> int:
+    """How many staff match in all pages. Separate from the page: counting a common search
+    term in a large practice costs more than the page itself, so only callers who ask pay."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    return await _filtered(viewer, query).count()
 
 
 async def count_by_status(*, viewer: Viewer, query: StaffQuery) -> StatusCounts:
