@@ -90,7 +90,7 @@ class PermissionDenied(Exception):
 
 TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE = (
     "Your practice requires two-factor sign-in for accounts that manage staff. "
-    "Turn it on in My account to continue."
+    "Turn it on in Your account to continue."
 )
 
 

@@ -221,13 +221,7 @@ async def disable(*, viewer: Viewer, current_password: str, settings: Settings) 
     """The person turns two-factor sign-in off, proving it with their current password.
     Their other sessions end: whoever might hold one no longer needs the second factor."""
     staff = await _own(viewer)
-    await confirm_current_password(
-        viewer=viewer,
-        staff=staff,
-        password=current_password,
-        settings=settings,
-        action="auth.two_factor_disable",
-    )
+    # The rules first: no password is asked for (nor a wrong one counted) in vain.
     if not staff.two_factor_enabled:
         raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")
     if await enrollment_required(staff):
@@ -236,6 +230,13 @@ async def disable(*, viewer: Viewer, current_password: str, settings: Settings) 
             "Your practice requires two-factor sign-in for accounts that manage staff, "
             "so it cannot be turned off.",
         )
+    await confirm_current_password(
+        viewer=viewer,
+        staff=staff,
+        password=current_password,
+        settings=settings,
+        action="auth.two_factor_disable",
+    )
     async with in_transaction() as db:
         if await _clear(staff.id, db) != 1:
             raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")

@@ -2,12 +2,22 @@
 
 import { html } from "./html.js";
 
+/** A userError's message, with how long to wait when the server says (retryAfterSeconds). */
+export function messageOf(error) {
+  const wait = error.retryAfterSeconds;
+  if (!wait) return error.message;
+  const minutes = Math.ceil(wait / 60);
+  const after = wait < 60 ? `${wait} second${wait === 1 ? "" : "s"}` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `${error.message} You can try again in ${after}.`;
+}
+
 /** Map of input field name -> message, plus "" for errors about the whole request. */
 export function errorsByField(userErrors) {
   const byField = {};
   for (const error of userErrors ?? []) {
     const name = error.field ? error.field[error.field.length - 1] : "";
-    byField[name] = byField[name] ? `${byField[name]} ${error.message}` : error.message;
+    const message = messageOf(error);
+    byField[name] = byField[name] ? `${byField[name]} ${message}` : message;
   }
   return byField;
 }

@@ -31,6 +31,9 @@ export async function gql(query, variables = {}) {
     const code = first.extensions?.code ?? "ERROR";
     if (code === "UNAUTHENTICATED") {
       window.dispatchEvent(new CustomEvent("session-expired"));
+    } else if (code === "TWO_FACTOR_ENROLLMENT_REQUIRED") {
+      // The practice holds this session until the person sets up two-factor sign-in.
+      window.dispatchEvent(new CustomEvent("two-factor-enrollment-required"));
     }
     throw new GraphQLError(first.message, code);
   }

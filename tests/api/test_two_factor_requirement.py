@@ -167,6 +167,10 @@ async def test_the_requirement_keeps_a_manager_from_turning_two_factor_off(
     assert codes(refused) == ["INVALID_TRANSITION"]
     assert "requires" in refused["userErrors"][0]["message"]
     assert (await StaffMember.get(username_key="owner")).two_factor_enabled
+    # The rule is told before any password is checked: a wrong one is not counted in vain.
+    wrong = await admin.mutate(DISABLE, {"currentPassword": "Not-The-Password-1"})
+    assert codes(wrong) == ["INVALID_TRANSITION"]
+    assert not await LoginThrottle.exists(key="user:owner")
 
     await require_two_factor(admin, False)
     assert (await admin.mutate(DISABLE, {"currentPassword": ADMIN_PASSWORD}))["userErrors"] == []

@@ -1,5 +1,6 @@
 """Talking to the running app's GraphQL API from browser tests, to set up data quickly."""
 
+import time
 from typing import Any
 
 import httpx
@@ -8,6 +9,11 @@ from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from tests import secret_watch
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token userErrors { message } } }"
+GIVEN_PASSWORD = "Granite-Willow-5512"  # the password create_staff gives
+ACTIVATE = """mutation($i: AccountActivateInput!) { accountActivate(input: $i) {
+  account { status } userErrors { field code message } } }"""
+STAFF_BY_SEARCH = """query($s: String!) { staffMembers(filter: {search: $s}) {
+  edges { node { id username fullName status loginLocked } } } }"""
 
 
 class Api:
@@ -40,8 +46,8 @@ class Api:
             "roleId": role_id,
             "username": username,
             "email": f"{username}@example.com",
-            "password": "Granite-Willow-5512",
-            "passwordConfirmation": "Granite-Willow-5512",
+            "password": GIVEN_PASSWORD,
+            "passwordConfirmation": GIVEN_PASSWORD,
             "appUnlockPin": "3952",
             **fields,
         }
@@ -53,6 +59,49 @@ class Api:
         assert payload["userErrors"] == [], payload
         staff: dict[str, Any] = payload["staffMember"]
         return staff
+
+    def staff(self, username: str) -> dict[str, Any]:
+        """The staff member with this username (id, fullName, status, loginLocked)."""
+        edges = self.call(STAFF_BY_SEARCH, {"s": username})["staffMembers"]["edges"]
+        found: dict[str, Any] = next(
+            edge["node"] for edge in edges if edge["node"]["username"] == username
+        )
+        return found
+
+    def activation_token(self, username: str) -> str:
+        """The token of the activation link emailed to a staff member made by create_staff."""
+        address = f"{username}@example.com"
+        deadline = time.monotonic() + 15
+        while True:
+            for message in self.http.get("/dev/mailbox").json()["messages"]:
+                if address in message["to"]:
+                    link = next(link for link in message["links"] if "/activate#token=" in link)
+                    token: str = link.split("#token=", 1)[1]
+                    secret_watch.remember(token)
+                    return token
+            assert time.monotonic() < deadline, f"no activation email to {address}"
+            time.sleep(0.2)
+
+    def activate(self, username: str, new_password: str) -> None:
+        """Activates a staff member made by create_staff as they would: the emailed link's
+        token, the given password, a password of their own (no bearer token needed)."""
+        token = self.activation_token(username)
+        secret_watch.remember(new_password)
+        values = {
+            "token": token,
+            "username": username,
+            "password": GIVEN_PASSWORD,
+            "newPassword": new_password,
+            "newPasswordConfirmation": new_password,
+        }
+        body = httpx.post(
+            str(self.http.base_url.join("/graphql")),
+            json={"query": ACTIVATE, "variables": {"i": values}},
+            timeout=15,
+        ).json()
+        payload = body["data"]["accountActivate"]
+        assert payload["userErrors"] == [], payload
+        assert payload["account"]["status"] == "ACTIVE", payload
 
     def close(self) -> None:
         self.http.close()

@@ -7,6 +7,7 @@ Never downloads a browser. Without /usr/bin/chromium the tests skip with the rea
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,17 @@ def server(tmp_path_factory: pytest.TempPathFactory, browser: "Browser") -> Iter
 
 @pytest.fixture
 def page(browser: "Browser", server: str) -> Iterator["Page"]:
-    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    with open_page(browser, server) as opened:
+        yield opened
+
+
+@contextmanager
+def open_page(
+    browser: "Browser", server: str, width: int = 1280, height: int = 900
+) -> Iterator["Page"]:
+    """A page in a browser context of its own (its own cookies: another person signed in),
+    failing the test on a script error or a CSP violation once the page is closed."""
+    context = browser.new_context(base_url=server, viewport={"width": width, "height": height})
     context.set_default_timeout(10_000)
     opened = context.new_page()
     errors: list[str] = []
@@ -86,8 +97,10 @@ def page(browser: "Browser", server: str) -> Iterator["Page"]:
             else None
         ),
     )
-    yield opened
-    context.close()
+    try:
+        yield opened
+    finally:
+        context.close()
     # A script error or a CSP violation in the page fails the test that caused it.
     assert errors == [], errors
 

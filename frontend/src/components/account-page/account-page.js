@@ -1,10 +1,13 @@
 // The signed-in person's own account: who they are, two-factor sign-in and the app unlock PIN.
 // Everyone can reach it (managers too); the note about managing staff is only for others.
+// A session the practice holds to two-factor enrolment lands here and can do nothing else
+// until it enrols: the page says so and leads straight into the set-up.
 
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
+import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
 
 const ME = `query { viewer { account { id twoFactorEnabled } } }`;
 const ENROLL_START = `mutation($input: TwoFactorEnrollStartInput) { twoFactorEnrollStart(input: $input) {
@@ -12,9 +15,9 @@ const ENROLL_START = `mutation($input: TwoFactorEnrollStartInput) { twoFactorEnr
 const ENROLL_CONFIRM = `mutation($input: TwoFactorEnrollConfirmInput!) { twoFactorEnrollConfirm(input: $input) {
   recoveryCodes staffMember { id twoFactorEnabled } userErrors { field code message } } }`;
 const DISABLE = `mutation($input: TwoFactorDisableInput!) { twoFactorDisable(input: $input) {
-  staffMember { id twoFactorEnabled } userErrors { field code message } } }`;
+  staffMember { id twoFactorEnabled } userErrors { field code message retryAfterSeconds } } }`;
 const PIN_CHANGE = `mutation($input: PinChangeInput!) { pinChange(input: $input) {
-  ok userErrors { field code message } } }`;
+  ok userErrors { field code message retryAfterSeconds } } }`;
 
 class AccountPage extends HTMLElement {
   // Two-factor section state: "loading" | "off" | "enrolling" | "codes" | "on" | "disabling".
@@ -37,29 +40,52 @@ class AccountPage extends HTMLElement {
       this.#twoFactor = { mode: "error", message: failure.message };
     }
     this.#render();
+    if (this.#twoFactor.mode === "off" && mustEnrolTwoFactor(store.state.viewer)) {
+      this.#focus("[data-action=enroll-start]");
+    }
   }
 
   #render() {
     const { viewer } = store.state;
     if (!viewer) return;
-    const manages = viewer.permissions?.includes("MANAGE_ACCOUNTS");
+    const held = mustEnrolTwoFactor(viewer);
+    const account = html`
+      <section class="card" aria-labelledby="account-title">
+        <h1 id="account-title">Your account</h1>
+        <p>Signed in as <strong>${viewer.account.fullName}</strong> (${viewer.account.username}),
+          ${viewer.account.role.name}, at ${viewer.practice.name}.</p>
+        ${held || canManageStaff(viewer)
+          ? ""
+          : html`<p>Your role does not include managing staff accounts. Ask a practice administrator
+              if you need to add or change staff.</p>`}
+      </section>
+    `;
+    // Held: the reason and the way out first; the PIN waits, as everything else does.
     render(
       this,
       html`
         <div class="account-page">
-          <section class="card" aria-labelledby="account-title">
-            <h1 id="account-title">Your account</h1>
-            <p>Signed in as <strong>${viewer.account.fullName}</strong> (${viewer.account.username}),
-              ${viewer.account.role.name}, at ${viewer.practice.name}.</p>
-            ${manages
-              ? ""
-              : html`<p>Your role does not include managing staff accounts. Ask a practice administrator
-                  if you need to add or change staff.</p>`}
-          </section>
-          ${this.#twoFactorSection()} ${this.#pinSection()}
+          ${held
+            ? html`${this.#enrolmentBanner(viewer)} ${this.#twoFactorSection()} ${account}`
+            : html`${account} ${this.#twoFactorSection()} ${this.#pinSection()}`}
         </div>
       `,
     );
+  }
+
+  #enrolmentBanner(viewer) {
+    const offer = this.#twoFactor.mode === "off";
+    return html`
+      <div class="enrolment-required" role="alert">
+        <p><strong>Set up two-factor sign-in to continue.</strong></p>
+        <p>${viewer.practice.name} requires two-factor sign-in for accounts that manage staff. Until you
+          turn it on, you can only use this page; it takes a minute with an authenticator app on your
+          phone.</p>
+        ${offer
+          ? html`<button type="button" class="primary" data-action="enroll-start">Set up two-factor sign-in</button>`
+          : ""}
+      </div>
+    `;
   }
 
   #twoFactorSection() {
@@ -69,11 +95,15 @@ class AccountPage extends HTMLElement {
     if (state.mode === "loading") body = html`<p class="loading-inline">Loading…</p>`;
     else if (state.mode === "error") body = html`<p class="form-error" role="alert">${state.message}</p>`;
     else if (state.mode === "off") {
+      // Held, the banner above offers the button: one way in, not two.
+      const held = mustEnrolTwoFactor(store.state.viewer);
       body = html`
         <p>Two-factor sign-in asks for a code from an authenticator app on your phone each time you
           sign in, so a stolen password alone is not enough.</p>
         ${state.error ? html`<p class="form-error" role="alert">${state.error}</p>` : ""}
-        <button type="button" class="primary" data-action="enroll-start">Set up two-factor sign-in</button>
+        ${held
+          ? ""
+          : html`<button type="button" class="primary" data-action="enroll-start">Set up two-factor sign-in</button>`}
       `;
     } else if (state.mode === "enrolling") {
       const errors = state.errors ?? {};
@@ -118,9 +148,19 @@ class AccountPage extends HTMLElement {
         <button type="button" class="primary" data-action="codes-done">I have stored my recovery codes</button>
       `;
     } else if (state.mode === "on") {
+      const viewer = store.state.viewer;
+      const required = viewer?.practice?.requireTwoFactorForManagers && canManageStaff(viewer);
       body = html`
-        ${state.notice ? html`<p class="success" role="status">${state.notice}</p>` : ""}
+        ${state.notice
+          ? html`<p class="success" role="status">
+              ${state.notice}
+              ${state.freed && canManageStaff(viewer) ? html` <a href="/staff" data-link>Go to Staff</a>` : ""}
+            </p>`
+          : ""}
         <p>You are asked for a code from your authenticator app each time you sign in.</p>
+        ${required
+          ? html`<p>Your practice requires two-factor sign-in for accounts that manage staff.</p>`
+          : ""}
         <button type="button" data-action="disable-start">Turn off two-factor sign-in</button>
       `;
     } else if (state.mode === "disabling") {
@@ -132,7 +172,8 @@ class AccountPage extends HTMLElement {
           <label for="two-factor-disable-password">Current password</label>
           <input id="two-factor-disable-password" name="currentPassword" type="password"
             autocomplete="current-password" required>
-          ${fieldError("two-factor-disable-password", errors.currentPassword || errors[""])}
+          ${fieldError("two-factor-disable-password", errors.currentPassword)}
+          ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
           <div class="form-actions">
             <button type="submit" class="danger">Turn off</button>
             <button type="button" data-action="disable-cancel">Cancel</button>
@@ -146,7 +187,7 @@ class AccountPage extends HTMLElement {
         : html`<p class="two-factor-status">Status: <strong>${on ? "✔ On" : "✘ Off"}</strong></p>`;
     return html`
       <section class="card" aria-labelledby="two-factor-title">
-        <h2 id="two-factor-title">Two-factor authentication</h2>
+        <h2 id="two-factor-title" tabindex="-1">Two-factor authentication</h2>
         ${status} ${body}
         ${state.mode === "off" && state.notice ? html`<p class="success" role="status">${state.notice}</p>` : ""}
       </section>
@@ -204,7 +245,11 @@ class AccountPage extends HTMLElement {
       this.#render();
       this.#focus("[data-action=enroll-start]");
     } else if (action === "codes-done") {
-      this.#twoFactor = { mode: "on" };
+      button.disabled = true;
+      const freed = mustEnrolTwoFactor(store.state.viewer) && (await this.#reloadViewer());
+      this.#twoFactor = freed
+        ? { mode: "on", freed, notice: "Two-factor sign-in is on. You can use everything your role allows." }
+        : { mode: "on" };
       this.#render();
       this.#focus("#two-factor-title");
     } else if (action === "disable-start") {
@@ -215,6 +260,18 @@ class AccountPage extends HTMLElement {
       this.#twoFactor = { mode: "on" };
       this.#render();
       this.#focus("[data-action=disable-start]");
+    }
+  }
+
+  /** After enrolment frees a held session: the viewer as it is now. True when no longer held. */
+  async #reloadViewer() {
+    try {
+      const viewer = await loadViewer();
+      if (!viewer) return false;
+      store.set({ viewer });
+      return !mustEnrolTwoFactor(viewer);
+    } catch {
+      return false; // the session-expired flow (if that is what failed) takes over
     }
   }
 
@@ -272,8 +329,9 @@ class AccountPage extends HTMLElement {
     }
     this.#twoFactor = { mode: "disabling", errors: byField };
     this.#render();
-    const message = byField.currentPassword || byField[""];
-    markInvalid(this.querySelector("[data-form=disable]"), message ? { currentPassword: message } : {});
+    // A refusal that is not about the password (the practice requires two-factor sign-in,
+    // say) is shown for the form; the password field is marked only when it was wrong.
+    markInvalid(this.querySelector("[data-form=disable]"), { currentPassword: byField.currentPassword });
     this.#focus("#two-factor-disable-password");
   }
 

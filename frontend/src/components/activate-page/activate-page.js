@@ -2,16 +2,15 @@
 // the fragment (browsers never send a fragment to a server) and goes out only inside the
 // accountActivate mutation. The page is public: no signed-in viewer is needed.
 
-import { gql, mutate } from "../../gql.js";
+import { mutate } from "../../gql.js";
 import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { navigate } from "../../router.js";
 import { store } from "../../store.js";
+import { loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
 
 const ACTIVATE = `mutation($input: AccountActivateInput!) { accountActivate(input: $input) {
   account { id fullName username status } userErrors { field code message } } }`;
-const VIEWER = `query { viewer { account { id fullName username role { name } }
-  practice { name plan seatLimit seatsUsed } permissions } }`;
 
 const LINK_UNUSABLE =
   "This activation link is invalid, already used or expired. Ask your administrator to resend it.";
@@ -37,7 +36,8 @@ class ActivatePage extends HTMLElement {
   connectedCallback() {
     this.addEventListener("submit", (event) => this.#submit(event));
     this.addEventListener("click", (event) => {
-      if (event.target.closest("[data-action=continue]")) navigate("/staff");
+      const target = event.target.closest("[data-action=continue]")?.dataset.target;
+      if (target) navigate(target);
     });
     window.addEventListener("hashchange", this.#onHashChange);
     this.#start();
@@ -133,17 +133,31 @@ class ActivatePage extends HTMLElement {
   #renderSuccess(viewer) {
     const name = viewer.account.fullName;
     const canManage = viewer.permissions.includes("MANAGE_ACCOUNTS");
+    let next;
+    if (mustEnrolTwoFactor(viewer)) {
+      next = html`<p class="notice">
+          ${viewer.practice.name} requires two-factor sign-in for accounts that manage staff. Set it up
+          now to continue.
+        </p>
+        <button type="button" class="primary" data-action="continue" data-target="/account">
+          Set up two-factor sign-in
+        </button>`;
+    } else if (canManage) {
+      next = html`<button type="button" class="primary" data-action="continue" data-target="/staff">
+        Continue to Staff
+      </button>`;
+    } else {
+      next = html`<p class="activate-aside">
+        From now on, sign in with your username and the password you just chose.
+      </p>`;
+    }
     this.#page(html`
       <h1 id="activate-title" tabindex="-1">Welcome, ${name}</h1>
       <p class="success" role="status">
         <span aria-hidden="true">✔</span> Your account is active. You are signed in as
         <strong>${viewer.account.username}</strong> at ${viewer.practice.name}.
       </p>
-      ${canManage
-        ? html`<button type="button" class="primary" data-action="continue">Continue to Staff</button>`
-        : html`<p class="activate-aside">
-            From now on, sign in with your username and the password you just chose.
-          </p>`}
+      ${next}
     `);
     this.querySelector("#activate-title").focus();
   }
@@ -211,7 +225,7 @@ class ActivatePage extends HTMLElement {
   async #signedIn() {
     let viewer = null;
     try {
-      ({ viewer } = await gql(VIEWER));
+      viewer = await loadViewer();
     } catch {
       viewer = null;
     }

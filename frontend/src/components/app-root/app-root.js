@@ -4,9 +4,7 @@ import { gql } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { currentPath, navigate, onRoute } from "../../router.js";
 import { store } from "../../store.js";
-
-const VIEWER = `query { viewer { account { id fullName username role { name } }
-  practice { name plan seatLimit seatsUsed } permissions } }`;
+import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
 
 // path -> [page element, needs a signed-in viewer]
 const ROUTES = {
@@ -18,12 +16,12 @@ const ROUTES = {
   "/account": ["account-page", true],
 };
 
-function canManageStaff(viewer) {
-  return Boolean(viewer?.permissions?.includes("MANAGE_ACCOUNTS"));
-}
-
 function homeOf(viewer) {
   return canManageStaff(viewer) ? "/staff" : "/account";
+}
+
+function current(path, target) {
+  return path === target ? "page" : "false";
 }
 
 class AppRoot extends HTMLElement {
@@ -31,12 +29,12 @@ class AppRoot extends HTMLElement {
     store.addEventListener("change", () => this.#render());
     onRoute(() => this.#render());
     window.addEventListener("session-expired", () => this.#sessionExpired());
+    window.addEventListener("two-factor-enrollment-required", () => this.#enrolmentRequired());
     this.addEventListener("click", (event) => {
       if (event.target.closest("[data-action=sign-out]")) this.#signOut();
     });
     try {
-      const { viewer } = await gql(VIEWER);
-      store.set({ viewer, loaded: true });
+      store.set({ viewer: await loadViewer(), loaded: true });
     } catch (error) {
       store.set({ viewer: null, loaded: true, notice: error.message });
     }
@@ -46,6 +44,24 @@ class AppRoot extends HTMLElement {
     if (!store.state.viewer) return;
     store.set({ viewer: null, notice: "Your session has ended. Sign in again to continue." });
     navigate("/sign-in");
+  }
+
+  // A page asked for something the session may not do before two-factor enrolment (the
+  // practice turned the requirement on, say): show the person as held, on the account page.
+  async #enrolmentRequired() {
+    const { viewer } = store.state;
+    if (!viewer || mustEnrolTwoFactor(viewer)) return;
+    let fresh;
+    try {
+      fresh = await loadViewer();
+    } catch {
+      fresh = null;
+    }
+    const held = fresh?.twoFactorEnrollmentRequired
+      ? fresh
+      : { ...viewer, permissions: [], twoFactorEnrollmentRequired: true };
+    store.set({ viewer: held });
+    navigate("/account");
   }
 
   async #signOut() {
@@ -66,37 +82,49 @@ class AppRoot extends HTMLElement {
     const [page, needsViewer] = ROUTES[path];
     if (needsViewer && !viewer) return navigate("/sign-in");
     if (path === "/sign-in" && viewer) return navigate(homeOf(viewer));
+    // Held to two-factor enrolment: only the account page (and the public ones) until done.
+    if (needsViewer && mustEnrolTwoFactor(viewer) && path !== "/account") return navigate("/account");
     if (path === "/staff" && !canManageStaff(viewer)) return navigate("/account");
     if (path !== currentPath()) window.history.replaceState({}, "", path);
-    if (this.dataset.page === page && this.dataset.viewer === String(Boolean(viewer))) return;
-    this.dataset.page = page;
-    this.dataset.viewer = String(Boolean(viewer));
-    render(
-      this,
-      html`
-        <header class="app-header">
-          <a class="brand" href="${viewer ? homeOf(viewer) : "/sign-in"}" data-link>Staff accounts</a>
-          ${viewer
-            ? html`<nav aria-label="Main">
-                  ${canManageStaff(viewer)
-                    ? html`<a href="/staff" data-link aria-current="${path === "/staff" ? "page" : "false"}">Staff</a>`
-                    : ""}
-                  <a href="/account" data-link aria-current="${path === "/account" ? "page" : "false"}">Your account</a>
-                  <a href="/roles" data-link aria-current="${path === "/roles" ? "page" : "false"}"
-                    >Roles &amp; Permissions</a
-                  >
-                  <a href="/mailbox" data-link aria-current="${path === "/mailbox" ? "page" : "false"}">Mailbox</a>
-                </nav>
-                <div class="account">
-                  <span>${viewer.account.fullName} · ${viewer.practice.name}</span>
-                  <button type="button" class="link-button" data-action="sign-out">Sign out</button>
-                </div>`
-            : html`<nav aria-label="Main"><a href="/mailbox" data-link>Mailbox</a></nav>`}
-        </header>
-        <main id="main"></main>
-      `,
-    );
-    this.querySelector("#main").append(document.createElement(page));
+    const signedIn = String(Boolean(viewer));
+    if (this.dataset.page !== page || this.dataset.viewer !== signedIn) {
+      this.dataset.page = page;
+      this.dataset.viewer = signedIn;
+      this.dataset.header = "";
+      render(this, html`<header class="app-header"></header><main id="main"></main>`);
+      this.querySelector("#main").append(document.createElement(page));
+    }
+    // The header follows the viewer (e.g. the navigation once enrolment frees the session)
+    // without rebuilding the page under it.
+    const headerKey = JSON.stringify([path, viewer?.account?.id, viewer?.permissions, mustEnrolTwoFactor(viewer)]);
+    if (this.dataset.header === headerKey) return;
+    this.dataset.header = headerKey;
+    render(this.querySelector(".app-header"), this.#header(viewer, path));
+  }
+
+  #header(viewer, path) {
+    if (!viewer) {
+      return html`
+        <a class="brand" href="/sign-in" data-link>Staff accounts</a>
+        <nav aria-label="Main"><a href="/mailbox" data-link>Mailbox</a></nav>
+      `;
+    }
+    const held = mustEnrolTwoFactor(viewer);
+    return html`
+      <a class="brand" href="${homeOf(viewer)}" data-link>Staff accounts</a>
+      <nav aria-label="Main">
+        ${canManageStaff(viewer) ? html`<a href="/staff" data-link aria-current="${current(path, "/staff")}">Staff</a>` : ""}
+        <a href="/account" data-link aria-current="${current(path, "/account")}">Your account</a>
+        ${held
+          ? ""
+          : html`<a href="/roles" data-link aria-current="${current(path, "/roles")}">Roles &amp; Permissions</a>`}
+        <a href="/mailbox" data-link aria-current="${current(path, "/mailbox")}">Mailbox</a>
+      </nav>
+      <div class="account">
+        <span>${viewer.account.fullName} · ${viewer.practice.name}</span>
+        <button type="button" class="link-button" data-action="sign-out">Sign out</button>
+      </div>
+    `;
   }
 }
 

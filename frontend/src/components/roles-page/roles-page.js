@@ -1,12 +1,13 @@
 // Roles & Permissions: the practice's roles and what each allows. System roles are
 // read-only; a viewer with Manage Accounts can create, rename, re-permission and delete
-// the practice's own roles.
+// the practice's own roles, and sees the practice's Security setting (security-settings).
 
 import { trapFocus } from "../../focus-trap.js";
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
+import { loadViewer } from "../../viewer.js";
 
 // The Permission enum in catalogue order, with what a person reads.
 export const PERMISSION_LABELS = {
@@ -32,8 +33,6 @@ const ROLE_UPDATE = `mutation($input: RoleUpdateInput!) { roleUpdate(input: $inp
   role { ${ROLE_FIELDS} } userErrors { field code message } } }`;
 const ROLE_DELETE = `mutation($input: RoleDeleteInput!) { roleDelete(input: $input) {
   deletedRoleId userErrors { field code message } } }`;
-const VIEWER = `query { viewer { account { id fullName username role { name } }
-  practice { name plan seatLimit seatsUsed } permissions } }`;
 
 function label(permission) {
   return PERMISSION_LABELS[permission] ?? permission;
@@ -115,6 +114,7 @@ class RolesPage extends HTMLElement {
             </p>
           </div>
           <p class="roles-status" role="status"></p>
+          ${this.#canManage ? html`<security-settings></security-settings>` : ""}
           <div class="roles-body"><p class="loading">Loading roles…</p></div>
           <div class="roles-dialog-host"></div>
         </section>
@@ -359,9 +359,10 @@ class RolesPage extends HTMLElement {
 
   async #refreshViewer() {
     try {
-      const { viewer } = await gql(VIEWER);
+      const viewer = await loadViewer();
       if (!viewer) return;
       store.set({ viewer });
+      if (!this.#canManage) this.querySelector("security-settings")?.remove();
       if (this.isConnected) this.#render();
     } catch {
       // The session-expired flow (if that is what failed) takes over.

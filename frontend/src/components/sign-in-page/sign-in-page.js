@@ -1,12 +1,12 @@
-import { gql, mutate } from "../../gql.js";
+import { messageOf } from "../../forms.js";
+import { mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { navigate } from "../../router.js";
 import { store } from "../../store.js";
+import { loadViewer } from "../../viewer.js";
 
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) {
-  account { id } twoFactorRequired userErrors { code message } } }`;
-const VIEWER = `query { viewer { account { id fullName username role { name } }
-  practice { name plan seatLimit seatsUsed } permissions } }`;
+  account { id } twoFactorRequired userErrors { code message retryAfterSeconds } } }`;
 
 class SignInPage extends HTMLElement {
   // Username and password wait here (in memory only, never in storage) while the
@@ -124,7 +124,7 @@ class SignInPage extends HTMLElement {
         return;
       }
       if (payload.userErrors.length || !payload.account) {
-        const messages = payload.userErrors.map((e) => e.message).join(" ");
+        const messages = payload.userErrors.map(messageOf).join(" ");
         error.textContent = messages || "Sign-in did not succeed. Try again.";
         error.hidden = false;
         if (codeStep) {
@@ -134,9 +134,10 @@ class SignInPage extends HTMLElement {
         return;
       }
       this.#credentials = null;
-      const { viewer } = await gql(VIEWER);
-      store.set({ viewer, notice: null });
-      navigate("/"); // the shell sends each person to their home page
+      store.set({ viewer: await loadViewer(), notice: null });
+      // The shell sends each person to their home page; a session the practice holds to
+      // two-factor enrolment goes to the account page, which explains why.
+      navigate("/");
     } catch (failure) {
       error.textContent = failure.message;
       error.hidden = false;

@@ -73,6 +73,12 @@ const STATUS_TEXT = { ACTIVE: "Active", PENDING: "Pending", INACTIVE: "Inactive"
 const ACTION_TEXT = {
   "auth.login": "Signed in",
   "auth.logout": "Signed out",
+  "auth.lock": "Sign-in locked after too many failed attempts",
+  "auth.unlock": "Sign-in unlocked",
+  "auth.pin_change": "App PIN changed",
+  "auth.app_unlock": "App unlocked",
+  "auth.two_factor_enroll": "Two-factor sign-in turned on",
+  "auth.two_factor_disable": "Two-factor sign-in turned off",
   "staff.create": "Added",
   "staff.update": "Details changed",
   "staff.resend_activation": "Activation email resent",
@@ -80,8 +86,18 @@ const ACTION_TEXT = {
   "staff.deactivate": "Deactivated",
   "staff.reactivate": "Reactivated",
   "staff.activate": "Activated the account",
+  "staff.reset_two_factor": "Two-factor sign-in reset",
+  "staff.set_pin": "App PIN set by an administrator",
+  "practice.create": "Practice created",
+  "practice.two_factor_requirement": "Two-factor requirement for Manage Accounts changed",
 };
-const FAILED_ACTION_TEXT = { "auth.login": "Sign-in failed", "staff.activate": "Activation failed" };
+const FAILED_ACTION_TEXT = {
+  "auth.login": "Sign-in failed",
+  "auth.pin_change": "App PIN change failed (wrong password)",
+  "auth.app_unlock": "App unlock failed (wrong PIN)",
+  "auth.two_factor_disable": "Turning off two-factor sign-in failed (wrong password)",
+  "staff.activate": "Activation failed",
+};
 
 // "29 Nov 2026, 17:05" in the browser's time zone.
 const DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", year: "numeric" });
