@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -47,11 +48,18 @@ class Mutation(
     pass
 
 
+# Built once: each limiter makes a new rule class when constructed, and the rules are part
+# of the validation cache's key, so per-request limiters would make every request miss it.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=10).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+]
+
+
 def _extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     # Factories, not shared instances: an extension instance holds per-request state.
     return [
-        lambda: QueryDepthLimiter(max_depth=10),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
