@@ -70,8 +70,17 @@ class StaffMember(Node):
     )
     username: str = strawberry.field(description="Sign-in name, unique across the service.")
     email: str = strawberry.field(description="Email address, unique across the service.")
-    cell_phone: str | None = strawberry.field(description="US cell phone, as 212-222-2222.")
-    home_phone: str | None = strawberry.field(description="US home phone, as 212-222-2222.")
+
+    # Formatted only when asked for: parsing a phone number costs more than the rest of a
+    # row, and the staff list does not show phones.
+    @strawberry.field(description="US cell phone, as 212-222-2222.")
+    def cell_phone(self) -> str | None:
+        return format_phone(self._cell_phone)
+
+    @strawberry.field(description="US home phone, as 212-222-2222.")
+    def home_phone(self) -> str | None:
+        return format_phone(self._home_phone)
+
     email_update_enabled: bool = strawberry.field(
         description="Whether the person may change their own email."
     )
@@ -91,6 +100,8 @@ class StaffMember(Node):
     )
     _status_value: strawberry.Private[StaffStatus]
     _staff_id: strawberry.Private[object]
+    _cell_phone: strawberry.Private[str | None]
+    _home_phone: strawberry.Private[str | None]
 
     @strawberry.field(
         description="When the outstanding activation link expires (pending staff only); "
@@ -154,8 +165,6 @@ class StaffMember(Node):
             care_team_identifier=identifier,
             username=staff.username,
             email=staff.email,
-            cell_phone=format_phone(staff.cell_phone),
-            home_phone=format_phone(staff.home_phone),
             email_update_enabled=staff.email_update_enabled,
             restrict_offices=staff.restrict_offices,
             offices=[Office.from_model(o) for o in staff.offices],
@@ -167,6 +176,8 @@ class StaffMember(Node):
             deactivated_at=staff.deactivated_at,
             _status_value=staff.status,
             _staff_id=staff.id,
+            _cell_phone=staff.cell_phone,
+            _home_phone=staff.home_phone,
         )
 
     @strawberry.field(
