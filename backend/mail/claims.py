@@ -6,10 +6,9 @@ twice: only one UPDATE can match a free row.
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import cast
-from uuid import UUID
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from backend.models.outbox import OutboxMessage, OutboxStatus
 
@@ -24,29 +23,36 @@ def _due(now: datetime) -> Q:
 
 
 async def claim_due(*, limit: int, lease: timedelta) -> list[OutboxMessage]:
-    """Lease up to `limit` due messages for this sender, oldest due first."""
+    """Lease up to `limit` due messages for this sender, oldest due first.
+
+    One transaction of two statements, whatever `limit` is: the due rows are read and
+    locked (PostgreSQL skips rows another sender has locked meanwhile), then leased with
+    one UPDATE that repeats the due condition, a compare-and-set. SQLite has no row locks
+    but runs one write transaction at a time; should the UPDATE still match fewer rows
+    than were read, only the rows carrying this lease are kept."""
     now = datetime.now(UTC)
-    candidates = cast(
-        list[UUID],
-        await OutboxMessage.filter(_due(now))
-        .order_by("next_attempt_at", "id")
-        .limit(limit)
-        .values_list("id", flat=True),
-    )
-    claimed: list[UUID] = []
-    for message_id in candidates:
-        # Repeating the due condition makes the UPDATE a compare-and-set: it
-        # matches nothing if another sender claimed, sent or rescheduled the
-        # row since the SELECT above.
-        won = await OutboxMessage.filter(_due(now), id=message_id).update(claimed_until=now + lease)
-        if won:
-            claimed.append(message_id)
-    if not claimed:
-        return []
-    # Read the rows again only now that they are ours: attempts and bodies are current.
-    return await OutboxMessage.filter(id__in=claimed, status=OutboxStatus.QUEUED).order_by(
-        "next_attempt_at", "id"
-    )
+    claimed_until = now + lease
+    async with in_transaction() as db:
+        rows = await (
+            OutboxMessage.filter(_due(now))
+            .order_by("next_attempt_at", "id")
+            .limit(limit)
+            .select_for_update(skip_locked=True)
+            .using_db(db)
+        )
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        won = (
+            await OutboxMessage.filter(_due(now), id__in=ids)
+            .using_db(db)
+            .update(claimed_until=claimed_until)
+        )
+    if won == len(rows):
+        return list(rows)
+    return await OutboxMessage.filter(
+        id__in=ids, status=OutboxStatus.QUEUED, claimed_until=claimed_until
+    ).order_by("next_attempt_at", "id")
 
 
 async def mark_sent(message: OutboxMessage) -> bool:
