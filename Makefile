@@ -5,6 +5,7 @@
 #   make lint    ruff, mypy and the schema.graphql check
 #   make schema  regenerate schema.graphql from the code
 #   make conformance  graphql-http's GraphQL over HTTP audit against a running server (Node.js, npm)
+#   make bench   the benchmark suite (PostgreSQL, wrk, Node.js via npm); prints one table
 #   make clean   remove .venv and var/ (the SQLite database)
 #
 # PYTHON=python3.12 picks the interpreter that creates .venv (default: python3).
@@ -20,7 +21,7 @@ STAMP := $(VENV)/.installed
 PY_VERSION_OK := import sys; sys.exit(sys.version_info < (3, 11))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint schema conformance clean
+.PHONY: help install run test lint schema conformance bench clean
 
 help:
 	@echo "make run     start the app with the demo practice (http://127.0.0.1:8000)"
@@ -28,6 +29,7 @@ help:
 	@echo "make lint    ruff check, mypy and the schema.graphql check"
 	@echo "make schema  regenerate schema.graphql"
 	@echo "make conformance  GraphQL over HTTP audit (graphql-http, needs Node.js and npm)"
+	@echo "make bench   benchmarks B1-B8 on PostgreSQL (BENCH_ARGS='--quick' or '--only B1,B3')"
 	@echo "make clean   remove .venv and var/"
 
 $(BIN)/python:
@@ -64,7 +66,7 @@ test: lint $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy backend
+	$(BIN)/mypy backend bench
 	$(BIN)/staff-accounts export-schema --check
 
 schema: $(STAMP)
@@ -72,6 +74,12 @@ schema: $(STAMP)
 
 conformance: $(STAMP)
 	conformance/run
+
+# Needs PostgreSQL at 127.0.0.1:5432 (bench/fixture.py: staff_bench), wrk and npm.
+bench: $(STAMP)
+	@scripts/ensure-wrk
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,86 @@
+"""Which SQL statements one request makes: run it in-process with Tortoise's clients wrapped.
+
+Counts every statement Tortoise sends (queries, inserts, updates); BEGIN/COMMIT of a
+transaction are not counted. The recorded statements are also what the B3 and B8 references
+replay through the raw driver, so that "the same SQL" is literally the same."""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.backends.sqlite.client import SqliteClient
+
+from backend.app import create_app
+from backend.config import Settings
+
+_METHODS = (
+    "execute_query",
+    "execute_query_dict",
+    "execute_insert",
+    "execute_many",
+    "execute_script",
+)
+
+
+@dataclass
+class Recorded:
+    statements: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recorded]:
+    recorded = Recorded()
+    originals: list[tuple[type, str, Callable[..., Any]]] = []
+    for client in (AsyncpgDBClient, SqliteClient):
+        for name in _METHODS:
+            original = getattr(client, name)
+            originals.append((client, name, original))
+
+            def wrapper(
+                self: Any, query: str, *args: Any, _original: Any = original, **kwargs: Any
+            ) -> Any:
+                values = args[0] if args else kwargs.get("values")
+                recorded.statements.append((query, list(values or [])))
+                return _original(self, query, *args, **kwargs)
+
+            setattr(client, name, wrapper)
+    try:
+        yield recorded
+    finally:
+        for patched, name, original in originals:
+            setattr(patched, name, original)
+
+
+@contextlib.asynccontextmanager
+async def in_process_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app, its lifespan run, reachable through httpx without a socket."""
+    app: Starlette = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="https://bench.localhost"
+        ) as http:
+            yield http
+
+
+async def statements_of(
+    http: httpx.AsyncClient, body: dict[str, Any], token: str | None
+) -> Recorded:
+    """Run one GraphQL request and return the statements it made (after one warm-up call,
+    so that one-off work such as caches does not count)."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    await http.post("/graphql", json=body, headers=headers)
+    with recording() as recorded:
+        response = await http.post("/graphql", json=body, headers=headers)
+    response.raise_for_status()
+    if "errors" in response.json():
+        raise RuntimeError(f"request failed: {response.json()['errors']}")
+    return recorded
