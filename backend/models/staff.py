@@ -66,7 +66,12 @@ class StaffMember(Model):
 
     class Meta:
         table = "staff_member"
-        indexes = (("practice_id", "status", "last_name", "first_name", "id"),)
+        indexes = (
+            # A tab of the staff page: one status, in name order (keyset paging).
+            ("practice_id", "status", "last_name", "first_name", "id"),
+            # All statuses in name order: partners' syncs and searches across the tabs.
+            ("practice_id", "last_name", "first_name", "id"),
+        )
 
     @property
     def full_name(self) -> str:
