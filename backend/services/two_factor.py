@@ -219,7 +219,7 @@ async def _clear(staff_id: UUID, db: BaseDBAsyncClient) -> int:
 
 async def disable(*, viewer: Viewer, current_password: str, settings: Settings) -> StaffMember:
     """The person turns two-factor sign-in off, proving it with their current password.
-    Their other sessions end: whoever might hold one no longer needs the second factor."""
+    Their other sessions end too: turning it off often follows a lost or untrusted device."""
     staff = await _own(viewer)
     # The rules first: no password is asked for (nor a wrong one counted) in vain.
     if not staff.two_factor_enabled:
