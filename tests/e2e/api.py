@@ -70,17 +70,11 @@ class Api:
 
     def activation_token(self, username: str) -> str:
         """The token of the activation link emailed to a staff member made by create_staff."""
-        address = f"{username}@example.com"
-        deadline = time.monotonic() + 15
-        while True:
-            for message in self.http.get("/dev/mailbox").json()["messages"]:
-                if address in message["to"]:
-                    link = next(link for link in message["links"] if "/activate#token=" in link)
-                    token: str = link.split("#token=", 1)[1]
-                    secret_watch.remember(token)
-                    return token
-            assert time.monotonic() < deadline, f"no activation email to {address}"
-            time.sleep(0.2)
+        message = wait_for_email(str(self.http.base_url), f"{username}@example.com")
+        link = next(link for link in message["links"] if "/activate#token=" in link)
+        token: str = link.split("#token=", 1)[1]
+        secret_watch.remember(token)
+        return token
 
     def activate(self, username: str, new_password: str) -> None:
         """Activates a staff member made by create_staff as they would: the emailed link's
@@ -105,3 +99,22 @@ class Api:
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> "Api":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def wait_for_email(server: str, address: str) -> dict[str, Any]:
+    """The outbox sender delivers in the background: wait until the dev mailbox has it."""
+    deadline = time.monotonic() + 15
+    while True:
+        messages = httpx.get(f"{server.rstrip('/')}/dev/mailbox", timeout=5).json()["messages"]
+        for message in messages:
+            if address in message["to"]:
+                found: dict[str, Any] = message
+                return found
+        assert time.monotonic() < deadline, f"no email to {address}"
+        time.sleep(0.2)

@@ -2,17 +2,15 @@
 the activation form, and the messages for a used link and a missing token."""
 
 import re
-import time
 import uuid
 from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from tests.e2e.api import GIVEN_PASSWORD, Api, wait_for_email
 from tests.e2e.conftest import screenshot, sign_in
 
-GIVEN_PASSWORD = "Copper-Meadow-2291"
 OWN_PASSWORD = "Quiet-Harbour-Lantern-58"
 LINK_UNUSABLE = (
     "This activation link is invalid, already used or expired. Ask your administrator to resend it."
@@ -20,94 +18,23 @@ LINK_UNUSABLE = (
 
 LOGIN = """mutation($input: LoginInput!) {
   login(input: $input) { token userErrors { code message } } }"""
-REFERENCE = "query { roles { id name } providers { id } }"
-STAFF_CREATE = """mutation($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id } userErrors { field code message } } }"""
 STAFF_STATUS = "query($id: ID!) { staffMember(id: $id) { status activatedAt } }"
 
 
-def graphql(server: str, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{server}/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    body = response.json()
-    assert not body.get("errors"), body
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-def admin_token(server: str) -> str:
-    response = httpx.post(
-        f"{server}/graphql",
-        json={
-            "query": LOGIN,
-            "variables": {
-                "input": {"username": DEMO_ADMIN_USERNAME, "password": DEMO_ADMIN_PASSWORD}
-            },
-        },
-        timeout=10,
-    )
-    payload = response.json()["data"]["login"]
-    assert payload["userErrors"] == [], payload
-    token: str = payload["token"]
-    return token
-
-
 def create_staff(
-    server: str,
-    token: str,
-    username: str,
-    role: str = "Nurse (System)",
-    first_name: str = "Nora",
+    server: str, username: str, role: str = "Nurse (System)", first_name: str = "Nora"
 ) -> str:
     """A pending staff member, as the Add Staff drawer would create them; returns the ID."""
-    reference = graphql(server, REFERENCE, {}, token)
-    role_id = next(r["id"] for r in reference["roles"] if r["name"] == role)
-    payload = graphql(
-        server,
-        STAFF_CREATE,
-        {
-            "input": {
-                "firstName": first_name,
-                "lastName": "Newcomer",
-                "primaryProviderId": reference["providers"][0]["id"],
-                "roleId": role_id,
-                "username": username,
-                "email": f"{username}@example.com",
-                "password": GIVEN_PASSWORD,
-                "passwordConfirmation": GIVEN_PASSWORD,
-                "appUnlockPin": "3952",
-            }
-        },
-        token,
-    )["staffCreate"]
-    assert payload["userErrors"] == [], payload["userErrors"]
-    staff_id: str = payload["staffMember"]["id"]
+    with Api(server) as api:
+        staff = api.create_staff(username, role, firstName=first_name, lastName="Newcomer")
+    staff_id: str = staff["id"]
     return staff_id
 
 
 def staff_status(server: str, staff_id: str) -> dict[str, Any]:
-    member: dict[str, Any] = graphql(server, STAFF_STATUS, {"id": staff_id}, admin_token(server))[
-        "staffMember"
-    ]
+    with Api(server) as api:
+        member: dict[str, Any] = api.call(STAFF_STATUS, {"id": staff_id})["staffMember"]
     return member
-
-
-def wait_for_email(server: str, address: str) -> dict[str, Any]:
-    """The outbox sender delivers in the background: wait until the mailbox has it."""
-    deadline = time.monotonic() + 15
-    while True:
-        messages = httpx.get(f"{server}/dev/mailbox", timeout=5).json()["messages"]
-        for message in messages:
-            if address in message["to"]:
-                found: dict[str, Any] = message
-                return found
-        assert time.monotonic() < deadline, f"no email to {address}"
-        time.sleep(0.2)
 
 
 def activation_path(message: dict[str, Any]) -> str:
@@ -126,7 +53,7 @@ def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
     username = f"nora{uuid.uuid4().hex[:8]}"
     email = f"{username}@example.com"
     sign_in(page)
-    staff_id = create_staff(server, admin_token(server), username)
+    staff_id = create_staff(server, username)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     wait_for_email(server, email)
@@ -201,7 +128,7 @@ def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
 
 def test_a_new_manager_continues_to_the_staff_page(page: Page, server: str) -> None:
     username = f"mgr{uuid.uuid4().hex[:8]}"
-    create_staff(server, admin_token(server), username, role="Practice Administrator (System)")
+    create_staff(server, username, role="Practice Administrator (System)")
     path = activation_path(wait_for_email(server, f"{username}@example.com"))
     page.goto(path)
     fill_activation(page, username, GIVEN_PASSWORD)
@@ -213,7 +140,7 @@ def test_a_new_manager_continues_to_the_staff_page(page: Page, server: str) -> N
 
 def test_field_errors_appear_next_to_the_fields(page: Page, server: str) -> None:
     username = f"fld{uuid.uuid4().hex[:8]}"
-    create_staff(server, admin_token(server), username)
+    create_staff(server, username)
     page.goto(activation_path(wait_for_email(server, f"{username}@example.com")))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password from your administrator").fill(GIVEN_PASSWORD)
@@ -272,14 +199,13 @@ def test_the_token_is_never_sent_outside_the_mutation(page: Page) -> None:
 
 
 def test_the_mailbox_shows_bodies_as_text_newest_first(page: Page, server: str) -> None:
-    token = admin_token(server)
     older, newer = f"old{uuid.uuid4().hex[:8]}", f"new{uuid.uuid4().hex[:8]}"
-    create_staff(server, token, older, first_name="<b>Bold</b>")
+    create_staff(server, older, first_name="<b>Bold</b>")
     wait_for_email(server, f"{older}@example.com")
     page.goto("/mailbox")
     expect(page.locator(".mailbox-item", has_text=older)).to_have_count(1)
 
-    create_staff(server, token, newer)
+    create_staff(server, newer)
     wait_for_email(server, f"{newer}@example.com")
     page.get_by_role("button", name="Refresh").click()
     expect(page.get_by_role("status")).to_contain_text("Refreshed:")

@@ -4,69 +4,24 @@ re-permissioned and deleted, and the errors the server gives shown where they be
 import uuid
 from typing import Any
 
-import httpx
 from playwright.sync_api import Locator, Page, expect
 
-from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, DEMO_STAFF_PASSWORD
+from backend.demo import DEMO_STAFF_PASSWORD
+from tests.e2e.api import Api
 from tests.e2e.conftest import screenshot, sign_in
 
-LOGIN = """mutation($input: LoginInput!) {
-  login(input: $input) { token userErrors { code message } } }"""
-REFERENCE = "query { roles { id name } providers { id } }"
-STAFF_CREATE = """mutation($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id } userErrors { field code message } } }"""
 ROLES = "query { roles { name permissions } }"
 
 
-def graphql(server: str, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{server}/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    body = response.json()
-    assert not body.get("errors"), body
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-def admin_token(server: str) -> str:
-    variables = {"input": {"username": DEMO_ADMIN_USERNAME, "password": DEMO_ADMIN_PASSWORD}}
-    response = httpx.post(
-        f"{server}/graphql", json={"query": LOGIN, "variables": variables}, timeout=10
-    )
-    payload = response.json()["data"]["login"]
-    assert payload["userErrors"] == [], payload
-    token: str = payload["token"]
-    return token
-
-
 def create_staff_with_role(server: str, role_name: str) -> None:
-    token = admin_token(server)
-    reference = graphql(server, REFERENCE, {}, token)
-    role_id = next(r["id"] for r in reference["roles"] if r["name"] == role_name)
     username = f"holder{uuid.uuid4().hex[:8]}"
-    payload = graphql(
-        server,
-        STAFF_CREATE,
-        {
-            "input": {
-                "firstName": "Rita",
-                "lastName": "Roleholder",
-                "primaryProviderId": reference["providers"][0]["id"],
-                "roleId": role_id,
-                "username": username,
-                "email": f"{username}@example.com",
-                "password": "Copper-Meadow-2291",
-                "passwordConfirmation": "Copper-Meadow-2291",
-                "appUnlockPin": "3952",
-            }
-        },
-        token,
-    )["staffCreate"]
-    assert payload["userErrors"] == [], payload["userErrors"]
+    with Api(server) as api:
+        api.create_staff(username, role_name, firstName="Rita", lastName="Roleholder")
+
+
+def admin_call(server: str, query: str) -> dict[str, Any]:
+    with Api(server) as api:
+        return api.call(query)
 
 
 def open_roles(page: Page) -> None:
@@ -143,7 +98,7 @@ def test_create_rename_change_and_delete_a_role(page: Page, server: str) -> None
     edit.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("status")).to_have_text("✔ Role “Billing Clerk” saved.")
     expect(clerk.locator(".permission-list li")).to_have_text(["✔ Reporting", "✔ Billing"])
-    roles = graphql(server, ROLES, {}, admin_token(server))["roles"]
+    roles = admin_call(server, ROLES)["roles"]
     saved = next(role for role in roles if role["name"] == "Billing Clerk")
     assert saved["permissions"] == ["REPORTING", "BILLING"]
 
@@ -201,7 +156,7 @@ def test_create_rename_change_and_delete_a_role(page: Page, server: str) -> None
     expect(page.get_by_role("status")).to_have_text("✔ Role “Billing Clerk” deleted.")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(role_card(page, "Billing Clerk")).to_have_count(0)
-    roles = graphql(server, ROLES, {}, admin_token(server))["roles"]
+    roles = admin_call(server, ROLES)["roles"]
     assert "Billing Clerk" not in {role["name"] for role in roles}
 
 
@@ -222,7 +177,7 @@ def test_a_role_in_use_cannot_be_deleted(page: Page, server: str) -> None:
     dialog.get_by_role("button", name="Close").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(role_card(page, "Front Office")).to_be_visible()
-    roles = graphql(server, ROLES, {}, admin_token(server))["roles"]
+    roles = admin_call(server, ROLES)["roles"]
     assert "Front Office" in {role["name"] for role in roles}
 
 
