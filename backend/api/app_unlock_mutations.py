@@ -8,7 +8,6 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
-from backend.api.http_guards import has_bearer_token
 from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
 from backend.api.staff_types import StaffMember
@@ -21,16 +20,12 @@ class IsBearerSession(BasePermission):
     """The app's PIN lock exists only for bearer sessions; browsers (cookie sessions)
     have no PIN lock, so appUnlock is refused to them."""
 
-    message = "appUnlock is for the mobile app: send the session as an Authorization: Bearer token."
+    message = app_unlock.BEARER_ONLY_MESSAGE
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        context = info.context
-        return (
-            context.viewer is not None
-            and context.viewer.session_id is not None
-            and has_bearer_token(context.request.headers)
-        )
+        viewer = info.context.viewer
+        return viewer is not None and app_unlock.pin_lock_applies(viewer)
 
 
 @strawberry.input(description="The app's unlock PIN.")

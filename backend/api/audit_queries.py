@@ -72,10 +72,9 @@ class AuditQueries:
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
     ) -> AuditEventConnection:
+        viewer, query = info.context.require_viewer(), _query(filter)
         page = await translate(
-            lambda: audit_log.list_events(
-                viewer=info.context.require_viewer(), query=_query(filter), first=first, after=after
-            )
+            lambda: audit_log.list_events(viewer=viewer, query=query, first=first, after=after)
         )
         edges = [
             AuditEventEdge(node=AuditEvent.from_model(event, page.actors), cursor=cursor)
@@ -84,7 +83,8 @@ class AuditQueries:
         return AuditEventConnection(
             edges=edges,
             page_info=PageInfo.forward(page.cursors, has_next_page=page.has_next_page),
-            total_count=page.total_count,
+            _viewer=viewer,
+            _query=query,
         )
 
 

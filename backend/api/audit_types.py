@@ -11,6 +11,8 @@ from backend.api.staff_types import PageInfo, StaffMember
 from backend.models import AuditEvent as AuditEventModel
 from backend.models import StaffMember as StaffModel
 from backend.services import audit_log
+from backend.services.audit_log import AuditQuery
+from backend.services.viewer import Viewer
 
 
 @strawberry.type(description="One entry of an audit event's details.")
@@ -55,6 +57,7 @@ class AuditEvent(Node):
     def from_model(cls, event: AuditEventModel, actors: dict[UUID, StaffModel]) -> "AuditEvent":
         actor_id: UUID | None = event.actor_id  # type: ignore[attr-defined]
         actor = actors.get(actor_id) if actor_id is not None else None
+        pairs = audit_log.safe_details(event.details)
         return cls(
             id=to_global_id("AuditEvent", event.id),
             created_at=event.created_at,
@@ -66,11 +69,8 @@ class AuditEvent(Node):
             ip=event.ip,
             user_agent=event.user_agent,
             request_id=event.request_id,
-            details=[
-                AuditDetail(key=key, value=value)
-                for key, value in audit_log.safe_details(event.details)
-            ],
-            summary=audit_log.summary(event.details),
+            details=[AuditDetail(key=key, value=value) for key, value in pairs],
+            summary=audit_log.summary(pairs),
         )
 
 
@@ -94,4 +94,10 @@ class AuditEventEdge:
 class AuditEventConnection:
     edges: list[AuditEventEdge] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is.")
-    total_count: int = strawberry.field(description="Matching events in all pages.")
+    # What totalCount counts, kept for the resolver: the count runs only when asked for.
+    _viewer: strawberry.Private[Viewer]
+    _query: strawberry.Private[AuditQuery]
+
+    @strawberry.field(description="Matching events in all pages.")
+    async def total_count(self) -> int:
+        return await audit_log.count_events(viewer=self._viewer, query=self._query)

@@ -48,8 +48,8 @@ class LoginPayload:
     two_factor_enrollment_required: bool = strawberry.field(
         default=False,
         description="True when the practice requires this account to enrol in two-factor "
-        "sign-in first: the session can only enrol (twoFactorEnrollStart), read its own "
-        "account and sign out until enrolment is confirmed.",
+        "sign-in first: the session holds no permission (nothing that needs one works) "
+        "until enrolment (twoFactorEnrollStart, twoFactorEnrollConfirm) is confirmed.",
     )
     user_errors: list[UserError] = strawberry.field(description="Why sign-in failed, if so.")
 

@@ -1,5 +1,6 @@
 """The browser's session cookie: HttpOnly, SameSite=Lax, Secure and __Host- over HTTPS."""
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -32,12 +33,19 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     )
 
 
+def bearer_token(headers: Headers) -> str | None:
+    """The token of an `Authorization: Bearer …` header, if there is one."""
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip() or None
+
+
 def session_credentials(request: Request, settings: Settings) -> tuple[str | None, str | None]:
     """The session token and how it came: "bearer" (API clients, wins) or "cookie"
     (browsers), or (None, None)."""
-    authorization = request.headers.get("authorization", "")
-    scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip(), "bearer"
+    token = bearer_token(request.headers)
+    if token:
+        return token, "bearer"
     cookie = request.cookies.get(cookie_name(settings))
     return (cookie, "cookie") if cookie else (None, None)

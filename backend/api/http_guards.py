@@ -9,7 +9,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.api.cookies import cookie_name
+from backend.api.cookies import bearer_token, cookie_name
 from backend.config import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -90,8 +90,7 @@ def _origin(url: str) -> str:
 
 
 def has_bearer_token(headers: Headers) -> bool:
-    scheme, _, credentials = headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and bool(credentials.strip())
+    return bearer_token(headers) is not None
 
 
 def csrf_refusal(scope: Scope, settings: Settings) -> str | None:

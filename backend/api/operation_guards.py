@@ -30,7 +30,6 @@ from graphql.type import is_introspection_type
 from strawberry.extensions import SchemaExtension
 
 from backend.api.context import Context
-from backend.api.http_guards import has_bearer_token
 from backend.config import Settings
 
 # ---------------------------------------------------------------------------------------
@@ -57,7 +56,8 @@ def introspection_allowed(context: object) -> bool:
         return False
     if context.settings.is_development:
         return True
-    return context.viewer is not None and has_bearer_token(context.request.headers)
+    # An API client signed in with a bearer token (the meta says so only for a live one).
+    return context.viewer is not None and context.meta.auth_method == "bearer"
 
 
 class ConditionalIntrospection(SchemaExtension):

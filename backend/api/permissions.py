@@ -6,7 +6,10 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from backend.models import Permission
-from backend.services.errors import TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE
+from backend.services.errors import (
+    TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE,
+    TwoFactorEnrollmentRequired,
+)
 
 
 class IsAuthenticated(BasePermission):
@@ -21,7 +24,7 @@ class TwoFactorEnrolled(BasePermission):
     """Refuses sessions that must first enrol in two-factor sign-in (a practice setting)."""
 
     message = TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE
-    error_extensions = {"code": "TWO_FACTOR_ENROLLMENT_REQUIRED"}  # noqa: RUF012
+    error_extensions = {"code": TwoFactorEnrollmentRequired.code}  # noqa: RUF012
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer = info.context.viewer

@@ -26,7 +26,7 @@ class Viewer:
     two_factor_enrollment_required: bool = strawberry.field(
         description="The practice requires two-factor sign-in of this account and it has not "
         "enrolled: until it does (twoFactorEnrollStart, twoFactorEnrollConfirm), the session "
-        "can only enrol, read its own account and sign out."
+        "holds no permission, so nothing that needs one (Manage Accounts above all) works."
     )
 
 

@@ -1,21 +1,15 @@
 """Adding, changing and moving staff through the lifecycle."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from backend.api.errors import UserError, user_errors
-from backend.api.ids import NO_SUCH_ID, parse_id, parse_reference
+from backend.api.ids import parse_reference
 from backend.api.permissions import MANAGERS_ONLY
-from backend.api.staff_types import StaffMember
+from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
 from backend.models import CareTeamIdType
-from backend.models import StaffMember as StaffModel
 from backend.services import lifecycle, staff
-from backend.services.errors import DomainError
-from backend.services.staff_directory import staff_with_relations
 from backend.services.staff_input import UNSET, NewStaff, StaffFields
 
 
@@ -106,14 +100,6 @@ class StaffActionInput:
     id: strawberry.ID = strawberry.field(description="The staff member.")
 
 
-@strawberry.type(description="The staff member after the change, or why nothing changed.")
-class StaffPayload:
-    staff_member: StaffMember | None = strawberry.field(
-        description="The staff member as it is now; null when there are userErrors."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why nothing changed, if so.")
-
-
 @strawberry.type(description="Result of staffCreate.")
 class StaffCreatePayload(StaffPayload):
     pass
@@ -160,24 +146,6 @@ def _office_ids(given: Any) -> Any:
     return [parse_reference(office_id, "Office") for office_id in given]
 
 
-def _staff_id(global_id: str) -> UUID:
-    # A malformed ID matches no row: the service answers NOT_FOUND, as for a missing one.
-    return parse_id(global_id, "StaffMember") or NO_SUCH_ID
-
-
-P = TypeVar("P", bound=StaffPayload)
-
-
-async def _run(payload: type[P], change: Callable[[], Awaitable[StaffModel]]) -> P:
-    try:
-        changed = await change()
-    except DomainError as error:
-        return payload(staff_member=None, user_errors=user_errors(error))
-    return payload(
-        staff_member=StaffMember.from_model(await staff_with_relations(changed.id)), user_errors=[]
-    )
-
-
 @strawberry.type
 class StaffMutations:
     @strawberry.mutation(
@@ -206,7 +174,7 @@ class StaffMutations:
             app_unlock_pin=input.app_unlock_pin,
         )
         context = info.context
-        return await _run(
+        return await staff_change(
             StaffCreatePayload,
             lambda: staff.create_staff(
                 viewer=context.require_viewer(), data=data, settings=context.settings
@@ -238,11 +206,11 @@ class StaffMutations:
             daily_billing_report=_value(input.daily_billing_report),
         )
         context = info.context
-        return await _run(
+        return await staff_change(
             StaffUpdatePayload,
             lambda: staff.update_staff(
                 viewer=context.require_viewer(),
-                staff_id=_staff_id(input.id),
+                staff_id=staff_id_of(input.id),
                 data=data,
                 settings=context.settings,
             ),
@@ -256,11 +224,11 @@ class StaffMutations:
         self, info: Info, input: StaffActionInput
     ) -> StaffResendActivationPayload:
         context = info.context
-        return await _run(
+        return await staff_change(
             StaffResendActivationPayload,
             lambda: lifecycle.resend_activation(
                 viewer=context.require_viewer(),
-                staff_id=_staff_id(input.id),
+                staff_id=staff_id_of(input.id),
                 settings=context.settings,
             ),
         )
@@ -273,9 +241,9 @@ class StaffMutations:
         self, info: Info, input: StaffActionInput
     ) -> StaffCancelVerificationPayload:
         viewer = info.context.require_viewer()
-        return await _run(
+        return await staff_change(
             StaffCancelVerificationPayload,
-            lambda: lifecycle.cancel_verification(viewer=viewer, staff_id=_staff_id(input.id)),
+            lambda: lifecycle.cancel_verification(viewer=viewer, staff_id=staff_id_of(input.id)),
         )
 
     @strawberry.mutation(
@@ -284,9 +252,9 @@ class StaffMutations:
     )
     async def staff_deactivate(self, info: Info, input: StaffActionInput) -> StaffDeactivatePayload:
         viewer = info.context.require_viewer()
-        return await _run(
+        return await staff_change(
             StaffDeactivatePayload,
-            lambda: lifecycle.deactivate(viewer=viewer, staff_id=_staff_id(input.id)),
+            lambda: lifecycle.deactivate(viewer=viewer, staff_id=staff_id_of(input.id)),
         )
 
     @strawberry.mutation(
@@ -296,11 +264,11 @@ class StaffMutations:
     )
     async def staff_reactivate(self, info: Info, input: StaffActionInput) -> StaffReactivatePayload:
         context = info.context
-        return await _run(
+        return await staff_change(
             StaffReactivatePayload,
             lambda: lifecycle.reactivate(
                 viewer=context.require_viewer(),
-                staff_id=_staff_id(input.id),
+                staff_id=staff_id_of(input.id),
                 settings=context.settings,
             ),
         )

@@ -1,13 +1,11 @@
 """Two-factor sign-in (TOTP): enrolment, turning it off, and an administrator's reset."""
 
-from uuid import UUID
-
 import strawberry
 from strawberry.types import Info
 
 from backend.api.errors import UserError, user_errors
-from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
+from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
 from backend.api.staff_types import StaffMember
 from backend.services import two_factor
 from backend.services.errors import DomainError
@@ -66,15 +64,8 @@ class StaffResetTwoFactorInput:
 
 
 @strawberry.type(description="A staff member after a two-factor change.")
-class TwoFactorChangePayload:
-    staff_member: StaffMember | None = strawberry.field(
-        description="The staff member as it is now; null when there are userErrors."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why nothing changed, if so.")
-
-
-async def _staff(staff_id: UUID) -> StaffMember:
-    return StaffMember.from_model(await staff_with_relations(staff_id))
+class TwoFactorChangePayload(StaffPayload):
+    pass
 
 
 @strawberry.type
@@ -125,8 +116,9 @@ class TwoFactorMutations:
             return TwoFactorEnrollConfirmPayload(
                 recovery_codes=None, staff_member=None, user_errors=user_errors(error)
             )
+        member = StaffMember.from_model(await staff_with_relations(staff.id))
         return TwoFactorEnrollConfirmPayload(
-            recovery_codes=codes, staff_member=await _staff(staff.id), user_errors=[]
+            recovery_codes=codes, staff_member=member, user_errors=[]
         )
 
     @strawberry.mutation(
@@ -137,15 +129,14 @@ class TwoFactorMutations:
         self, info: Info, input: TwoFactorDisableInput
     ) -> TwoFactorChangePayload:
         context = info.context
-        try:
-            staff = await two_factor.disable(
+        return await staff_change(
+            TwoFactorChangePayload,
+            lambda: two_factor.disable(
                 viewer=context.require_viewer(),
                 current_password=input.current_password,
                 settings=context.settings,
-            )
-        except DomainError as error:
-            return TwoFactorChangePayload(staff_member=None, user_errors=user_errors(error))
-        return TwoFactorChangePayload(staff_member=await _staff(staff.id), user_errors=[])
+            ),
+        )
 
     @strawberry.mutation(
         description="Reset a staff member's two-factor sign-in (for a lost device): they "
@@ -156,9 +147,7 @@ class TwoFactorMutations:
         self, info: Info, input: StaffResetTwoFactorInput
     ) -> TwoFactorChangePayload:
         viewer = info.context.require_viewer()
-        try:
-            staff_id = parse_id(input.id, "StaffMember") or NO_SUCH_ID
-            staff = await two_factor.reset(viewer=viewer, staff_id=staff_id)
-        except DomainError as error:
-            return TwoFactorChangePayload(staff_member=None, user_errors=user_errors(error))
-        return TwoFactorChangePayload(staff_member=await _staff(staff.id), user_errors=[])
+        return await staff_change(
+            TwoFactorChangePayload,
+            lambda: two_factor.reset(viewer=viewer, staff_id=staff_id_of(input.id)),
+        )

@@ -21,7 +21,7 @@ class Session(Model):
     ip = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=300, null=True)
     # Opened for an account that must enrol in two-factor sign-in first: until it does,
-    # the session may only enrol, read its own account and sign out.
+    # the session holds no permission.
     two_factor_enrollment_required = fields.BooleanField(default=False, db_default=False)
 
     class Meta:

@@ -10,16 +10,15 @@ correct ones. At the limit the session is revoked: a full sign-in is needed."""
 from datetime import UTC, datetime
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import LoginThrottle, Permission, Session, StaffMember
-from backend.services import audit, validation
-from backend.services.errors import DomainError, ErrorCode, FieldError
+from backend.services import audit, throttle, validation
+from backend.services.errors import DomainError, ErrorCode, FieldError, PermissionDenied
 from backend.services.password_check import confirm_current_password
 from backend.services.secrets import hash_secret, verify_secret
+from backend.services.sessions import end_session
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import Viewer
 
@@ -43,11 +42,23 @@ def pin_key(session_id: UUID) -> str:
     return f"pin:{session_id}"
 
 
+BEARER_ONLY_MESSAGE = (
+    "appUnlock is for the mobile app: send the session as an Authorization: Bearer token."
+)
+
+
+def pin_lock_applies(viewer: Viewer) -> bool:
+    """The app's PIN lock guards bearer sessions (the mobile app); browsers' cookie
+    sessions have none."""
+    return viewer.meta.auth_method == "bearer" and viewer.session_id is not None
+
+
 async def unlock(*, viewer: Viewer, pin: str, settings: Settings) -> int:
     """Check the PIN for the viewer's session; on success refresh its idle timer and return
     the attempts now available. Raises PinRejected, or SESSION_REVOKED at the limit."""
-    assert viewer.session_id is not None  # the API admits bearer sessions only
     session_id = viewer.session_id
+    if session_id is None or not pin_lock_applies(viewer):  # the API refuses these first
+        raise PermissionDenied(BEARER_ONLY_MESSAGE)
     key = pin_key(session_id)
     now = datetime.now(UTC)
     # The viewer was resolved once for the whole request: an earlier alias may have
@@ -124,18 +135,7 @@ def _clean(pin: str, *, field: str) -> str:
 async def _count_attempt(key: str, now: datetime) -> int:
     """Count one attempt atomically and return the count seen just after it (at least
     this attempt's own rank, so the limit is never exceeded by racing attempts)."""
-    updated = await LoginThrottle.filter(key=key).update(
-        failures=F("failures") + 1, last_failure_at=now
-    )
-    if not updated:
-        try:
-            await LoginThrottle.create(
-                key=key, failures=1, window_started_at=now, last_failure_at=now
-            )
-        except IntegrityError:  # created by a concurrent attempt meanwhile
-            await LoginThrottle.filter(key=key).update(
-                failures=F("failures") + 1, last_failure_at=now
-            )
+    await throttle.increment(key, now)
     return await _failures(key)
 
 
@@ -145,7 +145,7 @@ async def _failures(key: str) -> int:
 
 
 async def _revoke(viewer: Viewer, key: str, now: datetime) -> None:
-    await Session.filter(id=viewer.session_id, revoked_at=None).update(revoked_at=now)
+    await end_session(viewer)
     locked = (
         await LoginThrottle.filter(key=key, locked_at=None, failures__gte=PIN_ATTEMPTS).update(
             locked_at=now

@@ -50,7 +50,6 @@ class AuditPage:
     actors: dict[UUID, StaffMember]
     cursors: list[str]
     has_next_page: bool
-    total_count: int
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,19 @@ async def list_events(
             Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=event_id)
         )
     rows = await page_query.order_by("-created_at", "-id").limit(size + 1)
-    total = await filtered.count()
     items = list(rows[:size])
     return AuditPage(
         items=items,
         actors=await _actors(viewer, items),
         cursors=[_encode_cursor(event) for event in items],
         has_next_page=len(rows) > size,
-        total_count=total,
     )
+
+
+async def count_events(*, viewer: Viewer, query: AuditQuery) -> int:
+    """How many events match in all pages; only for callers who ask (the trail only grows)."""
+    viewer.require(Permission.MANAGE_ACCOUNTS)
+    return await _filtered(viewer, query).count()
 
 
 async def staff_history(*, viewer: Viewer, staff_id: UUID, first: int | None) -> StaffHistory:
@@ -121,8 +124,8 @@ def auth_method(details: object) -> str | None:
     return str(value) if value else None
 
 
-def summary(details: object) -> str | None:
-    pairs = safe_details(details)
+def summary(pairs: list[tuple[str, str]]) -> str | None:
+    """The pairs of safe_details as one line."""
     return "; ".join(f"{key}: {value}" for key, value in pairs) or None
 
 

@@ -14,11 +14,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
-from backend.models import AuditEvent, Permission, Practice, Session, StaffMember, StaffStatus
+from backend.models import AuditEvent, Permission, Practice, StaffMember, StaffStatus
 from backend.services import activation_links, audit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import claim_seat, lock_practice
+from backend.services.sessions import revoke_sessions
 from backend.services.viewer import Viewer
 
 RESEND_WINDOW = timedelta(hours=1)
@@ -97,11 +98,7 @@ async def deactivate(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
         await ensure_manager_remains(practice.id, db, losing=staff.id)
         await _move(staff, StaffStatus.ACTIVE, StaffStatus.INACTIVE, "deactivate", db)
         # Deactivation ends every session of the person at once.
-        await (
-            Session.filter(staff_id=staff.id, revoked_at=None)
-            .using_db(db)
-            .update(revoked_at=datetime.now(UTC))
-        )
+        await revoke_sessions(staff.id, using_db=db)
         await activation_links.revoke_all(staff.id, using_db=db)
         await audit.record_by(viewer, "staff.deactivate", target_id=staff.id, using_db=db)
     return staff

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -80,3 +81,13 @@ async def end_session(viewer: Viewer, *, everywhere: bool = False) -> None:
     if not everywhere:
         sessions = sessions.filter(id=viewer.session_id)
     await sessions.update(revoked_at=datetime.now(UTC))
+
+
+async def revoke_sessions(
+    staff_id: UUID, *, keep: UUID | None = None, using_db: BaseDBAsyncClient | None = None
+) -> None:
+    """End every live session of a staff member, but `keep` (the caller's own, say)."""
+    sessions = Session.filter(staff_id=staff_id, revoked_at=None)
+    if keep is not None:
+        sessions = sessions.exclude(id=keep)
+    await sessions.using_db(using_db).update(revoked_at=datetime.now(UTC))

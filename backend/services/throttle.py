@@ -87,9 +87,9 @@ async def record_failure(
     meta: RequestMeta,
 ) -> None:
     """Count one failed (or refused) attempt on both keys; lock the account key at the limit."""
-    await _increment(keys.account, now, window=None)
+    await increment(keys.account, now, window=None)
     if keys.ip:
-        await _increment(keys.ip, now, window=timedelta(minutes=settings.login_ip_window_minutes))
+        await increment(keys.ip, now, window=timedelta(minutes=settings.login_ip_window_minutes))
     locked = (
         await LoginThrottle.filter(
             key=keys.account, locked_at=None, failures__gte=settings.login_lock_after
@@ -109,10 +109,6 @@ async def record_failure(
 async def record_success(keys: Keys) -> None:
     """A successful sign-in resets the account counter, not the address one."""
     await LoginThrottle.filter(key=keys.account).update(failures=0, last_failure_at=None)
-
-
-async def is_locked(username_key: str) -> bool:
-    return await LoginThrottle.exists(key=account_key(username_key), locked_at__not_isnull=True)
 
 
 async def locked_among(username_keys: Sequence[str]) -> set[str]:
@@ -144,7 +140,9 @@ async def unlock(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
     return staff
 
 
-async def _increment(key: str, now: datetime, *, window: timedelta | None) -> None:
+async def increment(key: str, now: datetime, *, window: timedelta | None = None) -> None:
+    """One more failure on `key`, created at 1 if missing; with a `window`, a count older
+    than it starts again."""
     if window is not None:
         # A fixed window per address: start a new one once the old one is over.
         await LoginThrottle.filter(key=key, window_started_at__lte=now - window).update(

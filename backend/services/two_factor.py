@@ -1,6 +1,7 @@
 """Two-factor sign-in with TOTP (RFC 6238): enrolment, checking codes, disabling, reset.
 
-The secret is stored Fernet-encrypted and never returned after enrolment starts. Each
+The changes return the staff member as read before them (callers read it again with its
+relations). The secret is stored Fernet-encrypted and never returned after enrolment starts. Each
 accepted code moves `totp_last_step` forward in one conditional UPDATE, so a code (or an
 older one) is accepted once only, even by concurrent requests. Recovery codes are stored
 as SHA-256 digests and consumed by a conditional UPDATE (used_at is null)."""
@@ -24,6 +25,7 @@ from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.password_check import confirm_current_password
 from backend.services.secrets import token_digest
+from backend.services.sessions import revoke_sessions
 from backend.services.staff import get_practice_staff
 from backend.services.totp_crypto import decrypt_secret, encrypt_secret
 from backend.services.viewer import Viewer
@@ -34,15 +36,8 @@ DRIFT_STEPS = 1  # one 30-second step either way
 INVALID_CODE_MESSAGE = "The two-factor code is incorrect."
 
 
-def _not_found() -> DomainError:
-    return DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
-
-
 async def _own(viewer: Viewer) -> StaffMember:
-    staff = await StaffMember.get_or_none(id=viewer.staff_id)
-    if staff is None:
-        raise _not_found()
-    return staff
+    return await get_practice_staff(viewer, viewer.staff_id)
 
 
 def _normalise_totp(code: str) -> str:
@@ -172,7 +167,6 @@ async def enroll_confirm(
             .update(two_factor_enrollment_required=False)
         )
         await audit.record_by(viewer, "auth.two_factor_enroll", target_id=staff.id, using_db=db)
-    await staff.refresh_from_db()
     return staff, codes
 
 
@@ -240,19 +234,9 @@ async def disable(*, viewer: Viewer, current_password: str, settings: Settings) 
     async with in_transaction() as db:
         if await _clear(staff.id, db) != 1:
             raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")
-        await _end_sessions(staff.id, keep=viewer.session_id, db=db)
+        await revoke_sessions(staff.id, keep=viewer.session_id, using_db=db)
         await audit.record_by(viewer, "auth.two_factor_disable", target_id=staff.id, using_db=db)
-    await staff.refresh_from_db()
     return staff
-
-
-async def _end_sessions(staff_id: UUID, *, keep: UUID | None, db: BaseDBAsyncClient) -> None:
-    await (
-        Session.filter(staff_id=staff_id, revoked_at=None)
-        .exclude(id=keep)
-        .using_db(db)
-        .update(revoked_at=datetime.now(UTC))
-    )
 
 
 async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
@@ -268,7 +252,6 @@ async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
             )
         # A reset usually follows a lost device: end the person's sessions too, in case one
         # is open on it (the administrator's own session survives resetting themselves).
-        await _end_sessions(staff.id, keep=viewer.session_id, db=db)
+        await revoke_sessions(staff.id, keep=viewer.session_id, using_db=db)
         await audit.record_by(viewer, "staff.reset_two_factor", target_id=staff.id, using_db=db)
-    await staff.refresh_from_db()
     return staff
