@@ -22,8 +22,6 @@ Command line (the one-off equality check, and a body file for wrk):
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import json
 import os
 import shutil
@@ -37,6 +35,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+from backend.api.ids import from_global_id
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_SOURCE = ROOT / "bench" / "peer"  # committed: package.json, config, query, setup.sh
@@ -252,15 +252,13 @@ def _data(response: Mapping[str, Any], side: str) -> Mapping[str, Any]:
 def raw_id(global_id: str, expected_type: str) -> str:
     """The UUID inside one of our global IDs: unpadded base64url of "Type:uuid"
     (backend/api/ids.py)."""
-    try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, uuid = base64.urlsafe_b64decode(padded).decode().partition(":")
-        value = str(UUID(uuid))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise PeerError(f"not one of our global IDs: {global_id!r}") from error
+    decoded = from_global_id(global_id)
+    if decoded is None:
+        raise PeerError(f"not one of our global IDs: {global_id!r}")
+    type_name, value = decoded
     if type_name != expected_type:
         raise PeerError(f"{global_id!r} is a {type_name} ID, expected {expected_type}")
-    return value
+    return str(value)
 
 
 def _uuid(value: str) -> str:

@@ -86,6 +86,10 @@ def ms(value: float) -> str:
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
+def upper_median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
 def verdict(ok: bool) -> str:
     return "yes" if ok else "NO"
 
@@ -383,17 +387,6 @@ class Bench:
     def b5(self, url: str, small_token: str, large_token: str, alone: LoadResult, pid: int) -> None:
         hash_ms = scenarios.hash_time_ms(Settings(environment="production"))
         count = 10 if self.quick else 20
-        load: dict[str, LoadResult] = {}
-
-        def background_load() -> None:
-            load["during"] = run_wrk(
-                url,
-                scenarios.page_body(),
-                token=small_token,
-                duration_s=self.seconds + 5,
-                warmup_s=1,
-            )
-
         # Counted alone first: during the load the log would hold the page's statements too.
         counted = Counted()
 
@@ -401,13 +394,8 @@ class Bench:
             return count_statements(self.url, into=counted)
 
         scenarios.timed_creates(url, large_token, 1, around_first=counting)
-        worker = threading.Thread(target=background_load)
-        worker.start()
-        time.sleep(2)  # wrk's warm-up, then the creates during the measured run
-        timings = scenarios.timed_creates(url, large_token, count)
-        worker.join()
-        during = load["during"]
-        create_ms = sorted(timings)[len(timings) // 2]
+        timings, during = self.creates_during_load(url, small_token, large_token, count)
+        create_ms = upper_median(timings)
         ratio = create_ms / hash_ms
         self.report.raw["B5"] = {"hash_ms": hash_ms, "create_ms": timings, "during": asdict(during)}
         self.report.add(
@@ -436,6 +424,25 @@ class Bench:
             )
         )
 
+    def creates_during_load(
+        self, url: str, page_token: str, create_token: str, count: int
+    ) -> tuple[list[float], LoadResult]:
+        """`count` timed staffCreate calls while wrk loads the staff page (B1) alongside;
+        their latencies and the page's figures meanwhile."""
+        load: dict[str, LoadResult] = {}
+
+        def background_load() -> None:
+            body = scenarios.page_body()
+            seconds = self.seconds + 5
+            load["during"] = run_wrk(url, body, token=page_token, duration_s=seconds, warmup_s=1)
+
+        worker = threading.Thread(target=background_load)
+        worker.start()
+        time.sleep(2)  # wrk's warm-up, then the creates during the measured run
+        timings = scenarios.timed_creates(url, create_token, count)
+        worker.join()
+        return timings, load["during"]
+
     # B6 ---------------------------------------------------------------------------------
 
     def b6(self, url: str, practice_id: str, password: str, pid: int) -> None:
@@ -444,7 +451,7 @@ class Bench:
         with count_statements(self.url) as counted:
             scenarios.login_timings(url, names[-2:], password, rounds=1)
         timings = scenarios.login_timings(url, names[:-2], password, rounds)
-        medians = {kind: sorted(v)[len(v) // 2] for kind, v in timings.items()}
+        medians = {kind: upper_median(v) for kind, v in timings.items()}
         known, unknown = medians["known, wrong password"], medians["unknown"]
         difference = abs(known - unknown) / min(known, unknown)
         self.report.raw["B6"] = timings
@@ -467,10 +474,9 @@ class Bench:
 
     def b7(self) -> None:
         count = 500 if self.quick else 2000
-        mail_url = self.url.rsplit("/", 1)[0] + "/staff_bench_mail"
         figures = in_subprocess(
             "import json, asyncio; from bench.mail_bench import run_b7; "
-            f"print(json.dumps(asyncio.run(run_b7({mail_url!r}, {count})), default=str))"
+            f"print(json.dumps(asyncio.run(run_b7({self.url!r}, {count})), default=str))"
         )
         self.report.raw["B7"] = figures
         self.report.add(
@@ -525,25 +531,14 @@ class Bench:
                         f"{peak_rss_mb(server.pid):.0f}",
                     )
                 )
-                load: dict[str, LoadResult] = {}
-
-                def background_load() -> None:
-                    load["during"] = run_wrk(
-                        url, body, token=token, duration_s=self.seconds + 5, warmup_s=1
-                    )
-
-                worker = threading.Thread(target=background_load)
-                worker.start()
-                time.sleep(2)
-                timings = scenarios.timed_creates(url, token, 10)
-                worker.join()
-                create_ms = sorted(timings)[len(timings) // 2]
+                timings, during = self.creates_during_load(url, token, token, 10)
+                create_ms = upper_median(timings)
                 hash_ms = scenarios.hash_time_ms(Settings(environment="production"))
                 self.report.add(
                     Row(
                         "B8",
                         "SQLite: staffCreate during load (B1 p99 during / alone)",
-                        f"{ms(create_ms)} ({ms(load['during'].p99_ms)} / {ms(alone.p99_ms)})",
+                        f"{ms(create_ms)} ({ms(during.p99_ms)} / {ms(alone.p99_ms)})",
                         f"argon2 hash {ms(hash_ms)}",
                         f"{create_ms / hash_ms:.2f}",
                         "report",

@@ -14,6 +14,7 @@ import asyncpg  # type: ignore[import-untyped]
 from backend.db import apply_migrations, close_database, open_database
 from backend.models import Office, Practice, Provider, Role, StaffMember
 from bench.fixture import connect_url, load_fixture
+from bench.scenarios import percentile
 from bench.sqlcount import Recorded
 
 
@@ -75,11 +76,7 @@ async def replay(sqlite_url: str, recorded: Recorded, runs: int) -> dict[str, fl
             started = time.perf_counter()
             await once()
             timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
-    return {
-        "p50_ms": statistics.median(timings),
-        "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-    }
+    return {"p50_ms": statistics.median(timings), "p99_ms": percentile(timings, 0.99)}
 
 
 def _sqlite_values(values: list[Any]) -> list[Any]:

@@ -5,7 +5,6 @@ Never downloads a browser. Without /usr/bin/chromium the tests skip with the rea
 """
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,7 +119,3 @@ def screenshot(page: "Page", name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
-
-
-def has_chromium() -> bool:
-    return shutil.which("chromium") is not None

@@ -7,7 +7,7 @@ import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.
 import { html, render } from "../../html.js";
 import { navigate } from "../../router.js";
 import { store } from "../../store.js";
-import { loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
+import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
 
 const ACTIVATE = `mutation($input: AccountActivateInput!) { accountActivate(input: $input) {
   account { id fullName username status } userErrors { field code message } } }`;
@@ -132,7 +132,7 @@ class ActivatePage extends HTMLElement {
 
   #renderSuccess(viewer) {
     const name = viewer.account.fullName;
-    const canManage = viewer.permissions.includes("MANAGE_ACCOUNTS");
+    const canManage = canManageStaff(viewer);
     let next;
     if (mustEnrolTwoFactor(viewer)) {
       next = html`<p class="notice">

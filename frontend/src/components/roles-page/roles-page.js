@@ -7,7 +7,7 @@ import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
-import { loadViewer } from "../../viewer.js";
+import { canManageStaff, loadViewer } from "../../viewer.js";
 
 // The Permission enum in catalogue order, with what a person reads.
 export const PERMISSION_LABELS = {
@@ -131,7 +131,7 @@ class RolesPage extends HTMLElement {
   }
 
   get #canManage() {
-    return Boolean(store.state.viewer?.permissions?.includes("MANAGE_ACCOUNTS"));
+    return canManageStaff(store.state.viewer);
   }
 
   async #load() {

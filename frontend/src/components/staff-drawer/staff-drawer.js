@@ -10,6 +10,7 @@ import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { gql, mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
+import { canManageStaff } from "../../viewer.js";
 
 const STAFF_FIELDS = `id firstName lastName fullName username email cellPhone homePhone
   role { id name } primaryProvider { id fullName } careTeamRole { code name }
@@ -120,7 +121,7 @@ function plural(count, one, many) {
 }
 
 function canManage() {
-  return Boolean(store.state.viewer?.permissions?.includes("MANAGE_ACCOUNTS"));
+  return canManageStaff(store.state.viewer);
 }
 
 class StaffDrawer extends HTMLElement {

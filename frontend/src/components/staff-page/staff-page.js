@@ -4,6 +4,7 @@
 import { gql, mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
+import { canManageStaff } from "../../viewer.js";
 import { confirmAction, registerConfirmDialog } from "../confirm-dialog/confirm-dialog.js";
 
 const PAGE_SIZE = 25;
@@ -111,7 +112,7 @@ class StaffPage extends HTMLElement {
 
   connectedCallback() {
     const viewer = store.state.viewer;
-    if (!viewer?.permissions?.includes("MANAGE_ACCOUNTS")) {
+    if (!canManageStaff(viewer)) {
       render(
         this,
         html`<section class="card">
