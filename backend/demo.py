@@ -42,7 +42,7 @@ async def ensure_demo_practice(settings: Settings) -> bool:
             owner_username=DEMO_ADMIN_USERNAME,
             owner_email="admin@demo-family-practice.example",
             owner_password=DEMO_ADMIN_PASSWORD,
-            owner_pin="4827",
+            owner_pin="0629",
         ),
         settings=settings,
     )
@@ -66,7 +66,7 @@ async def ensure_demo_practice(settings: Settings) -> bool:
                 cell_phone="212-555-01" + str(10 + len(username)),
                 password=DEMO_STAFF_PASSWORD,
                 password_confirmation=DEMO_STAFF_PASSWORD,
-                app_unlock_pin="3952",
+                app_unlock_pin="0736",
             ),
             settings=settings,
         )

@@ -9,7 +9,7 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from backend.db import apply_migrations, close_database, open_database
-from tests import databases, secret_watch
+from tests import databases, pins, secret_watch
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.api.staff_factory import STAFF_PASSWORD
 from tests.api.test_lifecycle import NEW_PASSWORD
@@ -31,7 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
     root.setLevel(min(root.level, logging.INFO))
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
     secret_watch.remember(ADMIN_PASSWORD, STAFF_PASSWORD, NEW_PASSWORD)
-    secret_watch.remember_pin("3952", "4827")
+    secret_watch.remember_pin(*pins.ALL)
     secret_watch.watch_totp_codes()
 
 

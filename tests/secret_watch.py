@@ -1,6 +1,12 @@
 """Watches every log line the test run writes for the secrets the tests use or receive:
-passwords, PINs, session and activation tokens. The check runs when the session ends and
-fails the run if one leaked (in this process's logs or a live server's log file)."""
+passwords, PINs, TOTP and recovery codes, session and activation tokens. The check runs
+when the session ends and fails the run if one leaked (in this process's logs or a live
+server's log file).
+
+Long secrets are searched as bare substrings, wherever they stand. Short numeric ones (PINs,
+TOTP codes) as numbers standing alone: `pin 0736`, `pin=0736`, `"0736"` and `0736.` all
+count, `10736`, `a0736b`, `0.0736` and a UUID group `-0736-` do not. Test PINs start with 0
+(tests/pins.py), so no year, port, process id or timestamp the logs print can be one."""
 
 import logging
 import re
@@ -35,6 +41,11 @@ def remember_pin(*pins: str) -> None:
     _pins.update(pins)
 
 
+def remember_code(*codes: str) -> None:
+    """A short numeric secret (a PIN or a TOTP code) the test generated."""
+    _pins.update(codes)
+
+
 # Response fields that carry a secret the server hands out once.
 _SECRET_FIELDS = {"token", "secret", "recoveryCodes", "provisioningUri"}
 
@@ -57,7 +68,7 @@ def remember_from_response(value: object) -> None:
 
 def watch_totp_codes() -> None:
     """Record every TOTP code computed during the run (by the tests or the server), to be
-    searched like PINs: as quoted values."""
+    searched like PINs: as numbers standing alone."""
     import pyotp
 
     original = pyotp.OTP.generate_otp
@@ -77,16 +88,22 @@ def watch_log_file(path: Path) -> None:
 def leaks() -> list[str]:
     texts = list(capture.lines)
     texts += [path.read_text(errors="replace") for path in _log_files if path.exists()]
+    numbers = _standing_alone("|".join(sorted(map(re.escape, _pins)))) if _pins else None
     found = []
     for text in texts:
         for secret in _secrets:
             if secret in text:
                 found.append(f"{secret[:4]}… in: {text[:200]}")
-        for pin in _pins:
-            # A PIN as a value ('3952' or "3952"), not four digits inside a UUID or a time.
-            if re.search(rf"""['"=:]\s*['"]?{pin}['"]""", text):
-                found.append(f"PIN {pin} in: {text[:200]}")
+        if numbers is not None:
+            for match in re.finditer(numbers, text):
+                found.append(f"PIN or code {match.group()} in: {text[:200]}")
     return found
+
+
+def _standing_alone(alternatives: str) -> str:
+    """A pattern for any of these (escaped) numbers standing alone: not inside a longer
+    number, a word, a hex id or a UUID group, nor the digits of a decimal."""
+    return rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\d)"
 
 
 def checked() -> tuple[int, int]:

@@ -12,6 +12,7 @@ import pytest
 
 from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from tests.live_server import live_server
+from tests.pins import STAFF_PIN
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_newcomer_walk_through(server: str) -> None:
                     "email": "nora@example.com",
                     "password": "Granite-Willow-5512",
                     "passwordConfirmation": "Granite-Willow-5512",
-                    "appUnlockPin": "3952",
+                    "appUnlockPin": STAFF_PIN,
                 }
             },
         )["staffCreate"]

@@ -1,5 +1,5 @@
 """How failures reach API clients: userErrors for expected ones, coded GraphQL errors
-for authentication and permission, a masked message for everything else."""
+for authentication and permission (backend/api/error_policy.py codes and masks the rest)."""
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -65,15 +65,3 @@ async def translate(call: Callable[[], Awaitable[T]]) -> T:
         raise CodedError(str(denied), denied.code) from None
     except DomainError as error:
         raise CodedError(error.errors[0].message, "BAD_USER_INPUT") from None
-
-
-def keep_unmasked(error: GraphQLError) -> bool:
-    """Syntax and validation errors and our coded errors are meant for the client."""
-    original = error.original_error
-    if original is None:
-        return True
-    return isinstance(original, GraphQLError) and bool((original.extensions or {}).get("code"))
-
-
-def should_mask_error(error: GraphQLError) -> bool:
-    return not keep_unmasked(error)

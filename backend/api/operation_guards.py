@@ -1,8 +1,7 @@
 """Schema extensions that harden what an operation may ask: no introspection for
-browsers and anonymous callers outside development, no "Did you mean …" suggestions in
-error messages, and a cost limit on the list items an operation may request."""
+browsers and anonymous callers outside development, and a cost limit on the list items an
+operation may request. (No "Did you mean …" in messages: backend/api/error_policy.py.)"""
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -71,26 +70,6 @@ class ConditionalIntrospection(SchemaExtension):
                 NoIntrospectionRule,
             )
         yield
-
-
-# ---------------------------------------------------------------------------------------
-# Field suggestions
-
-_SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.DOTALL)
-
-
-def strip_suggestions(message: str) -> str:
-    return _SUGGESTION.sub("", message)
-
-
-class HideSuggestions(SchemaExtension):
-    """Removes graphql-core's "Did you mean …?" from every error message (unknown fields,
-    arguments, types, enum values), so the schema cannot be guessed from them."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        for error in getattr(self.execution_context.result, "errors", None) or []:
-            error.message = strip_suggestions(error.message)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The root schema: each domain's queries and mutations, merged."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -12,13 +13,16 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from backend.api.app_unlock_mutations import AppUnlockMutations
 from backend.api.audit_queries import AuditQueries
 from backend.api.auth_mutations import AuthMutations
+from backend.api.error_codes import ErrorCode
+from backend.api.error_policy import ErrorPolicy
+from backend.api.literal_check import ValueFreeLiterals
 from backend.api.login_lock_mutations import LoginLockMutations
-from backend.api.masking import MaskUnexpectedErrors
-from backend.api.operation_guards import ConditionalIntrospection, CostLimit, HideSuggestions
+from backend.api.operation_guards import ConditionalIntrospection, CostLimit
 from backend.api.practice_mutations import PracticeMutations
 from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
@@ -28,6 +32,7 @@ from backend.api.staff_mutations import StaffMutations
 from backend.api.staff_queries import StaffQueries
 from backend.api.staff_types import StaffMember
 from backend.api.two_factor_mutations import TwoFactorMutations
+from backend.api.variable_check import CheckVariables
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
@@ -56,24 +61,49 @@ LIMIT_RULES = [
 ]
 
 
+class ParseErrorsInsideCache(ParserCache):
+    """ParserCache raises a syntax error while entering the parsing step, where strawberry
+    handles it after every extension has finished (so ErrorPolicy never saw it). Leaving
+    the document unset instead makes strawberry parse again inside its own error handling."""
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLError:
+            self.execution_context.graphql_document = None
+            yield
+
+
 def _extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     # Factories, not shared instances: an extension instance holds per-request state.
     return [
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=2000),
-        lambda: ParserCache(maxsize=256),
+        lambda: ParseErrorsInsideCache(maxsize=256),
+        # Before ValidationCache: the swapped rule is part of the cache's key.
+        ValueFreeLiterals,
         lambda: ValidationCache(maxsize=256),
         # After ValidationCache: its on_validate must not overwrite the cost error.
         CostLimit,
         ConditionalIntrospection,
-        HideSuggestions,
-        MaskUnexpectedErrors,
+        CheckVariables,
+        ErrorPolicy,
     ]
 
 
-schema = strawberry.Schema(
+class StaffAccountsSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Nothing: ErrorPolicy logs each error once, at its level and without input values.
+        strawberry's own logging writes every error at ERROR, client mistakes included, with
+        the query text and variables (passwords and tokens) in the message."""
+
+
+schema = StaffAccountsSchema(
     query=Query,
     mutation=Mutation,
-    types=[StaffMember, Role, Provider, Office, Practice],
+    # ErrorCode documents `extensions.code`; no field returns it.
+    types=[StaffMember, Role, Provider, Office, Practice, ErrorCode],
     extensions=_extensions(),
 )

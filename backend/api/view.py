@@ -18,6 +18,7 @@ from strawberry.types import ExecutionResult
 
 from backend.api.context import Context
 from backend.api.cookies import session_credentials
+from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
 from backend.services.sessions import resolve_session
@@ -65,7 +66,7 @@ class GraphQLApp(GraphQL[Context, None]):
         any, is rolled back by the cancellation) and answered with a TIMEOUT error."""
         try:
             async with asyncio.timeout(self.settings.graphql_timeout_seconds):
-                return await super().execute_single(
+                result = await super().execute_single(
                     request=request,
                     request_adapter=request_adapter,
                     sub_response=sub_response,
@@ -73,6 +74,8 @@ class GraphQLApp(GraphQL[Context, None]):
                     root_value=root_value,
                     request_data=request_data,
                 )
+            mask_uncoded(result.errors, context.meta.request_id)
+            return result
         except TimeoutError:
             logger.warning(
                 "operation %s cancelled after %ss (request %s)",

@@ -78,6 +78,16 @@ class DomainError(Exception):
         return cls([FieldError(code, message, field, retry_after_seconds=retry_after_seconds)])
 
 
+class Overloaded(Exception):
+    """The server is too busy to take this work now (the API answers TOO_MANY_REQUESTS,
+    HTTP 429 with Retry-After); nothing was done, the client may retry."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds
+
+
 class AuthenticationRequired(Exception):
     """The caller is not signed in (GraphQL error UNAUTHENTICATED)."""
 

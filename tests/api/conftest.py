@@ -14,6 +14,7 @@ from backend.mail.dev_mailbox import DevMailbox
 from backend.models import Plan
 from backend.services.bootstrap import NewPractice, create_practice
 from tests.api.client import GraphQLClient
+from tests.pins import OWNER_PIN
 
 ADMIN_PASSWORD = "Harbor-Lantern-4417"
 
@@ -81,7 +82,7 @@ async def make_practice(settings: Settings, name: str, owner: str, plan: Plan) -
             owner_username=owner,
             owner_email=f"{owner}@example.com",
             owner_password=ADMIN_PASSWORD,
-            owner_pin="4827",
+            owner_pin=OWNER_PIN,
         ),
         settings=settings,
     )

@@ -4,6 +4,7 @@ from typing import Any
 
 from tests.api.client import GraphQLClient
 from tests.api.documents import REFERENCE_DATA, STAFF_CREATE
+from tests.pins import STAFF_PIN
 
 STAFF_PASSWORD = "Copper-Meadow-2291"
 
@@ -24,7 +25,7 @@ async def staff_input(client: GraphQLClient, **overrides: Any) -> dict[str, Any]
         "email": "camille.nurse@example.com",
         "password": STAFF_PASSWORD,
         "passwordConfirmation": STAFF_PASSWORD,
-        "appUnlockPin": "3952",
+        "appUnlockPin": STAFF_PIN,
     }
     values.update(overrides)
     return values

@@ -9,17 +9,12 @@ from starlette.applications import Starlette
 
 from backend.models import AuditEvent, LoginThrottle, Session, StaffMember, StaffStatus
 from backend.services.secrets import token_digest
-from tests import secret_watch
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.api.documents import VIEWER
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff
 from tests.api.test_tenancy import MISSING_STAFF
-
-OWNER_PIN = "4827"  # the practice owner's PIN (tests/api/conftest.py)
-WRONG_PIN = "9157"
-NEW_PIN = "6318"
-secret_watch.remember_pin(WRONG_PIN, NEW_PIN)
+from tests.pins import NEW_PIN, OTHER_PIN, OWNER_PIN, STAFF_PIN, WRONG_PIN
 
 ERRORS = "userErrors { field code message }"
 UNLOCK = f"""
@@ -233,11 +228,11 @@ async def test_an_administrator_sets_a_staff_pin_that_then_unlocks(
     [event] = await AuditEvent.filter(action="staff.set_pin")
     assert event.target_id == str((await StaffMember.get(username_key="cnurse")).id)
 
-    assert codes(await unlock(nurse, "3952")) == ["INVALID_PIN"]  # the old PIN
+    assert codes(await unlock(nurse, STAFF_PIN)) == ["INVALID_PIN"]  # the old PIN
     assert (await unlock(nurse, NEW_PIN))["ok"]
 
     # Without Manage Accounts: FORBIDDEN, even for one's own PIN.
-    body = await nurse.execute(SET_PIN, {"input": {"id": staff["id"], "pin": "7294"}})
+    body = await nurse.execute(SET_PIN, {"input": {"id": staff["id"], "pin": OTHER_PIN}})
     assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
     await nurse.http.aclose()
 

@@ -7,6 +7,7 @@ import httpx
 
 from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from tests import secret_watch
+from tests.pins import STAFF_PIN
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token userErrors { message } } }"
 GIVEN_PASSWORD = "Granite-Willow-5512"  # the password create_staff gives
@@ -48,7 +49,7 @@ class Api:
             "email": f"{username}@example.com",
             "password": GIVEN_PASSWORD,
             "passwordConfirmation": GIVEN_PASSWORD,
-            "appUnlockPin": "3952",
+            "appUnlockPin": STAFF_PIN,
             **fields,
         }
         payload = self.call(

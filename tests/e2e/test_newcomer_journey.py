@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_staff_drawer import drawer, field
+from tests.pins import STAFF_PIN
 
 GIVEN = "Harbor-Quartz-4471"
 OWN = "Maple-Signal-9025-Own"
@@ -23,7 +24,7 @@ def test_add_activate_and_see_the_person_active(page: Page) -> None:
     field(page, "Email").fill("nadia.newcomer@example.com")
     field(page, "Password").fill(GIVEN)
     field(page, "Confirm Password").fill(GIVEN)
-    field(page, "App Unlock PIN").fill("3952")
+    field(page, "App Unlock PIN").fill(STAFF_PIN)
     drawer(page).get_by_role("button", name="Add Staff").click()
     expect(drawer(page)).to_be_hidden()
 

@@ -11,6 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from tests.e2e.conftest import screenshot, sign_in
+from tests.pins import OTHER_PIN, STAFF_PIN
 
 TAKEN_EMAIL = "cnurse@demo-family-practice.example"
 PASSWORD = "Sturdy-Harbor-Lantern-58"
@@ -113,7 +114,7 @@ def fill_valid_form(page: Page, username: str, email: str) -> None:
     field(page, "Confirm Password").fill(PASSWORD)
     field(page, "Cell Phone").fill("(212) 555-0177")
     field(page, "Home Phone").fill("212 555 0178")
-    field(page, "App Unlock PIN").fill("3952")
+    field(page, "App Unlock PIN").fill(STAFF_PIN)
     field(page, "Send daily billing report").check()
 
 
@@ -201,7 +202,7 @@ def test_server_error_shown_on_its_field_and_typed_values_kept(page: Page, serve
     expect(field(page, "Confirm Password")).to_have_value(PASSWORD)
     expect(field(page, "Cell Phone")).to_have_value("(212) 555-0177")
     expect(field(page, "Home Phone")).to_have_value("212 555 0178")
-    expect(field(page, "App Unlock PIN")).to_have_value("3952")
+    expect(field(page, "App Unlock PIN")).to_have_value(STAFF_PIN)
     expect(field(page, "Send daily billing report")).to_be_checked()
     expect(field(page, "First Name")).not_to_have_attribute("aria-invalid", "")
     assert find_staff(server, "ttester") is None
@@ -303,7 +304,7 @@ def test_keyboard_only_adds_a_staff_member(page: Page, server: str) -> None:
     keys.press("Tab")
     keys.press("Tab")  # home phone: none
     expect(field(page, "App Unlock PIN")).to_be_focused()
-    keys.type("5170")
+    keys.type(OTHER_PIN)
     keys.press("Tab")
     expect(field(page, "Enable email update")).to_be_focused()
     keys.press("Tab")

@@ -12,6 +12,7 @@ from backend.demo import DEMO_STAFF_PASSWORD
 from tests.e2e.api import Api
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_staff_drawer import drawer, open_view
+from tests.pins import NEW_PIN
 
 STAFF_PASSWORD = DEMO_STAFF_PASSWORD
 ENROLL_START = "mutation { twoFactorEnrollStart { secret userErrors { message } } }"
@@ -150,7 +151,7 @@ def test_change_the_app_unlock_pin(page: Page, server: str) -> None:
     expect(section.get_by_label("New PIN")).to_have_attribute("aria-invalid", "")
     expect(section.get_by_role("alert").first).to_be_visible()
     section.get_by_label("Current password").fill(STAFF_PASSWORD)
-    section.get_by_label("New PIN").fill("7381")
+    section.get_by_label("New PIN").fill(NEW_PIN)
     section.get_by_role("button", name="Change PIN").click()
     expect(section.get_by_role("status")).to_have_text("Your app unlock PIN is changed.")
 
