@@ -11,11 +11,13 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend.api.http_guards import BodySizeLimitMiddleware, GraphQLHttpGuard
 from backend.api.view import GraphQLApp
 from backend.config import Settings
 from backend.db import apply_migrations, close_database, open_database
+from backend.http.access_log import AccessLogMiddleware
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
 from backend.middleware import RequestContextMiddleware
@@ -72,8 +74,11 @@ def create_app(settings: Settings) -> Starlette:
         routes.append(Route("/dev/mailbox", dev_mailbox, methods=["GET"]))
     routes.append(Mount("/", SinglePageApp(directory=FRONTEND_DIR, html=True), name="spa"))
     middleware = [
-        # Outermost, so refusals below still get a request id and the security headers.
+        # First of all, the real client behind a trusted proxy: limits per address count it.
+        Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips or []),
+        # Outside the rest, so refusals below still get a request id and the security headers.
         Middleware(RequestContextMiddleware, hsts=settings.serves_https),
+        Middleware(AccessLogMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -82,7 +82,16 @@ def _serve(settings: Settings, *, demo: bool) -> int:
     if demo:
         asyncio.run(_demo(settings, argparse.Namespace()))
     print(f"Staff accounts: open {settings.public_base_url}/ (GraphQL at /graphql)", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        # The app logs each request itself (without query strings) and reads
+        # X-Forwarded-For from FORWARDED_ALLOW_IPS itself.
+        access_log=False,
+        proxy_headers=False,
+    )
     return 0
 
 

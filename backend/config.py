@@ -72,10 +72,18 @@ class Settings:
     max_request_bytes: int = 100_000
     graphql_timeout_seconds: float = 10.0
     graphql_max_cost: int = 1000
-    # Brute-force limits (see backend/services/throttle.py).
+    # Password hashing threads (see backend/services/hashing.py): per machine, shared by
+    # the WEB_CONCURRENCY processes; HASH_QUEUE anonymous jobs may wait beyond them.
+    hash_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
+    hash_queue: int = 4
+    web_concurrency: int = 1
+    # Clients behind these proxies are known by X-Forwarded-For (uvicorn's setting).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Brute-force limits (see backend/services/throttle.py). With these, locking an
+    # account takes at least about 7 hours of attempts (throttle.minimum_time_to_lock).
     login_delay_after: int = 5
-    login_max_delay_seconds: int = 30
-    login_lock_after: int = 20
+    login_max_delay_seconds: int = 300
+    login_lock_after: int = 100
     login_ip_limit: int = 100
     login_ip_window_minutes: int = 15
     resend_limit_per_hour: int = 5
@@ -144,6 +152,10 @@ class Settings:
             raise SettingsError("LOGIN_DELAY_AFTER must be positive")
         if self.login_ip_limit < 1 or self.login_ip_window_minutes < 1:
             raise SettingsError("LOGIN_IP_LIMIT and LOGIN_IP_WINDOW_MINUTES must be positive")
+        if self.hash_workers < 1 or self.hash_queue < 0 or self.web_concurrency < 1:
+            raise SettingsError(
+                "HASH_WORKERS and WEB_CONCURRENCY must be positive, HASH_QUEUE at least 0"
+            )
         if self.resend_limit_per_hour < 1:
             raise SettingsError("RESEND_LIMIT_PER_HOUR must be positive")
         if self.environment == "production" and not self.two_factor_key:
@@ -192,11 +204,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "GRAPHQL_TIMEOUT_SECONDS", get("GRAPHQL_TIMEOUT_SECONDS", "10")
         ),
         graphql_max_cost=_int("GRAPHQL_MAX_COST", get("GRAPHQL_MAX_COST", "1000")),
+        hash_workers=_int("HASH_WORKERS", get("HASH_WORKERS", str(Settings().hash_workers))),
+        hash_queue=_int("HASH_QUEUE", get("HASH_QUEUE", "4")),
+        web_concurrency=_int("WEB_CONCURRENCY", get("WEB_CONCURRENCY", "1")),
+        forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
         login_delay_after=_int("LOGIN_DELAY_AFTER", get("LOGIN_DELAY_AFTER", "5")),
         login_max_delay_seconds=_int(
-            "LOGIN_MAX_DELAY_SECONDS", get("LOGIN_MAX_DELAY_SECONDS", "30")
+            "LOGIN_MAX_DELAY_SECONDS", get("LOGIN_MAX_DELAY_SECONDS", "300")
         ),
-        login_lock_after=_int("LOGIN_LOCK_AFTER", get("LOGIN_LOCK_AFTER", "20")),
+        login_lock_after=_int("LOGIN_LOCK_AFTER", get("LOGIN_LOCK_AFTER", "100")),
         login_ip_limit=_int("LOGIN_IP_LIMIT", get("LOGIN_IP_LIMIT", "100")),
         login_ip_window_minutes=_int(
             "LOGIN_IP_WINDOW_MINUTES", get("LOGIN_IP_WINDOW_MINUTES", "15")

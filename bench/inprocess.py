@@ -44,7 +44,7 @@ from backend.models import Permission, StaffMember, StaffStatus
 from backend.services import staff_directory
 from backend.services.staff_directory import StaffPage, StaffQuery, StatusCounts
 from backend.services.validation import username_key
-from backend.services.viewer import RequestMeta, Viewer
+from backend.services.viewer import AuthMethod, RequestMeta, Viewer
 from bench.reference_app import reference_page_document
 
 QUERY = (Path(__file__).resolve().parent / "queries" / "staff_page.graphql").read_text()
@@ -134,7 +134,7 @@ def services_from_memory(data: PageData) -> Iterator[None]:
 
 
 def _context(viewer: Viewer, settings: Settings) -> Context:
-    meta = RequestMeta(ip="127.0.0.1", request_id="b2", auth_method="bearer")
+    meta = RequestMeta(ip="127.0.0.1", request_id="b2", auth_method=AuthMethod.BEARER_SESSION)
     return Context(
         request=Request(_SCOPE), response=Response(), settings=settings, meta=meta, viewer=viewer
     )

@@ -88,15 +88,17 @@ def watch_log_file(path: Path) -> None:
 def leaks() -> list[str]:
     texts = list(capture.lines)
     texts += [path.read_text(errors="replace") for path in _log_files if path.exists()]
-    numbers = _standing_alone("|".join(sorted(map(re.escape, _pins)))) if _pins else None
-    found = []
-    for text in texts:
-        for secret in _secrets:
-            if secret in text:
-                found.append(f"{secret[:4]}… in: {text[:200]}")
-        if numbers is not None:
-            for match in re.finditer(numbers, text):
-                found.append(f"PIN or code {match.group()} in: {text[:200]}")
+    return [f"{found} in: {text[:200]}" for text in texts for found in leaks_in(text)]
+
+
+def leaks_in(text: str) -> list[str]:
+    """The remembered secrets found in `text` in any case (the code lower-cases some
+    inputs, usernames among them), each named by its first characters."""
+    lowered = text.lower()
+    found = [f"{secret[:4]}…" for secret in _secrets if secret.lower() in lowered]
+    if _pins:
+        numbers = _standing_alone("|".join(sorted(map(re.escape, _pins))))
+        found += [f"PIN or code {match.group()}" for match in re.finditer(numbers, text)]
     return found
 
 

@@ -40,7 +40,13 @@ def test_newcomer_walk_through(server: str) -> None:
         login = _call(
             http,
             "mutation($i: LoginInput!) { login(input: $i) { token userErrors { code } } }",
-            {"i": {"username": DEMO_ADMIN_USERNAME, "password": DEMO_ADMIN_PASSWORD}},
+            {
+                "i": {
+                    "username": DEMO_ADMIN_USERNAME,
+                    "password": DEMO_ADMIN_PASSWORD,
+                    "session": "BEARER",
+                }
+            },
         )["login"]
         assert login["userErrors"] == []
         http.headers["authorization"] = f"Bearer {login['token']}"

@@ -40,8 +40,9 @@ class AuditEvent(Node):
         description="Global ID of the StaffMember, Role or Practice acted on, when known."
     )
     auth_method: str | None = strawberry.field(
-        description='How the actor was authenticated: "bearer" (API client) or "cookie" '
-        "(browser); null without a session (e.g. a sign-in)."
+        description='How the actor was authenticated: "cookie" (a session cookie: the '
+        'browser app), "bearer_session" (a person\'s session sent as a bearer token: the '
+        'mobile app) or "password" (a sign-in); null without a session.'
     )
     ip: str | None = strawberry.field(description="The caller's IP address, if known.")
     user_agent: str | None = strawberry.field(description="The caller's user agent, if known.")

@@ -1,6 +1,7 @@
 """Signing in and out, and activating an account from the emailed link."""
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +13,23 @@ from backend.api.staff_types import StaffMember
 from backend.services import account_activation, auth
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff_directory import staff_with_relations
+
+
+@strawberry.enum(description="How a session is kept by the client.")
+class SessionKind(Enum):
+    COOKIE = strawberry.enum_value(
+        "COOKIE",
+        description="An HttpOnly session cookie (the browser app); the answer holds no token.",
+    )
+    BEARER = strawberry.enum_value(
+        "BEARER",
+        description="A token in the answer, sent back as `Authorization: Bearer …` (the mobile "
+        "app); no cookie is set.",
+    )
+
+
+# The SPA sends this header on every request (the CSRF defence of cookie sessions).
+_SPA_HEADER = "x-requested-with"
 
 
 @strawberry.input(description="Credentials.")
@@ -28,13 +46,19 @@ class LoginInput:
         description="For accounts with two-factor sign-in, instead of totpCode: one of the "
         "single-use recovery codes.",
     )
+    session: SessionKind | None = strawberry.field(
+        default=None,
+        description="How the new session is kept. By default COOKIE when the request carries "
+        "the browser app's X-Requested-With header, BEARER otherwise.",
+    )
 
 
 @strawberry.type(description="A new session, or why sign-in failed.")
 class LoginPayload:
     token: str | None = strawberry.field(
-        description="Bearer token for API clients (`Authorization: Bearer …`). Browsers get the "
-        "same session as an HttpOnly cookie and can ignore it. Shown only here, once."
+        description="For a BEARER session (the mobile app): the token to send as "
+        "`Authorization: Bearer …`. Shown only here, once. Null for a COOKIE session, whose "
+        "token page script must never see."
     )
     expires_at: datetime | None = strawberry.field(
         description="When the session ends at the latest; it also ends after idle time."
@@ -111,9 +135,13 @@ class AuthMutations:
                 ),
                 user_errors=user_errors(error),
             )
-        set_session_cookie(context.response, context.settings, issued.token)
+        kind = input.session or (
+            SessionKind.COOKIE if context.request.headers.get(_SPA_HEADER) else SessionKind.BEARER
+        )
+        if kind is SessionKind.COOKIE:
+            set_session_cookie(context.response, context.settings, issued.token)
         return LoginPayload(
-            token=issued.token,
+            token=issued.token if kind is SessionKind.BEARER else None,
             expires_at=issued.session.expires_at,
             account=StaffMember.from_model(await staff_with_relations(staff.id)),
             two_factor_enrollment_required=issued.session.two_factor_enrollment_required,

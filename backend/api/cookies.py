@@ -5,6 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from backend.config import Settings
+from backend.services.viewer import AuthMethod
 
 
 def cookie_name(settings: Settings) -> str:
@@ -41,11 +42,13 @@ def bearer_token(headers: Headers) -> str | None:
     return credentials.strip() or None
 
 
-def session_credentials(request: Request, settings: Settings) -> tuple[str | None, str | None]:
-    """The session token and how it came: "bearer" (API clients, wins) or "cookie"
-    (browsers), or (None, None)."""
+def session_credentials(
+    request: Request, settings: Settings
+) -> tuple[str | None, AuthMethod | None]:
+    """The session token and how it came: as a bearer token (the mobile app; it wins) or
+    as the cookie (browsers), or (None, None)."""
     token = bearer_token(request.headers)
     if token:
-        return token, "bearer"
+        return token, AuthMethod.BEARER_SESSION
     cookie = request.cookies.get(cookie_name(settings))
-    return (cookie, "cookie") if cookie else (None, None)
+    return (cookie, AuthMethod.COOKIE) if cookie else (None, None)

@@ -42,7 +42,14 @@ class ErrorCode(Enum):
         "path and the problem, never the value.",
     )
     BAD_REQUEST = _code(
-        "BAD_REQUEST", 200, "The request cannot be run as sent (no operation to choose)."
+        "BAD_REQUEST",
+        400,
+        "Not a GraphQL request: the body is not JSON, holds no query, or names an operation "
+        "the document does not have.",
+    )
+    NOT_FOUND = _code("NOT_FOUND", 404, "No such endpoint (the path is not one of the API's).")
+    METHOD_NOT_ALLOWED = _code(
+        "METHOD_NOT_ALLOWED", 405, "The endpoint does not take this HTTP method."
     )
     UNAUTHENTICATED = _code("UNAUTHENTICATED", 200, "Sign in first: there is no live session.")
     FORBIDDEN = _code("FORBIDDEN", 200, "Signed in, but the role does not allow it.")

@@ -12,6 +12,7 @@ status of its code.
 
 import logging
 import re
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 # ("a", "id") and carry no secret (the shortest, a PIN, has four characters).
 _MIN_REDACTED_LENGTH = 4
 _REDACTED = "…"
+# A string literal of a document, for when it could not be parsed.
+_STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*$", re.DOTALL)
 # A token that carries text of the document, as graphql-core's lexer quotes it.
 _QUOTED_TOKEN = re.compile(r"""\b(Name|String|BlockString|Int|Float) (['"]).*?\2""")
@@ -65,7 +68,7 @@ class ErrorPolicy(SchemaExtension):
             )
         code = self._client_error_code(error)
         if code is None:
-            return masked(error, request_id)
+            return masked(error, request_id, inputs)
         message = _without_inputs(_SUGGESTION.sub("", error.message), inputs)
         if code == ErrorCode.GRAPHQL_PARSE_FAILED.name:
             message = _without_quoted_token(message)
@@ -86,11 +89,9 @@ class ErrorPolicy(SchemaExtension):
         if error.path is None and (
             error.original_error is None or isinstance(error.original_error, GraphQLError)
         ):
-            # Raised by graphql-core before any field ran: the request's variables (should
-            # CheckVariables have let one through) or the choice of operation.
-            if error.message.startswith("Variable '$"):
-                return ErrorCode.BAD_USER_INPUT.name
-            return ErrorCode.BAD_REQUEST.name
+            # Raised by graphql-core before any field ran: the request's variables, should
+            # CheckVariables have let one through.
+            return ErrorCode.BAD_USER_INPUT.name
         return None
 
     def _set_status(self, code: ErrorCode, retry_after_seconds: int | None) -> None:
@@ -102,13 +103,17 @@ class ErrorPolicy(SchemaExtension):
             context.response.headers["retry-after"] = str(retry_after_seconds)
 
 
-def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
-    """A bug: logged once with its traceback, shown only as a sentence with the request id."""
+def masked(error: GraphQLError, request_id: str | None, inputs: set[str]) -> GraphQLError:
+    """A bug: logged once with its traceback, shown only as a sentence with the request id.
+    Exception messages may quote the values they choked on (Tortoise's validation errors
+    do), so the traceback is logged as text with the request's input values cut out."""
+    original = error.original_error
+    trace = "".join(traceback.format_exception(original)) if original else error.message
     logger.error(
-        "unexpected error in %s (request %s)",
+        "unexpected error in %s (request %s)\n%s",
         ".".join(str(p) for p in error.path or []) or "operation",
         request_id,
-        exc_info=error.original_error,
+        _without_inputs(trace, inputs).rstrip(),
     )
     return _coded(
         error,
@@ -118,12 +123,17 @@ def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
     )
 
 
-def mask_uncoded(errors: list[GraphQLError] | None, request_id: str | None) -> None:
+def mask_uncoded(
+    errors: list[GraphQLError] | None, request_id: str | None, query: str | None, variables: object
+) -> None:
     """The last line of defence, for errors that never reached ErrorPolicy (strawberry
     answers an exception raised by an extension itself as a bare error with its text)."""
-    for index, error in enumerate(errors or []):
+    if not errors or all((error.extensions or {}).get("code") for error in errors):
+        return
+    inputs = _input_values(None, variables) | set(_STRING_LITERAL.findall(query or ""))
+    for index, error in enumerate(errors):
         if not (error.extensions or {}).get("code"):
-            errors[index] = masked(error, request_id)  # type: ignore[index]
+            errors[index] = masked(error, request_id, inputs)
 
 
 def _coded(
@@ -166,10 +176,13 @@ def _input_values(document: DocumentNode | None, variables: object) -> set[str]:
 
 
 def _without_inputs(message: str, inputs: set[str]) -> str:
+    """`message` without any of `inputs`, in whatever case (the code may lower-case an
+    input, as it does usernames, before it reaches an error message)."""
+    lowered = message.lower()
+    present = [value for value in inputs if value.lower() in lowered]
     # Longest first, so a value containing another is cut out whole.
-    for value in sorted(inputs, key=len, reverse=True):
-        if value in message:
-            message = message.replace(value, _REDACTED)
+    for value in sorted(present, key=len, reverse=True):
+        message = re.sub(re.escape(value), _REDACTED, message, flags=re.IGNORECASE)
     return message
 
 

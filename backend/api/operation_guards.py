@@ -30,6 +30,7 @@ from strawberry.extensions import SchemaExtension
 
 from backend.api.context import Context
 from backend.config import Settings
+from backend.services.viewer import AuthMethod
 
 # ---------------------------------------------------------------------------------------
 # Introspection
@@ -43,7 +44,7 @@ class NoIntrospectionRule(ValidationRule):
         if type_ is not None and is_introspection_type(type_):
             self.report_error(
                 GraphQLError(
-                    "Introspection is only available in development or to signed-in API clients.",
+                    "Introspection is only available in development or to bearer sessions.",
                     node,
                     extensions={"code": "INTROSPECTION_DISABLED"},
                 )
@@ -55,8 +56,8 @@ def introspection_allowed(context: object) -> bool:
         return False
     if context.settings.is_development:
         return True
-    # An API client signed in with a bearer token (the meta says so only for a live one).
-    return context.viewer is not None and context.meta.auth_method == "bearer"
+    # A person's bearer session (the mobile app; the meta says so only for a live one).
+    return context.viewer is not None and context.meta.auth_method == AuthMethod.BEARER_SESSION
 
 
 class ConditionalIntrospection(SchemaExtension):

@@ -7,10 +7,11 @@ import json
 import logging
 
 import orjson
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -18,13 +19,23 @@ from strawberry.types import ExecutionResult
 
 from backend.api.context import Context
 from backend.api.cookies import session_credentials
+from backend.api.error_codes import ErrorCode
 from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
 from backend.services.sessions import resolve_session
-from backend.services.viewer import RequestMeta
+from backend.services.viewer import AuthMethod, RequestMeta
 
 logger = logging.getLogger(__name__)
+
+
+# What strawberry's refusals of a request that is not GraphQL at all answer (it would
+# answer them in plain text).
+_HTTP_ERROR_CODES = {
+    400: ErrorCode.BAD_REQUEST,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+}
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -36,6 +47,19 @@ class GraphQLApp(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as refused:
+            code = _HTTP_ERROR_CODES.get(refused.status_code, ErrorCode.BAD_REQUEST)
+            body = {"errors": [{"message": refused.reason, "extensions": {"code": code.name}}]}
+            response = JSONResponse(body, status_code=refused.status_code)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -74,7 +98,9 @@ class GraphQLApp(GraphQL[Context, None]):
                     root_value=root_value,
                     request_data=request_data,
                 )
-            mask_uncoded(result.errors, context.meta.request_id)
+            mask_uncoded(
+                result.errors, context.meta.request_id, request_data.query, request_data.variables
+            )
             return result
         except TimeoutError:
             logger.warning(
@@ -89,6 +115,11 @@ class GraphQLApp(GraphQL[Context, None]):
             )
             return ExecutionResult(data=None, errors=[error])
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses nesting beyond 1024 levels with a JSONDecodeError, which strawberry
+        # answers 400; the standard module raises RecursionError, a plain-text 500.
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> bytes:
         # orjson is an order of magnitude faster than the standard json module; it only
         # refuses integers beyond 64 bits, which the standard module can still write.
@@ -98,7 +129,7 @@ class GraphQLApp(GraphQL[Context, None]):
             return json.dumps(data).encode()
 
 
-def request_meta(request: Request, auth_method: str | None = None) -> RequestMeta:
+def request_meta(request: Request, auth_method: AuthMethod | None = None) -> RequestMeta:
     client = request.client
     return RequestMeta(
         ip=client.host if client else None,

@@ -6,7 +6,7 @@ from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import ActivationToken, StaffMember, StaffStatus
-from backend.services import audit, two_factor, validation
+from backend.services import audit, hashing, throttle, two_factor, validation
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.plans import lock_practice
 from backend.services.secrets import hash_secret, token_digest, verify_secret
@@ -30,12 +30,41 @@ async def activate_account(
     meta: RequestMeta,
 ) -> tuple[StaffMember, IssuedSession]:
     """Check the link and the credentials the administrator gave, set the person's own
-    password and make the account active. Only the first of concurrent redemptions wins."""
+    password and make the account active. Only the first of concurrent redemptions wins.
+    The given password is a guess like a sign-in's: counted first, against the account."""
+    async with hashing.anonymous_work(settings) as lane:
+        return await _activate(
+            token=token,
+            username=username,
+            password=password,
+            new_password=new_password,
+            new_password_confirmation=new_password_confirmation,
+            settings=settings,
+            meta=meta,
+            lane=lane,
+        )
+
+
+async def _activate(
+    *,
+    token: str,
+    username: str,
+    password: str,
+    new_password: str,
+    new_password_confirmation: str,
+    settings: Settings,
+    meta: RequestMeta,
+    lane: hashing.Lane,
+) -> tuple[StaffMember, IssuedSession]:
     link = await _usable_link(token)
     staff = await StaffMember.get(id=link.staff_id)  # type: ignore[attr-defined]
+    attempt = await throttle.reserve(
+        throttle.keys_for(staff.username_key, meta), settings, datetime.now(UTC)
+    )
     same_name = validation.username_key((username or "").strip()) == staff.username_key
-    matched = await verify_secret(staff.password_hash, password or "", settings)
+    matched = await verify_secret(staff.password_hash, password or "", settings, lane=lane)
     if not (same_name and matched):
+        await attempt.failed(staff=staff, meta=meta)
         # A concurrent redemption may have used the link (and replaced the password)
         # meanwhile: then the link is what failed, not the person's credentials.
         await _usable_link(token)
@@ -50,6 +79,7 @@ async def activate_account(
         raise DomainError.single(
             ErrorCode.INVALID_CREDENTIALS, "The username or password is incorrect."
         )
+    await attempt.succeeded()
 
     errors = ErrorCollector()
     errors.check(
@@ -68,7 +98,7 @@ async def activate_account(
             "newPassword",
         )
     errors.raise_if_any()
-    new_hash = await hash_secret(new_password, settings)
+    new_hash = await hash_secret(new_password, settings, lane=lane)
 
     now = datetime.now(UTC)
     async with in_transaction() as db:

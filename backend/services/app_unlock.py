@@ -20,7 +20,7 @@ from backend.services.password_check import confirm_current_password
 from backend.services.secrets import hash_secret, verify_secret
 from backend.services.sessions import end_session
 from backend.services.staff import get_practice_staff
-from backend.services.viewer import Viewer
+from backend.services.viewer import AuthMethod, Viewer
 
 PIN_ATTEMPTS = 10
 INVALID_PIN_MESSAGE = "The PIN is incorrect."
@@ -50,7 +50,7 @@ BEARER_ONLY_MESSAGE = (
 def pin_lock_applies(viewer: Viewer) -> bool:
     """The app's PIN lock guards bearer sessions (the mobile app); browsers' cookie
     sessions have none."""
-    return viewer.meta.auth_method == "bearer" and viewer.session_id is not None
+    return viewer.meta.auth_method == AuthMethod.BEARER_SESSION and viewer.session_id is not None
 
 
 async def unlock(*, viewer: Viewer, pin: str, settings: Settings) -> int:

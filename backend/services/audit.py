@@ -21,7 +21,7 @@ async def record(
 ) -> None:
     meta = meta or RequestMeta()
     if meta.auth_method:
-        details = {**(details or {}), "authMethod": meta.auth_method}
+        details = {**(details or {}), "authMethod": meta.auth_method.value}
     await AuditEvent.create(
         action=action,
         practice_id=practice_id,

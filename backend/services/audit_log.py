@@ -118,10 +118,14 @@ def safe_details(details: object) -> list[tuple[str, str]]:
     return pairs
 
 
+# Events recorded before people's bearer sessions were named so.
+_OLD_AUTH_METHOD_NAMES = {"bearer": "bearer_session"}
+
+
 def auth_method(details: object) -> str | None:
-    """How the actor was authenticated ("bearer" or "cookie"), kept apart from the details."""
+    """How the actor was authenticated (an AuthMethod value), kept apart from the details."""
     value = details.get(AUTH_METHOD_KEY) if isinstance(details, dict) else None
-    return str(value) if value else None
+    return _OLD_AUTH_METHOD_NAMES.get(str(value), str(value)) if value else None
 
 
 def summary(pairs: list[tuple[str, str]]) -> str | None:

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 from backend.config import Settings
 from backend.models import StaffMember, StaffStatus
-from backend.services import audit, throttle, two_factor, validation
+from backend.services import audit, hashing, throttle, two_factor, validation
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.secrets import verify_secret
 from backend.services.sessions import IssuedSession, end_session, start_session
-from backend.services.viewer import RequestMeta, Viewer
+from backend.services.viewer import AuthMethod, RequestMeta, Viewer
 
 INVALID_CREDENTIALS_MESSAGE = "The username or password is incorrect."
 TWO_FACTOR_REQUIRED_MESSAGE = "Enter the code from your authenticator app, or a recovery code."
@@ -25,39 +25,65 @@ async def login(
     recovery_code: str | None = None,
 ) -> tuple[StaffMember, IssuedSession]:
     # A sign-in is authenticated by its password, whatever session the caller may hold.
-    meta = dataclasses.replace(meta, auth_method="password")
+    meta = dataclasses.replace(meta, auth_method=AuthMethod.PASSWORD)
+    async with hashing.anonymous_work(settings) as lane:
+        return await _login(
+            username=username,
+            password=password,
+            settings=settings,
+            meta=meta,
+            totp_code=totp_code,
+            recovery_code=recovery_code,
+            lane=lane,
+        )
+
+
+async def _login(
+    *,
+    username: str,
+    password: str,
+    settings: Settings,
+    meta: RequestMeta,
+    totp_code: str | None,
+    recovery_code: str | None,
+    lane: hashing.Lane,
+) -> tuple[StaffMember, IssuedSession]:
     key = validation.username_key((username or "").strip())
-    staff = await StaffMember.get_or_none(username_key=key) if key else None
+    # No account has a longer name, and the database would refuse to look one up.
+    known = key and len(key) <= validation.USERNAME_MAX_LENGTH
+    staff = await StaffMember.get_or_none(username_key=key) if known else None
     # Counted per username key whether or not the account exists: the limits, their
     # errors and their timing are the same for unknown names.
     keys = throttle.keys_for(key, meta)
     now = datetime.now(UTC)
     try:
-        await throttle.check_allowed(keys, settings, now)
+        attempt = await throttle.reserve(keys, settings, now)
     except DomainError as refused:
-        # Every call counts, refused ones too: aliases or retries cannot go uncounted.
-        await _fail(staff, keys, settings, now, meta, refused=refused.errors[0].code.value)
+        await _audit_failure(staff, meta, refused=refused.errors[0].code.value)
         raise
     # Always run one argon2 verification (a dummy one for an unknown name), so that an
     # unknown, pending or deactivated username takes as long as a wrong password.
-    matched = await verify_secret(staff.password_hash if staff else None, password or "", settings)
+    matched = await verify_secret(
+        staff.password_hash if staff else None, password or "", settings, lane=lane
+    )
     if staff is None or not matched or staff.status != StaffStatus.ACTIVE:
-        await _fail(staff, keys, settings, now, meta)
+        await _fail(attempt, staff, meta)
         raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
     second_factor = None
     if staff.two_factor_enabled:
         if not (totp_code or recovery_code):
-            # The password was right: no failure is counted, and the counter is not reset
-            # either (else password-only attempts could wipe failed code attempts).
+            # The password was right: the attempt is neither a failure nor a success
+            # (else password-only attempts could wipe failed code attempts).
+            await attempt.released()
             await _audit_failure(staff, meta, refused=ErrorCode.TWO_FACTOR_REQUIRED.value)
             raise DomainError.single(ErrorCode.TWO_FACTOR_REQUIRED, TWO_FACTOR_REQUIRED_MESSAGE)
         second_factor = await two_factor.accept_login_code(
             staff, totp_code=totp_code, recovery_code=recovery_code, settings=settings, now=now
         )
         if second_factor is None:  # wrong, replayed or already used: a failed attempt
-            await _fail(staff, keys, settings, now, meta, refused="TWO_FACTOR_CODE")
+            await _fail(attempt, staff, meta, refused="TWO_FACTOR_CODE")
             raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, two_factor.INVALID_CODE_MESSAGE)
-    await throttle.record_success(keys)
+    await attempt.succeeded()
     # The practice may require this account to enrol first: the session is held back
     # to enrolment until it does.
     must_enroll = not staff.two_factor_enabled and await two_factor.enrollment_required(staff)
@@ -81,16 +107,14 @@ async def login(
 
 
 async def _fail(
+    attempt: throttle.Attempt,
     staff: StaffMember | None,
-    keys: throttle.Keys,
-    settings: Settings,
-    now: datetime,
     meta: RequestMeta,
     *,
     refused: str | None = None,
 ) -> None:
     await _audit_failure(staff, meta, refused=refused)
-    await throttle.record_failure(keys, settings, now, staff=staff, meta=meta)
+    await attempt.failed(staff=staff, meta=meta)
 
 
 async def _audit_failure(

@@ -1,7 +1,8 @@
 """Re-checking the signed-in person's password before a sensitive change (PIN, 2FA).
 
 A wrong password here is a guess like a failed sign-in: it is refused while the account's
-sign-in limits apply, counts against them, and is audited as a failure of the action."""
+sign-in limits apply, counted before it is checked, and audited as a failure of the
+action. A right one counts as a successful sign-in (the account's count starts again)."""
 
 from datetime import UTC, datetime
 
@@ -19,9 +20,9 @@ async def confirm_current_password(
     *, viewer: Viewer, staff: StaffMember, password: str, settings: Settings, action: str
 ) -> None:
     keys = throttle.keys_for(staff.username_key, viewer.meta)
-    now = datetime.now(UTC)
-    await throttle.check_allowed(keys, settings, now)
+    attempt = await throttle.reserve(keys, settings, datetime.now(UTC))
     if await verify_secret(staff.password_hash, password or "", settings):
+        await attempt.succeeded()
         return
     await audit.record(
         action=action,
@@ -31,7 +32,7 @@ async def confirm_current_password(
         target_id=viewer.staff_id,
         meta=viewer.meta,
     )
-    await throttle.record_failure(keys, settings, now, staff=staff, meta=viewer.meta)
+    await attempt.failed(staff=staff, meta=viewer.meta)
     raise DomainError.single(
         ErrorCode.INVALID_CREDENTIALS, INVALID_PASSWORD_MESSAGE, ["currentPassword"]
     )

@@ -1,4 +1,5 @@
-"""Hashing of passwords and PINs (argon2id, off the event loop) and of random tokens."""
+"""Hashing of passwords (argon2id, on the lanes of backend/services/hashing.py, never on
+the event loop) and of random tokens."""
 
 import asyncio
 import hashlib
@@ -9,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from backend.config import HashProfile, Settings
+from backend.services.hashing import Lane, signed_in_lane
 
 
 @cache
@@ -19,14 +21,18 @@ def _hasher(profile: HashProfile) -> PasswordHasher:
     return PasswordHasher()  # argon2id with the library's defaults (t=3, 64 MiB, p=4)
 
 
-async def hash_secret(value: str, settings: Settings) -> str:
-    # About 180 ms of CPU: on the event loop it would stall every other request.
-    return await asyncio.to_thread(_hasher(settings.password_hash_profile).hash, value)
+async def hash_secret(value: str, settings: Settings, *, lane: Lane | None = None) -> str:
+    """On `lane` (from hashing.anonymous_work), or the signed-in lane."""
+    lane = lane or signed_in_lane(settings)
+    return await lane.run(_hasher(settings.password_hash_profile).hash, value)
 
 
-async def verify_secret(secret_hash: str | None, value: str, settings: Settings) -> bool:
+async def verify_secret(
+    secret_hash: str | None, value: str, settings: Settings, *, lane: Lane | None = None
+) -> bool:
     """Check a value; with no hash, spend the same time on a dummy so timing reveals nothing."""
-    return await asyncio.to_thread(_verify, settings.password_hash_profile, secret_hash, value)
+    lane = lane or signed_in_lane(settings)
+    return await lane.run(_verify, settings.password_hash_profile, secret_hash, value)
 
 
 async def warm_up(settings: Settings) -> None:

@@ -1,13 +1,19 @@
-"""Brute-force limits on sign-in, kept in the database so they hold across processes.
+"""Brute-force limits on sign-in and on every other guessable secret (the password when
+it is checked again, two-factor and recovery codes), kept in the database so that they
+hold across processes.
 
 Two counters per attempt: one per username key (whether or not the account exists, so
-that throttling reveals nothing) and one per client address. Every change is a single
-conditional UPDATE (failures = failures + 1, lock only if not locked yet), never a
-read-modify-write, so concurrent attempts cannot lose a count or lock twice."""
+that throttling reveals nothing) and one per client address. An attempt is *reserved*
+before its secret is checked: counted in one atomic UPDATE, or refused — and then not
+counted — while the account's delay runs, its lock holds or its address is over the limit.
+So N parallel guesses cost N counted attempts, and at most LOGIN_DELAY_AFTER of them are
+checked before the delay applies; and refused attempts cannot push an account into its
+lock, which takes LOGIN_LOCK_AFTER checked attempts spread over hours by the delays
+(`minimum_time_to_lock`)."""
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -27,6 +33,9 @@ ACCOUNT_LOCKED_MESSAGE = (
     "This account is locked after too many failed sign-ins. "
     "An administrator can unlock it in Manage Accounts."
 )
+# Concurrent attempts on one account retry their reservation; beyond this many rounds
+# the attempt is refused as if the delay applied (it almost always does by then).
+_RESERVE_ROUNDS = 50
 
 
 def account_key(username_key: str) -> str:
@@ -55,60 +64,134 @@ def delay_seconds(failures: int, settings: Settings) -> int:
     return int(min(2**exponent, settings.login_max_delay_seconds))
 
 
-async def check_allowed(keys: Keys, settings: Settings, now: datetime) -> None:
-    """Refuse the attempt before any password is checked, if a limit is reached."""
-    rows = {
-        row.key: row
-        for row in await LoginThrottle.filter(key__in=[k for k in (keys.account, keys.ip) if k])
-    }
-    account = rows.get(keys.account)
-    if account is not None:
-        if account.locked_at is not None:
+def minimum_time_to_lock(settings: Settings) -> timedelta:
+    """The shortest time in which anybody can lock an account: every attempt needed, each
+    made the moment its delay ends (refused attempts do not count)."""
+    return timedelta(
+        seconds=sum(delay_seconds(f, settings) for f in range(1, settings.login_lock_after))
+    )
+
+
+@dataclass
+class Attempt:
+    """One attempt, counted before its secret is checked; say how it ended."""
+
+    keys: Keys
+    settings: Settings
+    now: datetime
+    # The account counter as this attempt found it, to undo its count exactly.
+    _counted_as: int = 0
+    _previous_failure_at: datetime | None = field(default=None, repr=False)
+
+    async def succeeded(self) -> None:
+        """The secret was right: the account's count starts again (not the address's,
+        which counts failures only, so this attempt's share of it is given back)."""
+        await LoginThrottle.filter(key=self.keys.account).update(failures=0, last_failure_at=None)
+        await _give_back(self.keys.ip)
+
+    async def released(self) -> None:
+        """Neither success nor failure (the password was right, a second factor is still
+        to come): the attempt is not counted after all."""
+        undone = await LoginThrottle.filter(
+            key=self.keys.account, failures=self._counted_as
+        ).update(failures=self._counted_as - 1, last_failure_at=self._previous_failure_at)
+        if not undone:  # counted on by a concurrent attempt meanwhile: only the count
+            await _give_back(self.keys.account)
+        await _give_back(self.keys.ip)
+
+    async def failed(self, *, staff: StaffMember | None, meta: RequestMeta) -> None:
+        """The secret was wrong: it stays counted, and the account locks at the limit."""
+        locked = (
+            await LoginThrottle.filter(
+                key=self.keys.account,
+                locked_at=None,
+                failures__gte=self.settings.login_lock_after,
+            ).update(locked_at=self.now)
+        ) == 1
+        if locked:  # only the attempt that set locked_at records the event
+            await audit.record(
+                action="auth.lock",
+                practice_id=staff.practice_id if staff else None,  # type: ignore[attr-defined]
+                actor_id=None,
+                target_id=staff.id if staff else None,
+                meta=meta,
+                details={"failures": self.settings.login_lock_after},
+            )
+
+
+async def reserve(keys: Keys, settings: Settings, now: datetime) -> Attempt:
+    """Count an attempt before its secret is checked, or refuse it (uncounted) with
+    TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED."""
+    if keys.ip:
+        await _reserve_address(keys.ip, settings, now)
+    try:
+        counted_as, previous = await _reserve_account(keys.account, settings, now)
+    except DomainError:
+        await _give_back(keys.ip)
+        raise
+    return Attempt(keys, settings, now, counted_as, previous)
+
+
+async def _reserve_account(
+    key: str, settings: Settings, now: datetime
+) -> tuple[int, datetime | None]:
+    """(the count including this attempt, the previous failure time). A compare-and-set
+    on the count the attempt saw: of concurrent attempts one wins each round, and the
+    others look again, by then usually at a delay that refuses them."""
+    for _ in range(_RESERVE_ROUNDS):
+        row = await LoginThrottle.get_or_none(key=key)
+        if row is None:
+            try:
+                await LoginThrottle.create(
+                    key=key, failures=1, window_started_at=now, last_failure_at=now
+                )
+            except IntegrityError:  # created by a concurrent attempt meanwhile
+                continue
+            return 1, None
+        if row.locked_at is not None:
             raise DomainError.single(ErrorCode.ACCOUNT_LOCKED, ACCOUNT_LOCKED_MESSAGE)
-        wait = delay_seconds(account.failures, settings)
-        if wait and account.last_failure_at is not None:
-            remaining = (account.last_failure_at + timedelta(seconds=wait) - now).total_seconds()
+        wait = delay_seconds(row.failures, settings)
+        if wait and row.last_failure_at is not None:
+            remaining = (row.last_failure_at + timedelta(seconds=wait) - now).total_seconds()
             if remaining > 0:
                 raise _too_many(remaining)
-    ip_row = rows.get(keys.ip) if keys.ip else None
-    if ip_row is not None and ip_row.failures >= settings.login_ip_limit:
-        window_end = ip_row.window_started_at + timedelta(minutes=settings.login_ip_window_minutes)
-        remaining = (window_end - now).total_seconds()
-        if remaining > 0:
-            raise _too_many(remaining)
+        won = await LoginThrottle.filter(
+            key=key, failures=row.failures, locked_at=None
+        ).update(failures=row.failures + 1, last_failure_at=now)
+        if won:
+            return row.failures + 1, row.last_failure_at
+    raise _too_many(1)
 
 
-async def record_failure(
-    keys: Keys,
-    settings: Settings,
-    now: datetime,
-    *,
-    staff: StaffMember | None,
-    meta: RequestMeta,
-) -> None:
-    """Count one failed (or refused) attempt on both keys; lock the account key at the limit."""
-    await increment(keys.account, now, window=None)
-    if keys.ip:
-        await increment(keys.ip, now, window=timedelta(minutes=settings.login_ip_window_minutes))
-    locked = (
-        await LoginThrottle.filter(
-            key=keys.account, locked_at=None, failures__gte=settings.login_lock_after
-        ).update(locked_at=now)
-    ) == 1
-    if locked:  # only the attempt that set locked_at records the event
-        await audit.record(
-            action="auth.lock",
-            practice_id=staff.practice_id if staff else None,  # type: ignore[attr-defined]
-            actor_id=None,
-            target_id=staff.id if staff else None,
-            meta=meta,
-            details={"failures": settings.login_lock_after},
-        )
+async def _reserve_address(key: str, settings: Settings, now: datetime) -> None:
+    """A fixed window per address: at most LOGIN_IP_LIMIT counted attempts in it."""
+    window = timedelta(minutes=settings.login_ip_window_minutes)
+    await LoginThrottle.filter(key=key, window_started_at__lte=now - window).update(
+        failures=0, window_started_at=now
+    )
+    for _ in range(2):
+        counted = await LoginThrottle.filter(
+            key=key, failures__lt=settings.login_ip_limit
+        ).update(failures=F("failures") + 1, last_failure_at=now)
+        if counted:
+            return
+        row = await LoginThrottle.get_or_none(key=key)
+        if row is not None:
+            remaining = (row.window_started_at + window - now).total_seconds()
+            raise _too_many(max(remaining, 1))
+        try:
+            await LoginThrottle.create(
+                key=key, failures=1, window_started_at=now, last_failure_at=now
+            )
+            return
+        except IntegrityError:  # created by a concurrent attempt: count on it
+            continue
+    raise _too_many(1)
 
 
-async def record_success(keys: Keys) -> None:
-    """A successful sign-in resets the account counter, not the address one."""
-    await LoginThrottle.filter(key=keys.account).update(failures=0, last_failure_at=None)
+async def _give_back(key: str | None) -> None:
+    if key:
+        await LoginThrottle.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
 
 
 async def locked_among(username_keys: Sequence[str]) -> set[str]:

@@ -1,10 +1,19 @@
 """Who is calling: the signed-in account and where the request came from."""
 
 from dataclasses import dataclass, field
+from enum import Enum
 from uuid import UUID
 
 from backend.models import Permission
 from backend.services.errors import PermissionDenied, TwoFactorEnrollmentRequired
+
+
+class AuthMethod(str, Enum):
+    """How the caller proved who they are (recorded on audit events)."""
+
+    COOKIE = "cookie"  # a person's session cookie: the browser app
+    BEARER_SESSION = "bearer_session"  # a person's session as a bearer token: the mobile app
+    PASSWORD = "password"  # a sign-in, proved by its password
 
 
 @dataclass(frozen=True)
@@ -12,9 +21,8 @@ class RequestMeta:
     ip: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
-    # How the caller proved who they are: "bearer" (API clients), "cookie" (browsers),
-    # or None (no session).
-    auth_method: str | None = None
+    # None: no live session (and not a sign-in).
+    auth_method: AuthMethod | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ def settings(database_url: str, mailbox: DevMailbox) -> Settings:
         mail_retry_base_seconds=0.2,
         migrate_on_start=False,
         password_hash_profile="fast",
+        # Tests send bursts of concurrent sign-ins and activations on purpose; the
+        # hashing lane's refusal is tested on its own (tests/api/test_guessing.py).
+        hash_queue=64,
     )
 
 
@@ -90,13 +93,9 @@ async def make_practice(settings: Settings, name: str, owner: str, plan: Plan) -
 
 
 def _http(app: Starlette) -> httpx.AsyncClient:
-    # A login also sets the session cookie in this client's jar; later cookie-carrying
-    # requests then need the SPA's CSRF header, as gql.js sends it.
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"x-requested-with": "staff-accounts"},
-    )
+    # As the mobile app: no X-Requested-With, so a login makes a bearer session (and sets
+    # no cookie). Browser tests send the SPA's header and get a cookie session instead.
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 def with_settings(settings: Settings, **changes: Any) -> Settings:

@@ -166,14 +166,17 @@ async def test_concurrent_attempts_cannot_exceed_the_limit(admin: GraphQLClient)
 
 
 async def test_app_unlock_is_for_bearer_sessions_only(
-    admin: GraphQLClient, anonymous: GraphQLClient
+    admin: GraphQLClient, anonymous: GraphQLClient, app: Starlette
 ) -> None:
     body = await anonymous.execute(UNLOCK, {"input": {"pin": OWNER_PIN}})
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
 
-    admin.token = None  # from now on the session cookie only, as a browser
-    assert (await admin.data(VIEWER))["viewer"] is not None
-    body = await admin.execute(UNLOCK, {"input": {"pin": WRONG_PIN}})
+    browser = GraphQLClient(
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    )
+    await browser.browser_login("owner", ADMIN_PASSWORD)
+    assert (await browser.data(VIEWER))["viewer"] is not None
+    body = await browser.execute(UNLOCK, {"input": {"pin": WRONG_PIN}})
     assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
     assert not await LoginThrottle.filter(key__startswith="pin:").exists()
 

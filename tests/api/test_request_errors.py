@@ -3,10 +3,13 @@ with a code and a message that names the problem and where it is, never with the
 sent, and are logged at INFO at most: inputs carry passwords, tokens, PINs and codes."""
 
 import logging
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backend.api.error_codes import ErrorCode, http_status
 from tests.api.client import GraphQLClient
 
 SECRET = "Sapphire-Kettle-90417"
@@ -140,3 +143,12 @@ async def test_unknown_fields_fail_validation_with_a_code(anonymous: GraphQLClie
 async def test_no_message_suggests_field_names(anonymous: GraphQLClient) -> None:
     body = await post(anonymous, "{ viewer { acount { id } } }")
     assert "Did you mean" not in only_error(body)[1]
+
+
+def test_the_readme_prints_the_error_code_table_of_the_schema() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {
+        match.group(1): int(match.group(2))
+        for match in re.finditer(r"^\| `([A-Z_]+)` \| (\d{3}) \|", readme, re.MULTILINE)
+    }
+    assert rows == {code.name: http_status(code) for code in ErrorCode}

@@ -1,0 +1,1 @@
+"""The HTTP layer around the front doors: middleware, guards, probes, metrics, logs."""

@@ -1,0 +1,183 @@
+"""Sign-in flood: the staff page's latency while 100 clients send anonymous sign-ins as
+fast as they are answered, against one server process of ours on PostgreSQL with the
+production password hashing (argon2id defaults) and the default hashing lanes.
+
+    .venv/bin/python -m bench.login_flood [--database-url URL] [--seconds 10]
+
+It makes its own small database (one practice, 300 staff), measures the staff page with
+wrk (4 connections) alone, then again during the flood, and prints both p99s, their
+ratio (target: at most 2) and what the flood got back (TIMEOUT target: 0)."""
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+import orjson
+
+from backend.config import Settings
+from backend.db import apply_migrations, close_database, open_database
+from backend.models import Plan, Provider, Role, StaffMember, StaffStatus
+from backend.services.bootstrap import NewPractice, create_practice
+from backend.services.secrets import hash_secret
+from bench.load import LoadResult, run_wrk, serve
+from bench.scenarios import LOGIN, page_body
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/staff_bench_flood"
+PORT = 8311
+ADMIN_PASSWORD = "Flood-Bench-Owner-2026"
+STAFF = 300
+FLOOD_CLIENTS = 100
+
+
+async def make_database(database_url: str) -> None:
+    admin_url, name = database_url.rsplit("/", 1)
+    connection = await asyncpg.connect(admin_url + "/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    await apply_migrations(database_url)
+    settings = Settings(environment="test", database_url=database_url, password_hash_profile="fast")
+    await open_database(database_url)
+    try:
+        practice, _owner = await create_practice(
+            NewPractice(
+                name="Flood Clinic",
+                plan=Plan.INVOICED,
+                provider_first_name="Hannah",
+                provider_last_name="Provider",
+                owner_first_name="Olivia",
+                owner_last_name="Owner",
+                owner_username="owner",
+                owner_email="owner@flood.example",
+                owner_password=ADMIN_PASSWORD,
+                owner_pin="0629",
+            ),
+            settings=settings,
+        )
+        role = await Role.get(is_system=True, name="Nurse (System)")
+        provider = await Provider.get(practice_id=practice.id)
+        # Hashes of the fast profile verify under the standard one (argon2 reads its
+        # parameters from the hash); nobody signs in as these staff anyway.
+        password_hash = await hash_secret("Flood-Bench-Staff-2026", settings)
+        now = datetime.now(UTC)
+        staff = [
+            StaffMember(
+                practice_id=practice.id,
+                role_id=role.id,
+                primary_provider_id=provider.id,
+                first_name=f"First{i:03d}",
+                last_name=f"Last{i:03d}",
+                username=f"staff{i:03d}",
+                username_key=f"staff{i:03d}",
+                email=f"staff{i:03d}@flood.example",
+                password_hash=password_hash,
+                pin_hash=password_hash,
+                status=StaffStatus.ACTIVE,
+                activated_at=now,
+                search_text=f"first{i:03d} last{i:03d}\nstaff{i:03d}\nstaff{i:03d}@flood.example",
+            )
+            for i in range(STAFF)
+        ]
+        await StaffMember.bulk_create(staff)
+    finally:
+        await close_database()
+
+
+def sign_in(url: str) -> str:
+    variables = {"input": {"username": "owner", "password": ADMIN_PASSWORD, "session": "BEARER"}}
+    response = httpx.post(url, json={"query": LOGIN, "variables": variables}, timeout=30)
+    token = response.json()["data"]["login"]["token"]
+    assert token, response.text
+    return str(token)
+
+
+async def flood(url: str, seconds: float, clients: int) -> dict[str, Any]:
+    """`clients` loops, each sending a sign-in with a wrong password as soon as the last
+    was answered, for `seconds`."""
+    outcomes: Counter[str] = Counter()
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+
+        async def client(number: int) -> None:
+            body = {
+                "query": LOGIN,
+                "variables": {"input": {"username": f"flood{number}", "password": "Wrong-0000-x"}},
+            }
+            while time.monotonic() < deadline:
+                response = await http.post(url, json=body)
+                codes = {
+                    str((error.get("extensions") or {}).get("code"))
+                    for error in response.json().get("errors") or []
+                }
+                outcomes[f"{response.status_code} {'+'.join(sorted(codes)) or 'answered'}"] += 1
+
+        await asyncio.gather(*(client(n) for n in range(clients)))
+    return {"seconds": seconds, "outcomes": dict(outcomes)}
+
+
+def measure(url: str, token: str, seconds: int) -> LoadResult:
+    return run_wrk(url, page_body(), token=token, connections=4, threads=1, duration_s=seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--flood", metavar="URL", help=argparse.SUPPRESS)  # the flood process
+    args = parser.parse_args(argv)
+    if args.flood:
+        print(json.dumps(asyncio.run(flood(args.flood, args.seconds, FLOOD_CLIENTS))))
+        return 0
+
+    asyncio.run(make_database(args.database_url))
+    base = f"http://127.0.0.1:{PORT}"
+    env = {
+        "DATABASE_URL": args.database_url,
+        "PORT": str(PORT),
+        "APP_ENV": "development",
+        "MIGRATE_ON_START": "false",
+        "RUN_OUTBOX_SENDER": "false",
+    }
+    cmd = [sys.executable, "-m", "backend.cli", "serve"]
+    with serve(cmd, base + "/healthz", env):
+        url = base + "/graphql"
+        token = sign_in(url)
+        quiet = measure(url, token, args.seconds)
+        flooding = subprocess.Popen(
+            [sys.executable, "-m", "bench.login_flood", "--flood", url,
+             "--seconds", str(args.seconds + 4)],
+            stdout=subprocess.PIPE,
+        )
+        time.sleep(2)  # the flood at full strength before measuring
+        loud = measure(url, token, args.seconds)
+        out, _ = flooding.communicate(timeout=args.seconds + 60)
+    flood_result = orjson.loads(out)
+    outcomes: dict[str, int] = flood_result["outcomes"]
+    timeouts = sum(n for outcome, n in outcomes.items() if "TIMEOUT" in outcome)
+    ratio = loud.p99_ms / quiet.p99_ms
+    print(f"staff page alone:          p50 {quiet.p50_ms:.1f} ms, p99 {quiet.p99_ms:.1f} ms, "
+          f"{quiet.rps:.0f} req/s")
+    print(f"staff page during a flood: p50 {loud.p50_ms:.1f} ms, p99 {loud.p99_ms:.1f} ms, "
+          f"{loud.rps:.0f} req/s")
+    print(f"p99 ratio {ratio:.2f} (target at most 2: {'met' if ratio <= 2 else 'NOT met'})")
+    total = sum(outcomes.values())
+    print(f"flood of {FLOOD_CLIENTS} clients: {total} sign-ins answered in "
+          f"{flood_result['seconds']} s; TIMEOUT {timeouts} (target 0)")
+    for outcome, count in sorted(outcomes.items(), key=lambda item: -item[1]):
+        print(f"  {count:7d}  {outcome}")
+    return 0 if ratio <= 2 and timeouts == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
