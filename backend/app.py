@@ -16,6 +16,7 @@ from backend.api.http_guards import BodySizeLimitMiddleware, GraphQLHttpGuard
 from backend.api.view import GraphQLApp
 from backend.config import Settings
 from backend.db import apply_migrations, close_database, open_database
+from backend.http.outage import DatabaseOutageMiddleware
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
 from backend.middleware import RequestContextMiddleware
@@ -74,6 +75,8 @@ def create_app(settings: Settings) -> Starlette:
     middleware = [
         # Outermost, so refusals below still get a request id and the security headers.
         Middleware(RequestContextMiddleware, hsts=settings.serves_https),
+        # Inside it, so a 503 for a database outage still carries the request id.
+        Middleware(DatabaseOutageMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

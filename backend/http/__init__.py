@@ -1,0 +1,1 @@
+"""HTTP-level behaviour shared by every route: how the app answers when it cannot work."""
