@@ -18,6 +18,7 @@ from backend.api.view import GraphQLApp
 from backend.config import Settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.http.access_log import AccessLogMiddleware
+from backend.http.outage import DatabaseOutageMiddleware
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
 from backend.middleware import RequestContextMiddleware
@@ -79,6 +80,8 @@ def create_app(settings: Settings) -> Starlette:
         # Outside the rest, so refusals below still get a request id and the security headers.
         Middleware(RequestContextMiddleware, hsts=settings.serves_https),
         Middleware(AccessLogMiddleware),
+        # Inside both, so a 503 for a database outage carries the request id and is logged.
+        Middleware(DatabaseOutageMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -12,6 +12,9 @@ from backend.config import DEFAULT_DATABASE_URL
 
 MODELS_MODULE = "backend.models"
 MIGRATIONS_MODULE = "backend.migrations"
+# tortoise's asyncpg client with transactions that cannot leak their connection when
+# BEGIN fails (see the module).
+POSTGRES_ENGINE = "backend.postgres_engine"
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -59,6 +62,7 @@ def _connection(database_url: str) -> str | dict[str, Any]:
     url = database_url.replace("postgresql://", "postgres://", 1)
     url = url.replace("asyncpg://", "postgres://", 1)
     connection = expand_db_url(url)
+    connection["engine"] = POSTGRES_ENGINE
     # Cached prepared statements may switch to a generic plan that ignores the
     # trigram index (seconds instead of milliseconds for short search terms).
     connection["credentials"]["server_settings"] = {"plan_cache_mode": "force_custom_plan"}

@@ -24,8 +24,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(folder: Path, **environment: str) -> Iterator[str]:
-    """Yield the base URL of a running server whose data lives in `folder`."""
+def live_server(folder: Path, *, demo: bool = True, **environment: str) -> Iterator[str]:
+    """Yield the base URL of a running server whose log (and SQLite data, unless
+    DATABASE_URL says otherwise) lives in `folder`; `demo` adds the demo practice."""
     port = free_port()
     env = {
         **os.environ,
@@ -39,7 +40,7 @@ def live_server(folder: Path, **environment: str) -> Iterator[str]:
     secret_watch.watch_log_file(log_path)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--demo"],
+            [sys.executable, "-m", "backend.cli", "serve", *(["--demo"] if demo else [])],
             cwd=ROOT,
             env=env,
             stdout=log,
