@@ -5,7 +5,7 @@ import asyncio
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from backend.config import Settings, SettingsError, load_settings
@@ -13,6 +13,10 @@ from backend.db import apply_migrations, close_database, open_database
 from backend.models import Plan
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+PIN_ARGUMENT_WARNING = (
+    "warning: --owner-pin shows the PIN to other users of this machine (ps, shell history);"
+    " use --owner-pin-stdin or the prompt instead"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,7 +70,17 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the owner's password from standard input (otherwise prompt)",
     )
-    create.add_argument("--owner-pin", required=True, help="four-digit app unlock PIN")
+    pin = create.add_mutually_exclusive_group()
+    pin.add_argument(
+        "--owner-pin-stdin",
+        action="store_true",
+        help="read the owner's four-digit app unlock PIN from standard input (the line after"
+        " the password with --owner-password-stdin; otherwise prompt)",
+    )
+    pin.add_argument(
+        "--owner-pin",
+        help="the PIN as an argument: deprecated, other users can see it (ps, shell history)",
+    )
     commands.add_parser("demo", help='create the "Demo Family Practice" if missing')
     export = commands.add_parser("export-schema", help="write schema.graphql from the code")
     export.add_argument("--check", action="store_true", help="fail if the file is stale")
@@ -110,10 +124,7 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
     from backend.services.bootstrap import NewPractice, create_practice
     from backend.services.errors import DomainError
 
-    if args.owner_password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Owner password: ")
+    password, pin = _owner_secrets(args, read_line=sys.stdin.readline, prompt=getpass.getpass)
     if settings.migrate_on_start:
         await apply_migrations(settings.database_url)
     await open_database(settings.database_url)
@@ -130,7 +141,7 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
                 owner_username=args.owner_username,
                 owner_email=args.owner_email,
                 owner_password=password,
-                owner_pin=args.owner_pin,
+                owner_pin=pin,
             ),
             settings=settings,
         )
@@ -143,6 +154,23 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
         await close_database()
     print(f"created practice {practice.name!r} with owner {owner.username!r}")
     return 0
+
+
+def _owner_secrets(
+    args: argparse.Namespace, *, read_line: Callable[[], str], prompt: Callable[[str], str]
+) -> tuple[str, str]:
+    """The owner's password and PIN, kept off the command line: from standard input, one a
+    line (the password first) when asked to, otherwise from prompts that do not echo."""
+    if args.owner_password_stdin:
+        password = read_line().rstrip("\r\n")
+    else:
+        password = prompt("Owner password: ")
+    if args.owner_pin is not None:  # still accepted, so that existing scripts keep working
+        print(PIN_ARGUMENT_WARNING, file=sys.stderr)
+        return password, str(args.owner_pin)
+    if args.owner_pin_stdin:
+        return password, read_line().rstrip("\r\n")
+    return password, prompt("Owner app unlock PIN (four digits): ")
 
 
 async def _demo(settings: Settings, _args: argparse.Namespace) -> int:
