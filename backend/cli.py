@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, worker, create-practice, demo, export-schema."""
+"""Command line: serve, migrate, worker, create-practice, demo, rotate-keys, export-schema."""
 
 import argparse
 import asyncio
@@ -7,10 +7,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backend.config import Settings, SettingsError, load_settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.models import Plan
+
+if TYPE_CHECKING:
+    from backend.services.key_rotation import RotationReport
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 PIN_ARGUMENT_WARNING = (
@@ -44,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker": _worker,
         "create-practice": _create_practice,
         "demo": _demo,
+        "rotate-keys": _rotate_keys,
     }
     return asyncio.run(runners[args.command](settings, args))
 
@@ -82,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the PIN as an argument: deprecated, other users can see it (ps, shell history)",
     )
     commands.add_parser("demo", help='create the "Demo Family Practice" if missing')
+    commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt TOTP secrets and queued email with the newest of SECRET_KEYS, and"
+        " report what still needs an older key",
+    )
     export = commands.add_parser("export-schema", help="write schema.graphql from the code")
     export.add_argument("--check", action="store_true", help="fail if the file is stale")
     export.add_argument("--path", default=str(SCHEMA_FILE))
@@ -171,6 +181,59 @@ def _owner_secrets(
     if args.owner_pin_stdin:
         return password, read_line().rstrip("\r\n")
     return password, prompt("Owner app unlock PIN (four digits): ")
+
+
+async def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> int:
+    from backend.services.key_rotation import rotate_keys
+
+    await open_database(settings.database_url)
+    try:
+        report = await rotate_keys(settings=settings)
+    finally:
+        await close_database()
+    for line in _rotation_summary(report):
+        print(line)
+    return 0
+
+
+def _rotation_summary(report: "RotationReport") -> list[str]:
+    newest, *older = report.pins_by_key
+    lines = [
+        f"re-encrypted with the newest key (id {newest.key_id}): {report.totp_rotated} TOTP"
+        f" secrets, {report.emails_rotated} queued emails",
+        f"PIN hashes: {newest.count} with the newest key, {report.pins_argon2} argon2 hashes"
+        " from before keyed PIN hashes (they need no key)",
+    ]
+    lines += [
+        f"  {use.count} PIN hashes with older key {use.position} (id {use.key_id}): each is"
+        " re-stored with the newest key at its owner's next correct unlock"
+        for use in report.older_keys_in_use
+    ]
+    if report.totp_unreadable:
+        lines.append(
+            f"warning: {report.totp_unreadable} TOTP secrets match no configured key: reset"
+            " those people's two-factor sign-in (staffResetTwoFactor)"
+        )
+    if report.emails_unreadable:
+        lines.append(
+            f"warning: {report.emails_unreadable} queued emails match no configured key: they"
+            " cannot be sent; resend those activation emails"
+        )
+    if report.pins_unusable:
+        lines.append(
+            f"warning: {report.pins_unusable} PIN hashes match no configured key: those PINs"
+            " no longer unlock; set new ones (staffSetPin)"
+        )
+    if not older:
+        lines.append("one key is configured: nothing to drop")
+    elif report.older_keys_in_use:
+        lines.append("keep the older keys until this command reports that nothing uses them")
+    else:
+        lines.append(
+            "nothing uses the older keys any more: once every process runs with this key set,"
+            " they can be removed"
+        )
+    return lines
 
 
 async def _demo(settings: Settings, _args: argparse.Namespace) -> int:

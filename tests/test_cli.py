@@ -1,5 +1,5 @@
 """The real `staff-accounts` command in a child process: the owner's PIN kept off the
-command line."""
+command line, and rotate-keys reporting what still needs an older key."""
 
 import argparse
 import asyncio
@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 
 from backend.cli import PIN_ARGUMENT_WARNING, _owner_secrets, _parser
 from backend.config import Settings
+from backend.services import keys
 from backend.services.pin_hash import verify_pin
 from backend.services.secrets import verify_secret
 from tests import secret_watch
@@ -23,7 +24,7 @@ OWNER_PASSWORD = "Quartz-Meadow-8261"
 OWNER_PIN, ARGUMENT_PIN = "0736", "0629"
 secret_watch.remember(OWNER_PASSWORD)
 secret_watch.remember_pin(OWNER_PIN, ARGUMENT_PIN)
-OLD = Fernet.generate_key().decode()
+OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 PRACTICE = [
     "create-practice",
     "--name=Harbor Clinic",
@@ -160,3 +161,34 @@ def test_whatever_is_not_on_stdin_is_prompted_for(
     assert secrets == expected
     assert len(asked) == len(prompts)
     assert all(text.startswith(start) for text, start in zip(asked, prompts, strict=True))
+
+
+def test_rotate_keys_reports_pins_that_still_need_the_older_key(tmp_path: Path) -> None:
+    database = tmp_path / "staff.sqlite3"
+    created = run(
+        database,
+        *PRACTICE,
+        "--owner-password-stdin",
+        "--owner-pin-stdin",
+        stdin=f"{OWNER_PASSWORD}\n{OWNER_PIN}\n",
+    )
+    assert created.returncode == 0, created.stderr
+    new_id, old_id = keys.key_ids(settings(NEW, OLD))
+
+    rotated = run(database, "rotate-keys", secret_keys=f"{NEW},{OLD}")
+
+    assert rotated.returncode == 0, rotated.stderr
+    lines = rotated.stdout.splitlines()
+    assert (
+        f"re-encrypted with the newest key (id {new_id}): 0 TOTP secrets, 0 queued emails" in lines
+    )
+    assert any(
+        line.strip().startswith(f"1 PIN hashes with older key 2 (id {old_id})") for line in lines
+    )
+    assert lines[-1].startswith("keep the older keys")
+    assert OLD not in rotated.stdout and NEW not in rotated.stdout
+
+    # Once only the new key is left, the owner's PIN has no key: the report says so.
+    dropped = run(database, "rotate-keys", secret_keys=NEW)
+    assert "1 PIN hashes match no configured key" in dropped.stdout
+    assert dropped.stdout.splitlines()[-1] == "one key is configured: nothing to drop"
