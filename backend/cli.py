@@ -1,18 +1,26 @@
-"""Command line: serve, migrate, worker, create-practice, demo, export-schema."""
+"""Command line: serve, migrate, worker, create-practice, demo, rotate-keys, export-schema."""
 
 import argparse
 import asyncio
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backend.config import Settings, SettingsError, load_settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.models import Plan
 
+if TYPE_CHECKING:
+    from backend.services.key_rotation import RotationReport
+
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+PIN_ARGUMENT_WARNING = (
+    "warning: --owner-pin shows the PIN to other users of this machine (ps, shell history);"
+    " use --owner-pin-stdin or the prompt instead"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker": _worker,
         "create-practice": _create_practice,
         "demo": _demo,
+        "rotate-keys": _rotate_keys,
     }
     return asyncio.run(runners[args.command](settings, args))
 
@@ -66,8 +75,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the owner's password from standard input (otherwise prompt)",
     )
-    create.add_argument("--owner-pin", required=True, help="four-digit app unlock PIN")
+    pin = create.add_mutually_exclusive_group()
+    pin.add_argument(
+        "--owner-pin-stdin",
+        action="store_true",
+        help="read the owner's four-digit app unlock PIN from standard input (the line after"
+        " the password with --owner-password-stdin; otherwise prompt)",
+    )
+    pin.add_argument(
+        "--owner-pin",
+        help="the PIN as an argument: deprecated, other users can see it (ps, shell history)",
+    )
     commands.add_parser("demo", help='create the "Demo Family Practice" if missing')
+    commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt TOTP secrets and queued email with the newest of SECRET_KEYS, and"
+        " report what still needs an older key",
+    )
     export = commands.add_parser("export-schema", help="write schema.graphql from the code")
     export.add_argument("--check", action="store_true", help="fail if the file is stale")
     export.add_argument("--path", default=str(SCHEMA_FILE))
@@ -119,10 +143,7 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
     from backend.services.bootstrap import NewPractice, create_practice
     from backend.services.errors import DomainError
 
-    if args.owner_password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Owner password: ")
+    password, pin = _owner_secrets(args, read_line=sys.stdin.readline, prompt=getpass.getpass)
     if settings.migrate_on_start:
         await apply_migrations(settings.database_url)
     await open_database(settings.database_url)
@@ -139,7 +160,7 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
                 owner_username=args.owner_username,
                 owner_email=args.owner_email,
                 owner_password=password,
-                owner_pin=args.owner_pin,
+                owner_pin=pin,
             ),
             settings=settings,
         )
@@ -152,6 +173,76 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
         await close_database()
     print(f"created practice {practice.name!r} with owner {owner.username!r}")
     return 0
+
+
+def _owner_secrets(
+    args: argparse.Namespace, *, read_line: Callable[[], str], prompt: Callable[[str], str]
+) -> tuple[str, str]:
+    """The owner's password and PIN, kept off the command line: from standard input, one a
+    line (the password first) when asked to, otherwise from prompts that do not echo."""
+    if args.owner_password_stdin:
+        password = read_line().rstrip("\r\n")
+    else:
+        password = prompt("Owner password: ")
+    if args.owner_pin is not None:  # still accepted, so that existing scripts keep working
+        print(PIN_ARGUMENT_WARNING, file=sys.stderr)
+        return password, str(args.owner_pin)
+    if args.owner_pin_stdin:
+        return password, read_line().rstrip("\r\n")
+    return password, prompt("Owner app unlock PIN (four digits): ")
+
+
+async def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> int:
+    from backend.services.key_rotation import rotate_keys
+
+    await open_database(settings.database_url)
+    try:
+        report = await rotate_keys(settings=settings)
+    finally:
+        await close_database()
+    for line in _rotation_summary(report):
+        print(line)
+    return 0
+
+
+def _rotation_summary(report: "RotationReport") -> list[str]:
+    newest, *older = report.pins_by_key
+    lines = [
+        f"re-encrypted with the newest key (id {newest.key_id}): {report.totp_rotated} TOTP"
+        f" secrets, {report.emails_rotated} queued emails",
+        f"PIN hashes: {newest.count} with the newest key, {report.pins_argon2} argon2 hashes"
+        " from before keyed PIN hashes (they need no key)",
+    ]
+    lines += [
+        f"  {use.count} PIN hashes with older key {use.position} (id {use.key_id}): each is"
+        " re-stored with the newest key at its owner's next correct unlock"
+        for use in report.older_keys_in_use
+    ]
+    if report.totp_unreadable:
+        lines.append(
+            f"warning: {report.totp_unreadable} TOTP secrets match no configured key: reset"
+            " those people's two-factor sign-in (staffResetTwoFactor)"
+        )
+    if report.emails_unreadable:
+        lines.append(
+            f"warning: {report.emails_unreadable} queued emails match no configured key: they"
+            " cannot be sent; resend those activation emails"
+        )
+    if report.pins_unusable:
+        lines.append(
+            f"warning: {report.pins_unusable} PIN hashes match no configured key: those PINs"
+            " no longer unlock; set new ones (staffSetPin)"
+        )
+    if not older:
+        lines.append("one key is configured: nothing to drop")
+    elif report.older_keys_in_use:
+        lines.append("keep the older keys until this command reports that nothing uses them")
+    else:
+        lines.append(
+            "nothing uses the older keys any more: once every process runs with this key set,"
+            " they can be removed"
+        )
+    return lines
 
 
 async def _demo(settings: Settings, _args: argparse.Namespace) -> int:

@@ -87,7 +87,10 @@ class Settings:
     login_ip_limit: int = 100
     login_ip_window_minutes: int = 15
     resend_limit_per_hour: int = 5
-    # Fernet key (urlsafe base64 of 32 bytes) encrypting TOTP secrets. Required in production.
+    # The key set (Fernet-format keys, newest first) from which backend/services/keys.py
+    # derives a subkey per purpose. Required in production; see effective_secret_keys.
+    secret_keys: tuple[str, ...] = field(default=(), repr=False)
+    # The older name of a single key: still accepted, as the oldest key of the set.
     two_factor_key: str = field(default="", repr=False)
 
     @property
@@ -115,14 +118,19 @@ class Settings:
         return timedelta(hours=self.activation_valid_hours)
 
     @property
-    def effective_two_factor_key(self) -> str:
-        """The configured key, or outside production a fixed development key."""
-        if self.two_factor_key:
-            return self.two_factor_key
+    def effective_secret_keys(self) -> tuple[str, ...]:
+        """The key set, newest first: SECRET_KEYS, then TWO_FACTOR_KEY (its older name) as
+        the oldest key; with neither, outside production, a fixed development key."""
+        configured = self.secret_keys
+        if self.two_factor_key and self.two_factor_key not in configured:
+            configured = (*configured, self.two_factor_key)
+        if configured:
+            return configured
         if self.environment == "production":
-            raise SettingsError("TWO_FACTOR_KEY is required in production")
+            raise SettingsError(_KEYS_REQUIRED)
+        # The development key of the TWO_FACTOR_KEY era, so that local enrolments survive.
         digest = hashlib.sha256(b"staff-accounts development two-factor key").digest()
-        return base64.urlsafe_b64encode(digest).decode()
+        return (base64.urlsafe_b64encode(digest).decode(),)
 
     def check(self) -> None:
         if self.environment not in {"development", "production", "test"}:
@@ -158,10 +166,25 @@ class Settings:
             )
         if self.resend_limit_per_hour < 1:
             raise SettingsError("RESEND_LIMIT_PER_HOUR must be positive")
-        if self.environment == "production" and not self.two_factor_key:
-            raise SettingsError("TWO_FACTOR_KEY is required in production")
+        self._check_keys()
+
+    def _check_keys(self) -> None:
+        # Messages name the variable and the entry's position, never the key itself.
+        for position, key in enumerate(self.secret_keys, start=1):
+            if not _is_fernet_key(key):
+                raise SettingsError(f"SECRET_KEYS: key {position} {_NOT_A_FERNET_KEY}")
+            if key in self.secret_keys[: position - 1]:
+                raise SettingsError(f"SECRET_KEYS: key {position} repeats an earlier key")
         if self.two_factor_key and not _is_fernet_key(self.two_factor_key):
-            raise SettingsError("TWO_FACTOR_KEY must be a Fernet key (urlsafe base64 of 32 bytes)")
+            raise SettingsError(f"TWO_FACTOR_KEY {_NOT_A_FERNET_KEY}")
+        if self.environment == "production" and not (self.secret_keys or self.two_factor_key):
+            raise SettingsError(_KEYS_REQUIRED)
+
+
+_NOT_A_FERNET_KEY = "must be a Fernet key (URL-safe base64 of 32 bytes)"
+_KEYS_REQUIRED = (
+    "SECRET_KEYS is required in production (or TWO_FACTOR_KEY, its older single-key name)"
+)
 
 
 def _is_fernet_key(value: str) -> bool:
@@ -169,6 +192,18 @@ def _is_fernet_key(value: str) -> bool:
         return len(base64.urlsafe_b64decode(value.encode("ascii"))) == 32
     except (binascii.Error, ValueError):
         return False
+
+
+def _key_list(name: str, value: str) -> tuple[str, ...]:
+    """Comma-separated keys, newest first. An empty entry is refused rather than skipped:
+    `SECRET_KEYS=$NEW,$OLD` with $NEW unset must not quietly encrypt with the old key."""
+    if not value.strip():
+        return ()
+    keys = tuple(part.strip() for part in value.split(","))
+    for position, key in enumerate(keys, start=1):
+        if not key:
+            raise SettingsError(f"{name}: key {position} is empty (check the commas)")
+    return keys
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -218,6 +253,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "LOGIN_IP_WINDOW_MINUTES", get("LOGIN_IP_WINDOW_MINUTES", "15")
         ),
         resend_limit_per_hour=_int("RESEND_LIMIT_PER_HOUR", get("RESEND_LIMIT_PER_HOUR", "5")),
+        secret_keys=_key_list("SECRET_KEYS", get("SECRET_KEYS", "")),
         two_factor_key=get("TWO_FACTOR_KEY", "").strip(),
     )
     settings.check()

@@ -363,7 +363,7 @@ async def _sender_and_raw(
     for start in range(0, len(rows), CHUNK):
         # Built outside the timed section, from the rows the sender is about to claim.
         messages = [
-            (build_message(row, mail_from=settings.mail_from, now=datetime.now(UTC)), row.recipient)
+            (build_message(row, settings=settings, now=datetime.now(UTC)), row.recipient)
             for row in rows[start : start + CHUNK]
         ]
         with raw_tally.section(sink):

@@ -1,4 +1,5 @@
 import pytest
+from cryptography.fernet import Fernet
 
 from backend.config import Settings, SettingsError, load_settings
 
@@ -52,3 +53,69 @@ def test_unsafe_or_malformed_settings_are_refused(environ: dict[str, str], messa
 
 def test_smtp_password_is_not_in_the_settings_repr() -> None:
     assert "hunter2-secret" not in repr(Settings(smtp_password="hunter2-secret"))
+
+
+KEY_1 = "q5jX1ZsQ0F8c1Vn2sQ9Zq7sXk8bYv3mJp0Wc4Rt6Uy8="
+KEY_2 = "A" * 43 + "="
+KEY_3 = "B" * 43 + "="
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SMTP_HOST": "mail.example.com",
+    "PUBLIC_BASE_URL": "https://staff.example.com",
+}
+
+
+def test_secret_keys_are_read_newest_first() -> None:
+    settings = load_settings({"SECRET_KEYS": f" {KEY_1} , {KEY_2}"})
+    assert settings.effective_secret_keys == (KEY_1, KEY_2)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"TWO_FACTOR_KEY": KEY_3}, (KEY_3,)),  # the older name alone: the whole set
+        ({"SECRET_KEYS": f"{KEY_1},{KEY_2}", "TWO_FACTOR_KEY": KEY_3}, (KEY_1, KEY_2, KEY_3)),
+        ({"SECRET_KEYS": f"{KEY_1},{KEY_3}", "TWO_FACTOR_KEY": KEY_3}, (KEY_1, KEY_3)),
+    ],
+)
+def test_two_factor_key_is_an_alias_and_then_the_oldest_key(
+    environ: dict[str, str], expected: tuple[str, ...]
+) -> None:
+    assert load_settings({**PRODUCTION, **environ}).effective_secret_keys == expected
+
+
+def test_without_keys_development_and_test_use_a_fixed_key_production_refuses() -> None:
+    (development_key,) = load_settings({}).effective_secret_keys
+    Fernet(development_key.encode())  # a valid key, the same in every process
+    assert load_settings({"APP_ENV": "test"}).effective_secret_keys == (development_key,)
+    with pytest.raises(SettingsError, match="SECRET_KEYS is required in production"):
+        load_settings(PRODUCTION)
+    with pytest.raises(SettingsError, match="SECRET_KEYS"):
+        _ = Settings(environment="production").effective_secret_keys
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (f"{KEY_1},not-a-key", "SECRET_KEYS: key 2 must be a Fernet key"),
+        (f"{KEY_1},,{KEY_2}", "SECRET_KEYS: key 2 is empty"),
+        (f",{KEY_1}", "SECRET_KEYS: key 1 is empty"),
+        (f"{KEY_1},{KEY_2},{KEY_1}", "SECRET_KEYS: key 3 repeats an earlier key"),
+        ("QUFBQQ==", "SECRET_KEYS: key 1 must be a Fernet key"),  # base64, but 4 bytes
+    ],
+)
+def test_malformed_secret_keys_are_refused_by_position(value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as raised:
+        load_settings({"SECRET_KEYS": value})
+    assert KEY_1 not in str(raised.value) and KEY_2 not in str(raised.value)
+
+
+def test_a_malformed_two_factor_key_is_refused_without_echoing_it() -> None:
+    with pytest.raises(SettingsError, match="TWO_FACTOR_KEY must be a Fernet key") as raised:
+        load_settings({"TWO_FACTOR_KEY": "hunter2-not-a-key"})
+    assert "hunter2" not in str(raised.value)
+
+
+def test_keys_are_not_in_the_settings_repr() -> None:
+    settings = load_settings({"SECRET_KEYS": f"{KEY_1},{KEY_2}", "TWO_FACTOR_KEY": KEY_3})
+    assert not any(key in repr(settings) for key in (KEY_1, KEY_2, KEY_3))

@@ -4,6 +4,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from backend.config import Settings
+from backend.mail.body_crypto import decrypt_body
 from backend.models.outbox import OutboxMessage
 
 
@@ -11,9 +13,14 @@ class MissingBodyError(ValueError):
     """A queued row without a text body: there is nothing to send."""
 
 
-def build_message(message: OutboxMessage, *, mail_from: str, now: datetime) -> EmailMessage:
-    if message.body_text is None:
+def build_message(message: OutboxMessage, *, settings: Settings, now: datetime) -> EmailMessage:
+    """Raises MissingBodyError, or UndecryptableBodyError (both ValueErrors) when the
+    bodies cannot be read."""
+    text = decrypt_body(message.body_text, settings)
+    if text is None:
         raise MissingBodyError(f"outbox message {message.id} has no text body")
+    html = decrypt_body(message.body_html, settings)
+    mail_from = settings.mail_from
     mime = EmailMessage()
     mime["From"] = mail_from
     mime["To"] = message.recipient
@@ -22,9 +29,9 @@ def build_message(message: OutboxMessage, *, mail_from: str, now: datetime) -> E
     # Derived from the outbox id, so a retry after an unrecorded delivery
     # carries the same Message-ID and receivers can drop the duplicate.
     mime["Message-ID"] = f"<{message.id}@{sender_domain(mail_from)}>"
-    mime.set_content(message.body_text)
-    if message.body_html is not None:
-        mime.add_alternative(message.body_html, subtype="html")
+    mime.set_content(text)
+    if html is not None:
+        mime.add_alternative(html, subtype="html")
     return mime
 
 

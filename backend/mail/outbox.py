@@ -7,6 +7,8 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import RawSQL
 
+from backend.config import Settings
+from backend.mail.body_crypto import encrypt_body
 from backend.mail.render import RenderedEmail
 from backend.models.outbox import OutboxMessage, OutboxStatus
 
@@ -27,10 +29,12 @@ async def enqueue_email(
     staff_id: UUID | None,
     recipient: str,
     email: RenderedEmail,
+    settings: Settings,
     using_db: BaseDBAsyncClient | None = None,
 ) -> OutboxMessage:
     # Callers pass their transaction: the email exists if and only if the
-    # change that causes it commits.
+    # change that causes it commits. The bodies are stored encrypted: until the
+    # email is sent they carry a live activation link.
     return await OutboxMessage.create(
         using_db=using_db,
         kind=kind,
@@ -38,8 +42,8 @@ async def enqueue_email(
         staff_id=staff_id,
         recipient=recipient,
         subject=email.subject,
-        body_text=email.text,
-        body_html=email.html,
+        body_text=encrypt_body(email.text, settings),
+        body_html=encrypt_body(email.html, settings),
         status=OutboxStatus.QUEUED,
         next_attempt_at=datetime.now(UTC),
     )

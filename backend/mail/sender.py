@@ -132,7 +132,7 @@ class _Pass:
 
     async def _send(self, message: OutboxMessage) -> int:
         try:
-            mime = build_message(message, mail_from=self._settings.mail_from, now=_now())
+            mime = build_message(message, settings=self._settings, now=_now())
             async with asyncio.timeout_at(self._hard_deadline):
                 await self._smtp.send_message(mime, recipients=[message.recipient])
         except TimeoutError:

@@ -29,8 +29,8 @@ class OutboxMessage(Model):
     )
     recipient = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=200)
-    # The bodies carry the activation link; they are cleared once the message is
-    # sent, failed or superseded, so no token stays readable here.
+    # The bodies carry the activation link: encrypted while queued (backend/mail/
+    # body_crypto.py), and cleared once the message is sent, failed or superseded.
     body_text: str | None = fields.TextField(null=True)
     body_html: str | None = fields.TextField(null=True)
     status = fields.CharEnumField(OutboxStatus, max_length=12, default=OutboxStatus.QUEUED)

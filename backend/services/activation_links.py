@@ -39,6 +39,7 @@ async def issue(
         staff_id=staff.id,
         recipient=staff.email,
         email=email,
+        settings=settings,
         using_db=using_db,
     )
     return link

@@ -17,7 +17,7 @@ from backend.models import LoginThrottle, Permission, Session, StaffMember
 from backend.services import audit, throttle, validation
 from backend.services.errors import DomainError, ErrorCode, FieldError, PermissionDenied
 from backend.services.password_check import confirm_current_password
-from backend.services.secrets import hash_secret, verify_secret
+from backend.services.pin_hash import hash_pin, verify_pin
 from backend.services.sessions import end_session
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import AuthMethod, Viewer
@@ -70,8 +70,15 @@ async def unlock(*, viewer: Viewer, pin: str, settings: Settings) -> int:
         await _revoke(viewer, key, now)
         raise _revoked()
     staff = await StaffMember.get(id=viewer.staff_id)
-    if await verify_secret(staff.pin_hash, pin or "", settings):
+    check = await verify_pin(staff.pin_hash, pin or "", settings)
+    if check.matched:
         await LoginThrottle.filter(key=key).update(failures=0, last_failure_at=None)
+        if check.needs_rehash:
+            # An argon2 or older-key hash: the PIN is known right now, so store it the
+            # current way. Only over the hash just checked: a concurrent change wins.
+            await StaffMember.filter(id=staff.id, pin_hash=staff.pin_hash).update(
+                pin_hash=hash_pin(pin, settings)
+            )
         await Session.filter(id=session_id, revoked_at=None).update(last_seen_at=now)
         await audit.record_by(viewer, "auth.app_unlock", target_id=viewer.staff_id)
         return PIN_ATTEMPTS
@@ -105,7 +112,7 @@ async def change_own_pin(
         settings=settings,
         action="auth.pin_change",
     )
-    pin_hash = await hash_secret(pin, settings)
+    pin_hash = hash_pin(pin, settings)
     async with in_transaction() as db:
         await StaffMember.filter(id=staff.id).using_db(db).update(pin_hash=pin_hash)
         await audit.record_by(viewer, "auth.pin_change", target_id=staff.id, using_db=db)
@@ -118,7 +125,7 @@ async def set_staff_pin(
     viewer.require(Permission.MANAGE_ACCOUNTS)
     staff = await get_practice_staff(viewer, staff_id)
     clean = _clean(pin, field="pin")
-    pin_hash = await hash_secret(clean, settings)
+    pin_hash = hash_pin(clean, settings)
     async with in_transaction() as db:
         await StaffMember.filter(id=staff.id).using_db(db).update(pin_hash=pin_hash)
         await audit.record_by(viewer, "staff.set_pin", target_id=staff.id, using_db=db)

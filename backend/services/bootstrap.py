@@ -9,6 +9,7 @@ from backend.config import Settings
 from backend.models import Office, Plan, Practice, Provider, Role, StaffMember, StaffStatus
 from backend.services import audit, validation
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.pin_hash import hash_pin
 from backend.services.secrets import hash_secret
 from backend.services.staff_rules import ErrorCollector, search_text
 
@@ -53,7 +54,7 @@ async def create_practice(data: NewPractice, *, settings: Settings) -> tuple[Pra
         raise DomainError.single(ErrorCode.TAKEN, "This username or email is already used.")
 
     password_hash = await hash_secret(data.owner_password, settings)
-    pin_hash = await hash_secret(pin, settings)
+    pin_hash = hash_pin(pin, settings)
     role = await Role.get(is_system=True, name=ADMINISTRATOR_ROLE)
     async with in_transaction() as db:
         practice = await Practice.create(name=name, plan=data.plan, using_db=db)

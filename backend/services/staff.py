@@ -12,6 +12,7 @@ from backend.models import Permission, StaffMember, StaffStatus
 from backend.services import activation_links, audit, validation
 from backend.services.errors import DomainError, ErrorCode, FieldError
 from backend.services.managers import ensure_manager_remains
+from backend.services.pin_hash import hash_pin
 from backend.services.plans import claim_seat, lock_practice
 from backend.services.secrets import hash_secret
 from backend.services.staff_input import NewStaff, StaffFields
@@ -36,7 +37,7 @@ async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) ->
 
     offices = values.pop("offices")
     values["password_hash"] = await hash_secret(data.password, settings)
-    values["pin_hash"] = await hash_secret(pin, settings)
+    values["pin_hash"] = hash_pin(pin, settings)
     staff = StaffMember(practice_id=viewer.practice_id, status=StaffStatus.PENDING, **values)
     staff.search_text = search_text(staff)
     try:

@@ -4,6 +4,8 @@ delivered once when it returns, and no token left readable after sending."""
 import asyncio
 from datetime import UTC, datetime
 
+from backend.config import Settings
+from backend.mail.body_crypto import decrypt_body
 from backend.mail.dev_mailbox import DevMailbox
 from backend.models import ActivationToken, OutboxMessage, OutboxStatus, StaffMember
 from backend.services.secrets import token_digest
@@ -78,7 +80,7 @@ async def test_no_token_stays_readable_after_sending(
 
 
 async def test_the_email_is_written_with_the_staff_member(
-    admin: GraphQLClient, mailbox: DevMailbox
+    admin: GraphQLClient, mailbox: DevMailbox, settings: Settings
 ) -> None:
     mailbox.stop()  # nothing can be sent: what we see is what the transaction wrote
     await create_staff(admin)
@@ -87,4 +89,8 @@ async def test_the_email_is_written_with_the_staff_member(
     assert outbox.staff_id == staff.id  # type: ignore[attr-defined]
     assert (outbox.kind, outbox.recipient) == ("activation", "camille.nurse@example.com")
     assert outbox.status == OutboxStatus.QUEUED
-    assert outbox.body_text is not None and "/activate#token=" in outbox.body_text
+    # Queued, it carries a live link: encrypted at rest, readable only with the key set.
+    assert outbox.body_text is not None and outbox.body_html is not None
+    assert "token" not in outbox.body_text and "token" not in outbox.body_html
+    assert "/activate#token=" in (decrypt_body(outbox.body_text, settings) or "")
+    assert "/activate#token=" in (decrypt_body(outbox.body_html, settings) or "")

@@ -7,8 +7,9 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from backend.config import Settings
 from backend.models import AuditEvent, LoginThrottle, Session, StaffMember, StaffStatus
-from backend.services.secrets import token_digest
+from backend.services.secrets import hash_secret, token_digest
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.api.documents import VIEWER
@@ -255,3 +256,47 @@ async def test_staff_set_pin_stays_in_the_practice(
     assert foreign == missing == malformed
     assert codes(foreign) == ["NOT_FOUND"]
     assert not await AuditEvent.exists(action="staff.set_pin")
+
+
+ARGON2_PIN, ARGON2_WRONG_PIN = STAFF_PIN, WRONG_PIN
+
+
+async def test_an_argon2_pin_from_before_unlocks_and_is_re_stored_as_a_keyed_hash(
+    admin: GraphQLClient, settings: Settings
+) -> None:
+    # PINs were argon2 hashes before keyed PIN hashes: such an account must keep working.
+    legacy = await hash_secret(ARGON2_PIN, settings)
+    await StaffMember.filter(username_key="owner").update(pin_hash=legacy)
+
+    wrong = await unlock(admin, ARGON2_WRONG_PIN)
+    assert (wrong["ok"], codes(wrong)) == (False, ["INVALID_PIN"])
+    assert (await StaffMember.get(username_key="owner")).pin_hash == legacy
+
+    assert (await unlock(admin, ARGON2_PIN))["ok"]
+    stored = (await StaffMember.get(username_key="owner")).pin_hash
+    assert stored.startswith("pin-hmac-sha256$") and ARGON2_PIN not in stored
+    assert await pin_failures(admin) == 0
+
+    # The new hash works as the old one did, and is not re-stored again.
+    assert codes(await unlock(admin, ARGON2_WRONG_PIN)) == ["INVALID_PIN"]
+    assert (await unlock(admin, ARGON2_PIN))["ok"]
+    assert (await StaffMember.get(username_key="owner")).pin_hash == stored
+
+
+async def test_new_pins_are_stored_as_keyed_hashes(admin: GraphQLClient, app: Starlette) -> None:
+    staff, nurse = await signed_in_nurse(admin, app)
+    created = await StaffMember.get(username_key="cnurse")
+    assert created.pin_hash.startswith("pin-hmac-sha256$")  # staffCreate
+    assert (await StaffMember.get(username_key="owner")).pin_hash.startswith("pin-hmac-sha256$")
+
+    await admin.mutate(SET_PIN, {"id": staff["id"], "pin": ARGON2_PIN})
+    set_by_admin = (await StaffMember.get(username_key="cnurse")).pin_hash
+    assert set_by_admin.startswith("pin-hmac-sha256$") and ARGON2_PIN not in set_by_admin
+    changed = await nurse.mutate(
+        PIN_CHANGE, {"currentPassword": STAFF_PASSWORD, "newPin": ARGON2_WRONG_PIN}
+    )
+    assert changed["ok"]
+    own = (await StaffMember.get(username_key="cnurse")).pin_hash
+    assert own.startswith("pin-hmac-sha256$") and ARGON2_WRONG_PIN not in own
+    assert (await unlock(nurse, ARGON2_WRONG_PIN))["ok"]
+    await nurse.http.aclose()

@@ -255,4 +255,4 @@ def test_production_needs_a_valid_two_factor_key() -> None:
     assert load_settings({**production, "TWO_FACTOR_KEY": key}).two_factor_key == key
     assert key not in repr(load_settings({**production, "TWO_FACTOR_KEY": key}))
     # Outside production a fixed development key is used.
-    assert Settings(environment="test").effective_two_factor_key
+    assert Settings(environment="test").effective_secret_keys

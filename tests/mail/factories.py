@@ -38,6 +38,7 @@ def closed_port() -> int:
 async def queue_activation(
     practice: Practice,
     *,
+    settings: Settings,
     recipient: str = "ada@example.com",
     token: str = "tok-ada",
     staff_id: UUID | None = None,
@@ -56,6 +57,7 @@ async def queue_activation(
         staff_id=staff_id,
         recipient=recipient,
         email=email,
+        settings=settings,
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from backend.config import Settings
 from backend.mail import claims
+from backend.mail.body_crypto import decrypt_body
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.outbox import supersede_queued
 from backend.mail.sender import OutboxSender
@@ -19,7 +20,9 @@ from tests.mail.smtp_servers import PickyServer, running
 async def test_a_queued_email_is_delivered_and_its_body_forgotten(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
-    message = await queue_activation(practice, recipient="ada@example.com", token="tok-123")
+    message = await queue_activation(
+        practice, settings=settings, recipient="ada@example.com", token="tok-123"
+    )
 
     sent = await OutboxSender(settings).send_due()
 
@@ -43,7 +46,7 @@ async def test_a_queued_email_is_delivered_and_its_body_forgotten(
 async def test_an_outage_keeps_the_message_and_schedules_a_retry(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
-    message = await queue_activation(practice)
+    message = await queue_activation(practice, settings=settings)
     mailbox.stop()
     before = datetime.now(UTC)
 
@@ -54,7 +57,10 @@ async def test_an_outage_keeps_the_message_and_schedules_a_retry(
     assert row.status is OutboxStatus.QUEUED
     assert row.attempts == 1
     assert row.last_error == "SMTP server unreachable: Connection refused"
-    assert row.body_text is not None and "token=tok-ada" in row.body_text
+    # Kept for the retry, encrypted: the link is readable only with the key set.
+    assert row.body_text is not None and "tok-ada" not in row.body_text
+    body = decrypt_body(row.body_text, settings)
+    assert body is not None and "token=tok-ada" in body
     assert row.claimed_until is None
     # First retry after mail_retry_base_seconds (5 s).
     assert before + timedelta(seconds=4) < row.next_attempt_at
@@ -83,7 +89,7 @@ async def test_an_outage_keeps_the_message_and_schedules_a_retry(
 async def test_an_outage_never_gives_a_message_up(practice: Practice, settings: Settings) -> None:
     # The server, not the message, is at fault: however long it is down, the email waits.
     down = replace(settings, smtp_port=closed_port(), mail_max_attempts=2)
-    message = await queue_activation(practice)
+    message = await queue_activation(practice, settings=settings)
     for _ in range(4):
         await make_due(message)
         await OutboxSender(down).send_due()
@@ -99,7 +105,7 @@ async def test_an_outage_never_gives_a_message_up(practice: Practice, settings: 
 async def test_the_last_allowed_attempt_fails_a_refused_message_for_good(
     practice: Practice, settings: Settings
 ) -> None:
-    message = await queue_activation(practice, recipient="bounce@example.com")
+    message = await queue_activation(practice, settings=settings, recipient="bounce@example.com")
     with running(PickyServer()) as port:
         picky = replace(settings, smtp_port=port, mail_max_attempts=2)
         await OutboxSender(picky).send_due()
@@ -120,7 +126,7 @@ async def test_a_pass_sends_everything_over_one_connection(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
     for number in range(30):
-        await queue_activation(practice, recipient=f"user{number}@example.com")
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
 
     sent = await OutboxSender(settings).send_due()
 
@@ -137,7 +143,9 @@ async def test_a_pass_takes_at_most_one_batch_oldest_first(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
     for number in range(5):
-        message = await queue_activation(practice, recipient=f"user{number}@example.com")
+        message = await queue_activation(
+            practice, settings=settings, recipient=f"user{number}@example.com"
+        )
         await OutboxMessage.filter(id=message.id).update(
             next_attempt_at=datetime.now(UTC) - timedelta(minutes=10 - number)
         )
@@ -153,7 +161,7 @@ async def test_concurrent_senders_deliver_each_message_exactly_once(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
     for number in range(20):
-        await queue_activation(practice, recipient=f"user{number}@example.com")
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
 
     results = await asyncio.gather(
         OutboxSender(settings).send_due(),
@@ -173,7 +181,7 @@ async def test_concurrent_senders_deliver_each_message_exactly_once(
 async def test_a_message_claimed_by_another_worker_waits_for_its_lease(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
-    message = await queue_activation(practice)
+    message = await queue_activation(practice, settings=settings)
     await OutboxMessage.filter(id=message.id).update(
         claimed_until=datetime.now(UTC) + timedelta(seconds=30)
     )
@@ -189,14 +197,50 @@ async def test_a_message_claimed_by_another_worker_waits_for_its_lease(
     await mailbox.wait_for(1)
 
 
+async def test_a_crash_before_mark_sent_resends_the_same_link_after_the_lease(
+    practice: Practice, mailbox: DevMailbox, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = await queue_activation(practice, settings=settings, token="tok-crash")
+    queued = await OutboxMessage.get(id=message.id)
+    assert queued.body_text is not None and "tok-crash" not in queued.body_text
+    real_mark_sent = claims.mark_sent
+
+    async def crash(message: OutboxMessage) -> bool:
+        raise ConnectionError("process killed after the server accepted the message")
+
+    # The server accepts the message, then the sender dies before recording it.
+    monkeypatch.setattr(claims, "mark_sent", crash)
+    with pytest.raises(ConnectionError):
+        await OutboxSender(settings).send_due()
+    (first,) = await mailbox.wait_for(1)
+    row = await OutboxMessage.get(id=message.id)
+    assert row.status is OutboxStatus.QUEUED and row.claimed_until is not None
+    assert row.body_text == queued.body_text  # still encrypted, still there for the retry
+
+    # Another worker, once the dead one's lease has expired.
+    monkeypatch.setattr(claims, "mark_sent", real_mark_sent)
+    assert await OutboxSender(settings).send_due() == 0  # the lease still holds
+    await OutboxMessage.filter(id=message.id).update(
+        claimed_until=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert await OutboxSender(settings).send_due() == 1
+
+    first, second = await mailbox.wait_for(2)
+    # The SMTP server received the decrypted link, the same both times.
+    assert first.links == second.links == (f"{BASE_URL}/activate#token=tok-crash",)
+    assert first.html is not None and "token=tok-crash" in first.html
+    row = await OutboxMessage.get(id=message.id)
+    assert (row.status, row.body_text, row.body_html) == (OutboxStatus.SENT, None, None)
+
+
 async def test_superseded_messages_are_never_sent(
     practice: Practice, mailbox: DevMailbox, settings: Settings
 ) -> None:
     (ada,) = await make_staff(practice, 1)
-    old = await queue_activation(practice, staff_id=ada.id, token="old-token")
+    old = await queue_activation(practice, settings=settings, staff_id=ada.id, token="old-token")
 
     assert await supersede_queued(staff_id=ada.id, kind=KIND) == 1
-    new = await queue_activation(practice, staff_id=ada.id, token="new-token")
+    new = await queue_activation(practice, settings=settings, staff_id=ada.id, token="new-token")
     sent = await OutboxSender(settings).send_due()
 
     assert sent == 1
@@ -214,7 +258,7 @@ async def test_superseded_messages_are_never_sent(
 async def test_logs_name_messages_but_never_their_link(
     practice: Practice, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    message = await queue_activation(practice, token="secret-token")
+    message = await queue_activation(practice, settings=settings, token="secret-token")
 
     with caplog.at_level(logging.DEBUG, logger="backend.mail"):
         await OutboxSender(settings).send_due()
@@ -250,7 +294,7 @@ async def test_run_sends_on_wake_and_survives_a_failing_pass(
         sender.wake()
         while calls < 2:
             await asyncio.sleep(0.01)
-        await queue_activation(practice, token="woken")
+        await queue_activation(practice, settings=settings, token="woken")
         sender.wake()
         (captured,) = await mailbox.wait_for(1, timeout=5)
     finally:

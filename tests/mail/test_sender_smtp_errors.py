@@ -12,8 +12,8 @@ async def test_a_refused_recipient_is_recorded_and_the_pass_goes_on(
     practice: Practice, settings: Settings
 ) -> None:
     server = PickyServer()
-    bounced = await queue_activation(practice, recipient="bounce@example.com")
-    fine = await queue_activation(practice, recipient="fine@example.com")
+    bounced = await queue_activation(practice, settings=settings, recipient="bounce@example.com")
+    fine = await queue_activation(practice, settings=settings, recipient="fine@example.com")
 
     with running(server) as port:
         sent = await OutboxSender(replace(settings, smtp_port=port)).send_due()
@@ -33,7 +33,7 @@ async def test_a_dropped_connection_is_reopened_once_and_the_message_retried(
 ) -> None:
     server = PickyServer(per_connection=3)
     for number in range(5):
-        await queue_activation(practice, recipient=f"user{number}@example.com")
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
 
     with running(server) as port:
         sent = await OutboxSender(replace(settings, smtp_port=port)).send_due()
@@ -52,7 +52,7 @@ async def test_a_second_drop_ends_the_pass_and_counts_an_attempt_for_the_rest(
 ) -> None:
     server = PickyServer(per_connection=2)
     for number in range(6):
-        await queue_activation(practice, recipient=f"user{number}@example.com")
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
 
     with running(server) as port:
         sent = await OutboxSender(replace(settings, smtp_port=port)).send_due()
@@ -79,7 +79,7 @@ class SlowServer(PickyServer):
 async def test_a_send_never_outlives_its_lease(practice: Practice, settings: Settings) -> None:
     # aiosmtplib's timeout applies per command, so a slow server could keep one send busy
     # for several timeouts; the lease deadline cuts it before another worker may claim it.
-    message = await queue_activation(practice)
+    message = await queue_activation(practice, settings=settings)
     slow = replace(settings, smtp_timeout_seconds=1.0)
     with running(SlowServer()) as port:
         started = asyncio.get_running_loop().time()
