@@ -56,6 +56,11 @@ _CLOSED_AIOSQLITE_MESSAGES = frozenset({"no active connection", "Connection clos
 _MAX_CHAIN = 20
 
 
+# Long enough for a restart or a failover to finish, short enough not to idle clients.
+OUTAGE_RETRY_AFTER_SECONDS = 2
+OUTAGE_MESSAGE = "The service is briefly unavailable. Try again in a few seconds."
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
     """True when `exc`, or the error it was raised from or while handling, says the
     database cannot be reached or the connection to it dropped."""

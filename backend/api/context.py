@@ -17,7 +17,11 @@ class Context:
     settings: Settings
     meta: RequestMeta
     viewer: Viewer | None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Fresh per request: a DataLoader caches what it loaded.
+        self.loaders = Loaders(self.settings)
 
     def require_viewer(self) -> Viewer:
         # Fields that need a viewer carry IsAuthenticated; this narrows the type.

@@ -6,7 +6,8 @@ status of its code.
   the problem and its path, with any input value that still slipped in cut out and
   without graphql-core's "Did you mean …?" (the schema is not to be guessed from it); it
   is logged at INFO without a traceback.
-- Overload is TOO_MANY_REQUESTS (HTTP 429 and Retry-After).
+- Overload is TOO_MANY_REQUESTS (HTTP 429 and Retry-After); a database outage met by a
+  resolver is SERVICE_UNAVAILABLE (HTTP 503 and Retry-After), logged as one WARNING line.
 - Anything else is a bug: logged once at ERROR with its traceback and the request id,
   shown to the client only as a sentence quoting that id."""
 
@@ -22,6 +23,12 @@ from strawberry.extensions import SchemaExtension
 
 from backend.api.context import Context
 from backend.api.error_codes import ErrorCode, http_status
+from backend.db_errors import (
+    OUTAGE_MESSAGE,
+    OUTAGE_RETRY_AFTER_SECONDS,
+    is_database_unavailable,
+    unavailability_cause,
+)
 from backend.services.errors import Overloaded
 
 logger = logging.getLogger(__name__)
@@ -58,6 +65,20 @@ class ErrorPolicy(SchemaExtension):
         context = self.execution_context.context
         request_id = context.meta.request_id if isinstance(context, Context) else None
         original = error.original_error
+        if original is not None and is_database_unavailable(original):
+            logger.warning(
+                "database unavailable in %s (request %s): %s",
+                ".".join(str(p) for p in error.path or []) or "operation",
+                request_id,
+                type(unavailability_cause(original) or original).__name__,
+            )
+            self._set_status(ErrorCode.SERVICE_UNAVAILABLE, OUTAGE_RETRY_AFTER_SECONDS)
+            return _coded(
+                error,
+                OUTAGE_MESSAGE,
+                ErrorCode.SERVICE_UNAVAILABLE,
+                retryAfterSeconds=OUTAGE_RETRY_AFTER_SECONDS,
+            )
         if isinstance(original, Overloaded):
             self._set_status(ErrorCode.TOO_MANY_REQUESTS, original.retry_after_seconds)
             return _coded(

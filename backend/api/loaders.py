@@ -6,6 +6,7 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from backend.config import Settings
 from backend.mail.outbox import latest_for_staff
 from backend.models import ActivationToken, OutboxMessage
 from backend.services import throttle
@@ -29,13 +30,12 @@ async def _activation_emails(staff_ids: Sequence[UUID]) -> list[OutboxMessage | 
     return [latest.get(staff_id) for staff_id in staff_ids]
 
 
-async def _logins_locked(username_keys: Sequence[str]) -> list[bool]:
-    locked = await throttle.locked_among(username_keys)
-    return [key in locked for key in username_keys]
-
-
 class Loaders:
-    def __init__(self) -> None:
-        self.login_locked = DataLoader(load_fn=_logins_locked, cache=True)
+    def __init__(self, settings: Settings) -> None:
+        async def logins_locked(username_keys: Sequence[str]) -> list[bool]:
+            locked = await throttle.locked_among(username_keys, settings)
+            return [key in locked for key in username_keys]
+
+        self.login_locked = DataLoader(load_fn=logins_locked, cache=True)
         self.activation_expiry = DataLoader(load_fn=_activation_expiries, cache=True)
         self.activation_email = DataLoader(load_fn=_activation_emails, cache=True)

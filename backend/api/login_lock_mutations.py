@@ -28,8 +28,12 @@ class LoginLockMutations:
     async def staff_unlock_login(
         self, info: Info, input: StaffUnlockLoginInput
     ) -> StaffUnlockLoginPayload:
-        viewer = info.context.require_viewer()
+        context = info.context
         return await staff_change(
             StaffUnlockLoginPayload,
-            lambda: throttle.unlock(viewer=viewer, staff_id=staff_id_of(input.id)),
+            lambda: throttle.unlock(
+                viewer=context.require_viewer(),
+                staff_id=staff_id_of(input.id),
+                settings=context.settings,
+            ),
         )

@@ -2,7 +2,7 @@
 instead of the plain-text 500 that Starlette gives any exception escaping the app.
 
 It covers what fails before GraphQL execution starts (the session lookup in the context
-getter, above all); errors inside resolvers are GraphQL errors, see backend/api/masking.py.
+getter, above all); inside resolvers backend/api/error_policy.py answers the same.
 """
 
 import logging
@@ -10,13 +10,12 @@ import logging
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.db_errors import OUTAGE_MESSAGE as MESSAGE
+from backend.db_errors import OUTAGE_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
 from backend.db_errors import unavailability_cause
 
 logger = logging.getLogger(__name__)
 
-# Long enough for a restart or a failover to finish, short enough not to idle clients.
-RETRY_AFTER_SECONDS = 2
-MESSAGE = "The service is briefly unavailable. Try again in a few seconds."
 CODE = "SERVICE_UNAVAILABLE"
 
 _BODY = orjson.dumps(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import aiosmtplib
 
 from backend.config import Settings
+from backend.db_errors import is_database_unavailable
 from backend.mail import claims
 from backend.mail.mime import build_message
 from backend.mail.smtp_errors import (
@@ -55,10 +56,14 @@ class OutboxSender:
             claimed = 0
             try:
                 claimed, _ = await self._pass()
-            except Exception:
+            except Exception as failure:
                 # The database or the network may be down for a while: keep
                 # polling, the leases of this pass expire on their own.
-                logger.exception("outbox pass failed")
+                if is_database_unavailable(failure):
+                    # One line a poll, not a traceback a second, while it is down.
+                    logger.warning("outbox pass failed: the database is unavailable")
+                else:
+                    logger.exception("outbox pass failed")
             _raise_if_cancel_was_swallowed()
             # A full batch suggests more is due: drain without waiting.
             if claimed < self._batch_size:

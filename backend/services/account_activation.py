@@ -59,7 +59,7 @@ async def _activate(
     link = await _usable_link(token)
     staff = await StaffMember.get(id=link.staff_id)  # type: ignore[attr-defined]
     attempt = await throttle.reserve(
-        throttle.keys_for(staff.username_key, meta), settings, datetime.now(UTC)
+        throttle.keys_for(staff.username_key, meta, settings), settings, datetime.now(UTC)
     )
     same_name = validation.username_key((username or "").strip()) == staff.username_key
     matched = await verify_secret(staff.password_hash, password or "", settings, lane=lane)

@@ -54,7 +54,7 @@ async def _login(
     staff = await StaffMember.get_or_none(username_key=key) if known else None
     # Counted per username key whether or not the account exists: the limits, their
     # errors and their timing are the same for unknown names.
-    keys = throttle.keys_for(key, meta)
+    keys = throttle.keys_for(key, meta, settings)
     now = datetime.now(UTC)
     try:
         attempt = await throttle.reserve(keys, settings, now)

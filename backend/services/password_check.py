@@ -19,7 +19,7 @@ INVALID_PASSWORD_MESSAGE = "The current password is incorrect."
 async def confirm_current_password(
     *, viewer: Viewer, staff: StaffMember, password: str, settings: Settings, action: str
 ) -> None:
-    keys = throttle.keys_for(staff.username_key, viewer.meta)
+    keys = throttle.keys_for(staff.username_key, viewer.meta, settings)
     attempt = await throttle.reserve(keys, settings, datetime.now(UTC))
     if await verify_secret(staff.password_hash, password or "", settings):
         await attempt.succeeded()

@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import LoginThrottle, Permission, StaffMember
-from backend.services import audit
+from backend.services import audit, keys
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import RequestMeta, Viewer
@@ -38,8 +38,10 @@ ACCOUNT_LOCKED_MESSAGE = (
 _RESERVE_ROUNDS = 50
 
 
-def account_key(username_key: str) -> str:
-    return f"user:{username_key[:240]}"
+def account_key(username_key: str, settings: Settings) -> str:
+    """A keyed hash, not the name: people type their password into the username field,
+    and what they type must not be readable in the table."""
+    return f"user:{keys.keyed_digest(settings, 'throttle', username_key)}"
 
 
 def ip_key(ip: str) -> str:
@@ -52,8 +54,10 @@ class Keys:
     ip: str | None
 
 
-def keys_for(username_key: str, meta: RequestMeta) -> Keys:
-    return Keys(account=account_key(username_key), ip=ip_key(meta.ip) if meta.ip else None)
+def keys_for(username_key: str, meta: RequestMeta, settings: Settings) -> Keys:
+    return Keys(
+        account=account_key(username_key, settings), ip=ip_key(meta.ip) if meta.ip else None
+    )
 
 
 def delay_seconds(failures: int, settings: Settings) -> int:
@@ -194,21 +198,21 @@ async def _give_back(key: str | None) -> None:
         await LoginThrottle.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
 
 
-async def locked_among(username_keys: Sequence[str]) -> set[str]:
+async def locked_among(username_keys: Sequence[str], settings: Settings) -> set[str]:
     """The locked ones of these usernames, in one query (for a page of staff)."""
-    keys = {account_key(key): key for key in username_keys}
+    keys = {account_key(key, settings): key for key in username_keys}
     locked = LoginThrottle.filter(key__in=list(keys), locked_at__not_isnull=True)
     return {keys[str(row)] for row in await locked.values_list("key", flat=True)}
 
 
-async def unlock(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
+async def unlock(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffMember:
     """An administrator lifts the lock (and the failure count) of a staff member's sign-in."""
     viewer.require(Permission.MANAGE_ACCOUNTS)
     staff = await get_practice_staff(viewer, staff_id)
     async with in_transaction() as db:
         unlocked = (
             await LoginThrottle.filter(
-                key=account_key(staff.username_key), locked_at__not_isnull=True
+                key=account_key(staff.username_key, settings), locked_at__not_isnull=True
             )
             .using_db(db)
             .update(failures=0, locked_at=None, last_failure_at=None)

@@ -16,6 +16,7 @@ from tests.api.documents import VIEWER
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff
 from tests.api.test_tenancy import MISSING_STAFF
 from tests.pins import NEW_PIN, OTHER_PIN, OWNER_PIN, STAFF_PIN, WRONG_PIN
+from tests.throttle_keys import user_key
 
 ERRORS = "userErrors { field code message }"
 UNLOCK = f"""
@@ -214,7 +215,7 @@ async def test_pin_change_needs_the_current_password_and_a_good_pin(
 async def test_pin_change_wrong_passwords_count_as_failed_sign_ins(admin: GraphQLClient) -> None:
     for _ in range(2):
         await admin.mutate(PIN_CHANGE, {"currentPassword": "Not-The-Password-1", "newPin": NEW_PIN})
-    assert (await LoginThrottle.get(key="user:owner")).failures == 2
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 2
 
 
 async def test_an_administrator_sets_a_staff_pin_that_then_unlocks(

@@ -12,6 +12,7 @@ from backend.services.throttle import minimum_time_to_lock
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff
+from tests.throttle_keys import user_key
 
 ERRORS = "userErrors { field code message retryAfterSeconds }"
 LOGIN = f"""
@@ -78,17 +79,17 @@ async def test_a_delay_follows_the_fifth_failure_and_success_resets_it(
     assert error["code"] == "TOO_MANY_ATTEMPTS"
     assert error["field"] is None
     assert 1 <= error["retryAfterSeconds"] <= 2
-    assert await failures("user:owner") == 5  # a refused attempt is not counted
+    assert await failures(user_key("owner")) == 5  # a refused attempt is not counted
 
-    await rewind("user:owner")
+    await rewind(user_key("owner"))
     assert (await attempt(anonymous, "owner", ADMIN_PASSWORD))["token"]
-    assert await failures("user:owner") == 0
+    assert await failures(user_key("owner")) == 0
     assert await failures(await ip_key()) == 5  # the address counts its failures only
 
 
 async def test_the_delay_grows_and_is_capped(anonymous: GraphQLClient, practice) -> None:
     await LoginThrottle.create(
-        key="user:owner",
+        key=user_key("owner"),
         failures=15,
         window_started_at=datetime.now(UTC),
         last_failure_at=datetime.now(UTC),
@@ -103,7 +104,7 @@ async def test_the_account_locks_at_the_limit_and_an_administrator_unlocks_it(
 ) -> None:
     staff = await active_staff(admin)
     await LoginThrottle.create(
-        key="user:cnurse",
+        key=user_key("cnurse"),
         failures=99,
         window_started_at=datetime.now(UTC),
         last_failure_at=datetime.now(UTC) - timedelta(hours=1),
@@ -144,13 +145,13 @@ async def test_unknown_usernames_are_counted_and_answered_the_same(
     for username in answers:
         for _ in range(6):
             answers[username].append(await attempt(anonymous, username))
-        await rewind(f"user:{username}")
+        await rewind(user_key(username))
     assert answers["cnurse"] == answers["nobody"]
     assert codes(answers["nobody"][-1]) == ["TOO_MANY_ATTEMPTS"]
-    assert await failures("user:nobody") == await failures("user:cnurse") == 5
+    assert await failures(user_key("nobody")) == await failures(user_key("cnurse")) == 5
 
     # Both lock the same way too.
-    await LoginThrottle.filter(key__in=["user:cnurse", "user:nobody"]).update(failures=99)
+    await LoginThrottle.filter(key__in=[user_key("cnurse"), user_key("nobody")]).update(failures=99)
     for username in answers:
         await attempt(anonymous, username)
         answers[username] = [await attempt(anonymous, username)]
@@ -176,7 +177,7 @@ async def test_one_address_is_refused_after_the_limit_in_its_window(
     await LoginThrottle.filter(key=address).update(
         window_started_at=datetime.now(UTC) - timedelta(minutes=16)
     )
-    await LoginThrottle.filter(key="user:owner").delete()
+    await LoginThrottle.filter(key=user_key("owner")).delete()
     assert (await attempt(anonymous, "owner", ADMIN_PASSWORD))["token"]
 
 
@@ -191,7 +192,7 @@ async def test_every_aliased_attempt_in_one_request_counts(
     answered = [data[f"a{i}"]["userErrors"][0]["code"] for i in range(7)]
     assert answered == ["INVALID_CREDENTIALS"] * 5 + ["TOO_MANY_ATTEMPTS"] * 2
     # Each is counted before its password is checked; the refused ones are not counted.
-    assert await failures("user:owner") == 5
+    assert await failures(user_key("owner")) == 5
     assert await failures(await ip_key()) == 5
 
 
@@ -254,3 +255,13 @@ def test_locking_an_account_takes_hours_whatever_the_client_does() -> None:
     assert shortest == timedelta(seconds=26311)  # 511 s to the 14th, then 86 x 300 s
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "7 hours 18 minutes" in readme
+
+
+async def test_the_throttle_table_does_not_hold_what_was_typed_as_the_username(
+    anonymous: GraphQLClient, practice
+) -> None:
+    # People type their password into the username field.
+    await attempt(anonymous, ADMIN_PASSWORD, WRONG)
+    stored = " ".join(await LoginThrottle.all().values_list("key", flat=True))
+    assert ADMIN_PASSWORD.lower() not in stored.lower()
+    assert await failures(user_key(ADMIN_PASSWORD.lower())) == 1

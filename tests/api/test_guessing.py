@@ -28,6 +28,7 @@ from tests.api.documents import STAFF_CREATE
 from tests.api.staff_factory import create_staff, staff_input
 from tests.api.test_lifecycle import activate, token_from
 from tests.pins import NEW_PIN
+from tests.throttle_keys import user_key
 
 GUESSES = 40
 WRONG = "Wrong-Password-0000"
@@ -96,7 +97,7 @@ async def test_parallel_guesses_are_each_counted_before_the_check(
         guesses = [{"username": "owner", "password": WRONG}] * (GUESSES - 1)
         guesses.append({"username": "owner", "password": ADMIN_PASSWORD})
         outcomes, elapsed = await concurrently(*(anonymous.mutate(LOGIN, g) for g in guesses))
-        row = await LoginThrottle.get(key="user:owner")
+        row = await LoginThrottle.get(key=user_key("owner"))
     budget = checked_budget(elapsed, settings)
     print(f"\n{GUESSES} parallel guesses in {elapsed:.2f} s: {dict(outcomes)}, budget {budget}")
     assert checked(outcomes) <= budget < GUESSES // 2
@@ -114,7 +115,7 @@ async def test_refused_attempts_cannot_lock_an_account(
             for i in range(21)
         )
         data = await client(app).data(f"mutation {{ {fields} }}")
-        row = await LoginThrottle.get(key="user:owner")
+        row = await LoginThrottle.get(key=user_key("owner"))
     answered = Counter(data[f"a{i}"]["userErrors"][0]["code"] for i in range(21))
     assert answered == {"INVALID_CREDENTIALS": 5, "TOO_MANY_ATTEMPTS": 16}
     assert (row.failures, row.locked_at) == (5, None)
@@ -203,7 +204,7 @@ async def test_a_flood_of_sign_ins_is_refused_early_and_managers_keep_working(
         create = manager.mutate(STAFF_CREATE, await staff_input(manager))
         *responses, created = await asyncio.gather(*flood, create)
         # Refused before any work: not even counted as attempts.
-        counted = await LoginThrottle.get(key="user:x")
+        counted = await LoginThrottle.get(key=user_key("x"))
     refused = [r for r in responses if r.status_code == 429]
     assert refused, [r.status_code for r in responses]
     assert {r.status_code for r in responses} <= {200, 429}
@@ -221,12 +222,12 @@ async def test_a_pending_second_factor_is_not_counted_as_a_failure(
 ) -> None:
     secret = (await admin.data(ENROLL_START))["twoFactorEnrollStart"]["secret"]
     await admin.data(ENROLL_CONFIRM, {"input": {"code": pyotp.TOTP(secret).now()}})
-    await LoginThrottle.filter(key="user:owner").update(
+    await LoginThrottle.filter(key=user_key("owner")).update(
         failures=4, last_failure_at=datetime.now(UTC)
     )
     first = await anonymous.mutate(LOGIN, {"username": "owner", "password": ADMIN_PASSWORD})
     assert outcome(first) == "TWO_FACTOR_REQUIRED"
-    assert (await LoginThrottle.get(key="user:owner")).failures == 4
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 4
     # So the code can follow at once: no delay was started by the password-only step.
     with_code = await anonymous.mutate(
         LOGIN,

@@ -16,6 +16,7 @@ from tests import secret_watch
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD, _http, make_practice
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff
+from tests.throttle_keys import user_key
 
 ERRORS = "userErrors { field code message }"
 STAFF = "staffMember { id twoFactorEnabled }"
@@ -117,7 +118,7 @@ async def test_login_then_needs_a_code_and_a_code_is_accepted_once(
     assert required["token"] is None and required["twoFactorRequired"] is True
     assert codes(required) == ["TWO_FACTOR_REQUIRED"]
     # The password was right: no failure is counted.
-    assert not await LoginThrottle.exists(key="user:owner", failures__gt=0)
+    assert not await LoginThrottle.exists(key=user_key("owner"), failures__gt=0)
 
     valid = {pyotp.TOTP(secret).at(time.time() + 30 * k) for k in (-1, 0, 1)}
     wrong = await login(
@@ -125,7 +126,7 @@ async def test_login_then_needs_a_code_and_a_code_is_accepted_once(
     )
     assert wrong["token"] is None and wrong["twoFactorRequired"] is False
     assert codes(wrong) == ["INVALID_CREDENTIALS"]
-    assert (await LoginThrottle.get(key="user:owner")).failures == 1  # counted
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 1  # counted
 
     # A wrong password is refused before any code is looked at.
     code = later_code(secret)
@@ -135,11 +136,11 @@ async def test_login_then_needs_a_code_and_a_code_is_accepted_once(
     accepted = await login(anonymous, totpCode=code)
     assert accepted["userErrors"] == [] and accepted["token"]
     assert accepted["twoFactorRequired"] is False
-    assert (await LoginThrottle.get(key="user:owner")).failures == 0  # success resets
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 0  # success resets
 
     replayed = await login(anonymous, totpCode=code)
     assert codes(replayed) == ["INVALID_CREDENTIALS"] and replayed["token"] is None
-    assert (await LoginThrottle.get(key="user:owner")).failures == 1
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 1
 
 
 async def test_one_step_of_clock_drift_is_allowed(

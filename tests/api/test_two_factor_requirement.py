@@ -14,6 +14,7 @@ from tests.api.conftest import ADMIN_PASSWORD, _http
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff, reference_data
 from tests.api.test_lifecycle import activate, token_from
 from tests.api.test_two_factor import DISABLE, codes, enroll, later_code, login
+from tests.throttle_keys import user_key
 
 ERRORS = "userErrors { field code message }"
 REQUIRE = f"""
@@ -170,7 +171,7 @@ async def test_the_requirement_keeps_a_manager_from_turning_two_factor_off(
     # The rule is told before any password is checked: a wrong one is not counted in vain.
     wrong = await admin.mutate(DISABLE, {"currentPassword": "Not-The-Password-1"})
     assert codes(wrong) == ["INVALID_TRANSITION"]
-    assert (await LoginThrottle.get(key="user:owner")).failures == 0
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 0
 
     await require_two_factor(admin, False)
     assert (await admin.mutate(DISABLE, {"currentPassword": ADMIN_PASSWORD}))["userErrors"] == []
@@ -183,7 +184,7 @@ async def test_wrong_passwords_when_turning_two_factor_off_count_as_failed_sign_
     for _ in range(5):  # LOGIN_DELAY_AFTER defaults to 5
         wrong = await admin.mutate(DISABLE, {"currentPassword": "Not-The-Password-1"})
         assert codes(wrong) == ["INVALID_CREDENTIALS"]
-    assert (await LoginThrottle.get(key="user:owner")).failures == 5
+    assert (await LoginThrottle.get(key=user_key("owner"))).failures == 5
     assert await AuditEvent.filter(action="auth.two_factor_disable", outcome="FAILURE").count() == 5
 
     # Now even the right password waits, and says how long.

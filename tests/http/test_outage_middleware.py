@@ -74,6 +74,24 @@ async def test_a_session_lookup_without_database_is_a_json_503(
     assert TOKEN not in line and "viewer" not in line
 
 
+async def test_a_resolver_without_database_is_a_503_too(
+    app_without_database: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Anonymous: no session lookup, so it is the login resolver that meets the outage.
+    login = 'mutation { login(input: {username: "owner", password: "Outage-Pass-1"}) { token } }'
+    with caplog.at_level(logging.INFO):
+        response = await _post(app_without_database, login, {})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "retryAfterSeconds": 2}
+    assert error["path"] == ["login"]
+    assert [r.levelname for r in caplog.records if r.name == "backend.api.error_policy"] == [
+        "WARNING"
+    ]
+    assert "Outage-Pass-1" not in caplog.text
+
+
 async def test_what_needs_no_database_still_works(app_without_database: Starlette) -> None:
     response = await _post(app_without_database, "{ __typename }", {})
     assert response.status_code == 200
