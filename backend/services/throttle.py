@@ -88,19 +88,22 @@ class Attempt:
     _previous_failure_at: datetime | None = field(default=None, repr=False)
 
     async def succeeded(self) -> None:
-        """The secret was right: the account's count starts again (not the address's,
-        which counts failures only, so this attempt's share of it is given back)."""
-        await LoginThrottle.filter(key=self.keys.account).update(failures=0, last_failure_at=None)
+        """The secret was right: the account's count starts again — unless attempts were
+        counted after this one (a flood in progress): those stay counted, or a success
+        amid parallel guesses would let more of them be checked. The address counts
+        failures only, so this attempt's share of it is given back."""
+        await LoginThrottle.filter(key=self.keys.account, failures=self._counted_as).update(
+            failures=0, last_failure_at=None
+        )
         await _give_back(self.keys.ip)
 
     async def released(self) -> None:
         """Neither success nor failure (the password was right, a second factor is still
-        to come): the attempt is not counted after all."""
-        undone = await LoginThrottle.filter(
-            key=self.keys.account, failures=self._counted_as
-        ).update(failures=self._counted_as - 1, last_failure_at=self._previous_failure_at)
-        if not undone:  # counted on by a concurrent attempt meanwhile: only the count
-            await _give_back(self.keys.account)
+        to come): the attempt is not counted after all — unless, again, attempts were
+        counted after it."""
+        await LoginThrottle.filter(key=self.keys.account, failures=self._counted_as).update(
+            failures=self._counted_as - 1, last_failure_at=self._previous_failure_at
+        )
         await _give_back(self.keys.ip)
 
     async def failed(self, *, staff: StaffMember | None, meta: RequestMeta) -> None:

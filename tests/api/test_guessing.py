@@ -102,8 +102,10 @@ async def test_parallel_guesses_are_each_counted_before_the_check(
     print(f"\n{GUESSES} parallel guesses in {elapsed:.2f} s: {dict(outcomes)}, budget {budget}")
     assert checked(outcomes) <= budget < GUESSES // 2
     assert outcomes["TOO_MANY_ATTEMPTS"] >= GUESSES - budget
-    # Every checked failure stays counted (unless the right password came last and reset it).
-    assert row.failures == (0 if outcomes["SIGNED_IN"] else outcomes["INVALID_CREDENTIALS"])
+    # Every checked attempt stays counted: a success amid the guesses resets nothing,
+    # unless it was the last attempt counted.
+    expected = {checked(outcomes), 0} if outcomes["SIGNED_IN"] else {checked(outcomes)}
+    assert row.failures in expected
 
 
 async def test_refused_attempts_cannot_lock_an_account(
