@@ -118,12 +118,14 @@ class AuthMutations:
         context = info.context
         try:
             staff, issued = await auth.login(
-                username=input.username,
-                password=input.password,
+                credentials=auth.Credentials(
+                    username=input.username,
+                    password=input.password,
+                    totp_code=input.totp_code,
+                    recovery_code=input.recovery_code,
+                ),
                 settings=context.settings,
                 meta=context.meta,
-                totp_code=input.totp_code,
-                recovery_code=input.recovery_code,
             )
         except DomainError as error:
             return LoginPayload(
@@ -167,11 +169,13 @@ class AuthMutations:
         context = info.context
         try:
             staff, issued = await account_activation.activate_account(
-                token=input.token,
-                username=input.username,
-                password=input.password,
-                new_password=input.new_password,
-                new_password_confirmation=input.new_password_confirmation,
+                form=account_activation.ActivationForm(
+                    token=input.token,
+                    username=input.username,
+                    password=input.password,
+                    new_password=input.new_password,
+                    new_password_confirmation=input.new_password_confirmation,
+                ),
                 settings=context.settings,
                 meta=context.meta,
             )

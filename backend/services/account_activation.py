@@ -1,5 +1,6 @@
 """A staff member activates their account from the emailed link."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -19,43 +20,33 @@ _LINK_UNUSABLE = (
 )
 
 
+@dataclass(frozen=True)
+class ActivationForm:
+    """The activation form: the link's token, the credentials the administrator gave, and
+    the person's own new password."""
+
+    token: str
+    username: str
+    password: str
+    new_password: str
+    new_password_confirmation: str
+
+
 async def activate_account(
-    *,
-    token: str,
-    username: str,
-    password: str,
-    new_password: str,
-    new_password_confirmation: str,
-    settings: Settings,
-    meta: RequestMeta,
+    *, form: ActivationForm, settings: Settings, meta: RequestMeta
 ) -> tuple[StaffMember, IssuedSession]:
     """Check the link and the credentials the administrator gave, set the person's own
     password and make the account active. Only the first of concurrent redemptions wins.
     The given password is a guess like a sign-in's: counted first, against the account."""
     async with hashing.anonymous_work(settings) as lane:
-        return await _activate(
-            token=token,
-            username=username,
-            password=password,
-            new_password=new_password,
-            new_password_confirmation=new_password_confirmation,
-            settings=settings,
-            meta=meta,
-            lane=lane,
-        )
+        return await _activate(form, settings, meta, lane)
 
 
 async def _activate(
-    *,
-    token: str,
-    username: str,
-    password: str,
-    new_password: str,
-    new_password_confirmation: str,
-    settings: Settings,
-    meta: RequestMeta,
-    lane: hashing.Lane,
+    form: ActivationForm, settings: Settings, meta: RequestMeta, lane: hashing.Lane
 ) -> tuple[StaffMember, IssuedSession]:
+    token, username, password = form.token, form.username, form.password
+    new_password, new_password_confirmation = form.new_password, form.new_password_confirmation
     link = await _usable_link(token)
     staff = await StaffMember.get(id=link.staff_id)  # type: ignore[attr-defined]
     attempt = await throttle.reserve(

@@ -1,6 +1,7 @@
 """Signing in and out. Every failure looks and takes the same, whatever its cause."""
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backend.config import Settings
@@ -15,39 +16,28 @@ INVALID_CREDENTIALS_MESSAGE = "The username or password is incorrect."
 TWO_FACTOR_REQUIRED_MESSAGE = "Enter the code from your authenticator app, or a recovery code."
 
 
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    totp_code: str | None = None
+    recovery_code: str | None = None
+
+
 async def login(
-    *,
-    username: str,
-    password: str,
-    settings: Settings,
-    meta: RequestMeta,
-    totp_code: str | None = None,
-    recovery_code: str | None = None,
+    *, credentials: Credentials, settings: Settings, meta: RequestMeta
 ) -> tuple[StaffMember, IssuedSession]:
     # A sign-in is authenticated by its password, whatever session the caller may hold.
     meta = dataclasses.replace(meta, auth_method=AuthMethod.PASSWORD)
     async with hashing.anonymous_work(settings) as lane:
-        return await _login(
-            username=username,
-            password=password,
-            settings=settings,
-            meta=meta,
-            totp_code=totp_code,
-            recovery_code=recovery_code,
-            lane=lane,
-        )
+        return await _login(credentials, settings, meta, lane)
 
 
 async def _login(
-    *,
-    username: str,
-    password: str,
-    settings: Settings,
-    meta: RequestMeta,
-    totp_code: str | None,
-    recovery_code: str | None,
-    lane: hashing.Lane,
+    credentials: Credentials, settings: Settings, meta: RequestMeta, lane: hashing.Lane
 ) -> tuple[StaffMember, IssuedSession]:
+    username, password = credentials.username, credentials.password
+    totp_code, recovery_code = credentials.totp_code, credentials.recovery_code
     key = validation.username_key((username or "").strip())
     # No account has a longer name, and the database would refuse to look one up.
     known = key and len(key) <= validation.USERNAME_MAX_LENGTH
