@@ -186,14 +186,21 @@ def _input_values(document: DocumentNode | None, variables: object) -> set[str]:
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             found.add(str(value))
 
-    class Strings(Visitor):
-        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
-            found.add(node.value)
-
     if document is not None:
-        visit(document, Strings())
+        strings = _StringLiterals()
+        visit(document, strings)
+        found |= strings.found
     collect(variables)
     return {value for value in found if len(value) >= _MIN_REDACTED_LENGTH}
+
+
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set[str] = set()
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        self.found.add(node.value)
 
 
 def _without_inputs(message: str, inputs: set[str]) -> str:

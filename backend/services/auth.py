@@ -8,7 +8,7 @@ from backend.config import Settings
 from backend.models import StaffMember, StaffStatus
 from backend.services import audit, hashing, throttle, two_factor, validation
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.secrets import verify_secret
+from backend.services.secrets import hash_secret, needs_rehash, verify_secret
 from backend.services.sessions import IssuedSession, end_session, start_session
 from backend.services.viewer import AuthMethod, RequestMeta, Viewer
 
@@ -74,6 +74,12 @@ async def _login(
             await _fail(attempt, staff, meta, refused="TWO_FACTOR_CODE")
             raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, two_factor.INVALID_CODE_MESSAGE)
     await attempt.succeeded()
+    if needs_rehash(staff.password_hash, settings):
+        new_hash = await hash_secret(password, settings, lane=lane)
+        # Only over the hash just checked: a password changed meanwhile wins.
+        await StaffMember.filter(id=staff.id, password_hash=staff.password_hash).update(
+            password_hash=new_hash
+        )
     # The practice may require this account to enrol first: the session is held back
     # to enrolment until it does.
     must_enroll = not staff.two_factor_enabled and await two_factor.enrollment_required(staff)

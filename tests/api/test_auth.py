@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
 from backend.models import Session, StaffMember, StaffStatus
@@ -210,3 +211,15 @@ async def test_list_query_is_not_served_over_get(admin: GraphQLClient) -> None:
     assert response.status_code in (400, 405)
     listed = await admin.data(STAFF_LIST)
     assert listed["staffMembers"]["totalCount"] == 1
+
+
+async def test_a_password_hash_with_other_parameters_is_stored_again_at_sign_in(
+    anonymous: GraphQLClient, practice: Any
+) -> None:
+    # As hashes made before hashing ran on one lane (p=4) still are.
+    older = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(ADMIN_PASSWORD)
+    await StaffMember.filter(username_key="owner").update(password_hash=older)
+    await anonymous.login("owner", ADMIN_PASSWORD)
+    stored = (await StaffMember.get(username_key="owner")).password_hash
+    assert stored != older and ",p=1$" in stored
+    assert PasswordHasher().verify(stored, ADMIN_PASSWORD)
