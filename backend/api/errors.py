@@ -1,4 +1,4 @@
-"""How failures reach API clients: userErrors for expected ones, coded GraphQL errors
+"""How failures reach clients: userErrors for expected ones, coded GraphQL errors
 for authentication and permission (backend/api/error_policy.py codes and masks the rest)."""
 
 from collections.abc import Awaitable, Callable
