@@ -93,7 +93,7 @@ async def load_page_data(database_url: str, admin_username: str) -> PageData:
         )
         viewer = Viewer(
             staff_id=admin.id,
-            practice_id=admin.practice_id,  # type: ignore[attr-defined]
+            practice_id=admin.practice_id,
             permissions=frozenset(admin.role.permissions),
         )
         page = await staff_directory.list_staff(

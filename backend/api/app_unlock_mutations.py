@@ -7,6 +7,7 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
@@ -23,7 +24,7 @@ class IsBearerSession(BasePermission):
     message = app_unlock.BEARER_ONLY_MESSAGE
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it)
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         viewer = info.context.viewer
         return viewer is not None and app_unlock.pin_lock_applies(viewer)
 
@@ -85,7 +86,9 @@ class AppUnlockMutations:
         f"counts, aliased ones too. Bearer sessions only (FORBIDDEN for cookie sessions).",
         permission_classes=[IsAuthenticated, IsBearerSession],
     )
-    async def app_unlock(self, info: Info, input: AppUnlockInput) -> AppUnlockPayload:
+    async def app_unlock(
+        self, info: Info[Context, None], input: AppUnlockInput
+    ) -> AppUnlockPayload:
         context = info.context
         try:
             remaining = await app_unlock.unlock(
@@ -105,7 +108,9 @@ class AppUnlockMutations:
         description="Change your own unlock PIN; your current password is required.",
         permission_classes=[IsAuthenticated],
     )
-    async def pin_change(self, info: Info, input: PinChangeInput) -> PinChangePayload:
+    async def pin_change(
+        self, info: Info[Context, None], input: PinChangeInput
+    ) -> PinChangePayload:
         context = info.context
         try:
             await app_unlock.change_own_pin(
@@ -122,7 +127,9 @@ class AppUnlockMutations:
         description="Set the unlock PIN of a staff member of your practice.",
         permission_classes=MANAGERS_ONLY,
     )
-    async def staff_set_pin(self, info: Info, input: StaffSetPinInput) -> StaffSetPinPayload:
+    async def staff_set_pin(
+        self, info: Info[Context, None], input: StaffSetPinInput
+    ) -> StaffSetPinPayload:
         context = info.context
         try:
             staff_id = parse_id(input.id, "StaffMember") or NO_SUCH_ID

@@ -2,16 +2,17 @@
 
 from datetime import UTC, datetime
 from typing import Annotated
-from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
 from backend.api.audit_types import AuditEvent, AuditEventConnection, AuditEventEdge
+from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import parse_reference
 from backend.api.permissions import MANAGERS_ONLY
-from backend.api.staff_types import PageInfo
+from backend.api.relay import PageInfo
+from backend.api.staff_types import StaffMember
 from backend.services import audit_log
 from backend.services.audit_log import AuditQuery
 
@@ -61,7 +62,7 @@ class AuditQueries:
     )
     async def audit_events(
         self,
-        info: Info,
+        info: Info[Context, None],
         filter: Annotated[
             AuditEventFilter | None, strawberry.argument(description="Conditions all rows meet.")
         ] = None,
@@ -77,7 +78,10 @@ class AuditQueries:
             lambda: audit_log.list_events(viewer=viewer, query=query, first=first, after=after)
         )
         edges = [
-            AuditEventEdge(node=AuditEvent.from_model(event, page.actors), cursor=cursor)
+            AuditEventEdge(
+                node=AuditEvent.from_model(event, StaffMember.actor_of(event, page.actors)),
+                cursor=cursor,
+            )
             for event, cursor in zip(page.items, page.cursors, strict=True)
         ]
         return AuditEventConnection(
@@ -86,13 +90,3 @@ class AuditQueries:
             _viewer=viewer,
             _query=query,
         )
-
-
-async def staff_audit_events(info: Info, staff_id: UUID, first: int | None) -> list[AuditEvent]:
-    """For `StaffMember.auditEvents`."""
-    history = await translate(
-        lambda: audit_log.staff_history(
-            viewer=info.context.require_viewer(), staff_id=staff_id, first=first
-        )
-    )
-    return [AuditEvent.from_model(event, history.actors) for event in history.items]

@@ -1,18 +1,20 @@
 """The AuditEvent type and its connection."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
 from backend.api.ids import to_global_id
-from backend.api.node import Node
-from backend.api.staff_types import PageInfo, StaffMember
+from backend.api.relay import Node, PageInfo
 from backend.models import AuditEvent as AuditEventModel
-from backend.models import StaffMember as StaffModel
 from backend.services import audit_log
 from backend.services.audit_log import AuditQuery
 from backend.services.viewer import Viewer
+
+if TYPE_CHECKING:
+    from backend.api.staff_types import StaffMember
 
 
 @strawberry.type(description="One entry of an audit event's details.")
@@ -32,9 +34,12 @@ class AuditEvent(Node):
         '"staff.deactivate", "role.update".'
     )
     outcome: str = strawberry.field(description='"SUCCESS" or "FAILURE".')
-    actor: StaffMember | None = strawberry.field(
-        description="Who did it; null for an anonymous caller (e.g. a failed sign-in) or the "
-        "system."
+    # Lazy: StaffMember has auditEvents, so the staff types import this module.
+    actor: Annotated["StaffMember", strawberry.lazy("backend.api.staff_types")] | None = (
+        strawberry.field(
+            description="Who did it; null for an anonymous caller (e.g. a failed sign-in) or "
+            "the system."
+        )
     )
     target_id: strawberry.ID | None = strawberry.field(
         description="Global ID of the StaffMember, Role or Practice acted on, when known."
@@ -55,16 +60,14 @@ class AuditEvent(Node):
     )
 
     @classmethod
-    def from_model(cls, event: AuditEventModel, actors: dict[UUID, StaffModel]) -> "AuditEvent":
-        actor_id: UUID | None = event.actor_id  # type: ignore[attr-defined]
-        actor = actors.get(actor_id) if actor_id is not None else None
+    def from_model(cls, event: AuditEventModel, actor: "StaffMember | None") -> "AuditEvent":
         pairs = audit_log.safe_details(event.details)
         return cls(
             id=to_global_id("AuditEvent", event.id),
             created_at=event.created_at,
             action=event.action,
             outcome=event.outcome,
-            actor=StaffMember.from_model(actor) if actor else None,
+            actor=actor,
             target_id=_target_global_id(event),
             auth_method=audit_log.auth_method(event.details),
             ip=event.ip,

@@ -6,6 +6,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.cookies import clear_session_cookie, set_session_cookie
 from backend.api.errors import UserError, user_errors
 from backend.api.permissions import IsAuthenticated
@@ -114,7 +115,7 @@ class AccountActivatePayload:
 @strawberry.type
 class AuthMutations:
     @strawberry.mutation(description="Sign in with username and password.")
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(self, info: Info[Context, None], input: LoginInput) -> LoginPayload:
         context = info.context
         try:
             staff, issued = await auth.login(
@@ -153,7 +154,9 @@ class AuthMutations:
     @strawberry.mutation(
         description="End the current session.", permission_classes=[IsAuthenticated]
     )
-    async def logout(self, info: Info, input: LogoutInput | None = None) -> LogoutPayload:
+    async def logout(
+        self, info: Info[Context, None], input: LogoutInput | None = None
+    ) -> LogoutPayload:
         context = info.context
         await auth.logout(context.require_viewer(), everywhere=bool(input and input.everywhere))
         clear_session_cookie(context.response, context.settings)
@@ -164,7 +167,7 @@ class AuthMutations:
         "given username and password prove who the person is."
     )
     async def account_activate(
-        self, info: Info, input: AccountActivateInput
+        self, info: Info[Context, None], input: AccountActivateInput
     ) -> AccountActivatePayload:
         context = info.context
         try:

@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.permissions import MANAGERS_ONLY
 from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
 from backend.services import throttle
@@ -26,7 +27,7 @@ class LoginLockMutations:
         permission_classes=MANAGERS_ONLY,
     )
     async def staff_unlock_login(
-        self, info: Info, input: StaffUnlockLoginInput
+        self, info: Info[Context, None], input: StaffUnlockLoginInput
     ) -> StaffUnlockLoginPayload:
         context = info.context
         return await staff_change(

@@ -5,6 +5,7 @@ from typing import Any
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.models import Permission
 from backend.services.errors import (
     TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE,
@@ -16,7 +17,7 @@ class IsAuthenticated(BasePermission):
     message = "Sign in to do this."
     error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 (strawberry reads it)
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         return info.context.viewer is not None
 
 
@@ -26,7 +27,7 @@ class TwoFactorEnrolled(BasePermission):
     message = TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE
     error_extensions = {"code": TwoFactorEnrollmentRequired.code}  # noqa: RUF012
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         viewer = info.context.viewer
         return viewer is None or not viewer.two_factor_enrollment_required
 
@@ -35,7 +36,7 @@ class CanManageAccounts(BasePermission):
     message = "Your role does not have the Manage Accounts permission."
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it)
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         viewer = info.context.viewer
         return viewer is not None and viewer.can(Permission.MANAGE_ACCOUNTS)
 

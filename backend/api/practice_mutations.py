@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
 from backend.api.permissions import MANAGERS_ONLY
 from backend.api.practice_types import Practice
@@ -33,7 +34,7 @@ class PracticeMutations:
         permission_classes=MANAGERS_ONLY,
     )
     async def practice_set_two_factor_requirement(
-        self, info: Info, input: PracticeSetTwoFactorRequirementInput
+        self, info: Info[Context, None], input: PracticeSetTwoFactorRequirementInput
     ) -> PracticeSetTwoFactorRequirementPayload:
         try:
             record, used = await practice.set_two_factor_requirement(

@@ -3,11 +3,12 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import from_global_id
-from backend.api.node import Node
 from backend.api.permissions import IsAuthenticated
 from backend.api.practice_types import CareTeamRole, Office, Practice, Provider
+from backend.api.relay import Node
 from backend.api.role_types import Role
 from backend.api.staff_types import StaffMember
 from backend.models import Permission
@@ -33,7 +34,7 @@ class Viewer:
 @strawberry.type
 class PracticeQueries:
     @strawberry.field(description="The signed-in account; null when signed out.")
-    async def viewer(self, info: Info) -> Viewer | None:
+    async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         viewer = info.context.viewer
         if viewer is None:
             return None
@@ -50,18 +51,18 @@ class PracticeQueries:
         description="Roles usable in the practice: system roles and the practice's own.",
         permission_classes=[IsAuthenticated],
     )
-    async def roles(self, info: Info) -> list[Role]:
+    async def roles(self, info: Info[Context, None]) -> list[Role]:
         return [Role.from_model(r) for r in await roles.list_roles(info.context.require_viewer())]
 
     @strawberry.field(
         description="Providers of the practice.", permission_classes=[IsAuthenticated]
     )
-    async def providers(self, info: Info) -> list[Provider]:
+    async def providers(self, info: Info[Context, None]) -> list[Provider]:
         found = await practice.list_providers(info.context.require_viewer())
         return [Provider.from_model(p) for p in found]
 
     @strawberry.field(description="Offices of the practice.", permission_classes=[IsAuthenticated])
-    async def offices(self, info: Info) -> list[Office]:
+    async def offices(self, info: Info[Context, None]) -> list[Office]:
         return [
             Office.from_model(o) for o in await practice.list_offices(info.context.require_viewer())
         ]
@@ -76,7 +77,7 @@ class PracticeQueries:
         description="Any object by its global ID; null if there is none in the viewer's practice.",
         permission_classes=[IsAuthenticated],
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         decoded = from_global_id(id)
         if decoded is None:
             return None

@@ -3,7 +3,7 @@
 import strawberry
 
 from backend.api.ids import to_global_id
-from backend.api.node import Node
+from backend.api.relay import Node
 from backend.models import Office as OfficeModel
 from backend.models import Plan
 from backend.models import Practice as PracticeModel

@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id, to_global_id
 from backend.api.permissions import MANAGERS_ONLY
@@ -57,7 +58,9 @@ class RoleDeletePayload:
 @strawberry.type
 class RoleMutations:
     @strawberry.mutation(description="Create a practice role.", permission_classes=MANAGERS_ONLY)
-    async def role_create(self, info: Info, input: RoleCreateInput) -> RoleCreatePayload:
+    async def role_create(
+        self, info: Info[Context, None], input: RoleCreateInput
+    ) -> RoleCreatePayload:
         try:
             role = await roles.create_role(
                 viewer=info.context.require_viewer(), name=input.name, permissions=input.permissions
@@ -70,7 +73,9 @@ class RoleMutations:
         description="Rename a practice role or change its permissions.",
         permission_classes=MANAGERS_ONLY,
     )
-    async def role_update(self, info: Info, input: RoleUpdateInput) -> RoleUpdatePayload:
+    async def role_update(
+        self, info: Info[Context, None], input: RoleUpdateInput
+    ) -> RoleUpdatePayload:
         try:
             role = await roles.update_role(
                 viewer=info.context.require_viewer(),
@@ -86,7 +91,9 @@ class RoleMutations:
         description="Delete a practice role that no staff member holds.",
         permission_classes=MANAGERS_ONLY,
     )
-    async def role_delete(self, info: Info, input: RoleDeleteInput) -> RoleDeletePayload:
+    async def role_delete(
+        self, info: Info[Context, None], input: RoleDeleteInput
+    ) -> RoleDeletePayload:
         try:
             deleted = await roles.delete_role(
                 viewer=info.context.require_viewer(),

@@ -1,7 +1,7 @@
 import strawberry
 
 from backend.api.ids import to_global_id
-from backend.api.node import Node
+from backend.api.relay import Node
 from backend.models import Permission
 from backend.models import Role as RoleModel
 

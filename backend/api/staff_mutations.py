@@ -5,6 +5,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.ids import parse_reference
 from backend.api.permissions import MANAGERS_ONLY
 from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
@@ -152,7 +153,9 @@ class StaffMutations:
         description="Add a pending staff member and email them an activation link (72 hours).",
         permission_classes=MANAGERS_ONLY,
     )
-    async def staff_create(self, info: Info, input: StaffCreateInput) -> StaffCreatePayload:
+    async def staff_create(
+        self, info: Info[Context, None], input: StaffCreateInput
+    ) -> StaffCreatePayload:
         data = NewStaff(
             first_name=input.first_name,
             last_name=input.last_name,
@@ -184,7 +187,9 @@ class StaffMutations:
     @strawberry.mutation(
         description="Change a staff member's details.", permission_classes=MANAGERS_ONLY
     )
-    async def staff_update(self, info: Info, input: StaffUpdateInput) -> StaffUpdatePayload:
+    async def staff_update(
+        self, info: Info[Context, None], input: StaffUpdateInput
+    ) -> StaffUpdatePayload:
         id_type = input.care_team_id_type
         data = StaffFields(
             first_name=_value(input.first_name),
@@ -221,7 +226,7 @@ class StaffMutations:
         permission_classes=MANAGERS_ONLY,
     )
     async def staff_resend_activation(
-        self, info: Info, input: StaffActionInput
+        self, info: Info[Context, None], input: StaffActionInput
     ) -> StaffResendActivationPayload:
         context = info.context
         return await staff_change(
@@ -238,7 +243,7 @@ class StaffMutations:
         permission_classes=MANAGERS_ONLY,
     )
     async def staff_cancel_verification(
-        self, info: Info, input: StaffActionInput
+        self, info: Info[Context, None], input: StaffActionInput
     ) -> StaffCancelVerificationPayload:
         viewer = info.context.require_viewer()
         return await staff_change(
@@ -250,7 +255,9 @@ class StaffMutations:
         description="Deactivate an active staff member; their sessions end at once.",
         permission_classes=MANAGERS_ONLY,
     )
-    async def staff_deactivate(self, info: Info, input: StaffActionInput) -> StaffDeactivatePayload:
+    async def staff_deactivate(
+        self, info: Info[Context, None], input: StaffActionInput
+    ) -> StaffDeactivatePayload:
         viewer = info.context.require_viewer()
         return await staff_change(
             StaffDeactivatePayload,
@@ -262,7 +269,9 @@ class StaffMutations:
         "otherwise pending with a new activation link. Needs a free seat.",
         permission_classes=MANAGERS_ONLY,
     )
-    async def staff_reactivate(self, info: Info, input: StaffActionInput) -> StaffReactivatePayload:
+    async def staff_reactivate(
+        self, info: Info[Context, None], input: StaffActionInput
+    ) -> StaffReactivatePayload:
         context = info.context
         return await staff_change(
             StaffReactivatePayload,

@@ -5,11 +5,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import parse_id, parse_reference
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
+from backend.api.relay import PageInfo
 from backend.api.staff_types import (
-    PageInfo,
     StaffCounts,
     StaffMember,
     StaffMemberConnection,
@@ -61,7 +62,7 @@ class StaffQueries:
     )
     async def staff_members(
         self,
-        info: Info,
+        info: Info[Context, None],
         filter: Annotated[
             StaffFilter | None, strawberry.argument(description="Conditions all rows meet.")
         ] = None,
@@ -93,7 +94,7 @@ class StaffQueries:
     )
     async def staff_counts(
         self,
-        info: Info,
+        info: Info[Context, None],
         filter: Annotated[
             StaffCountsFilter | None, strawberry.argument(description="Conditions all rows meet.")
         ] = None,
@@ -111,7 +112,9 @@ class StaffQueries:
         permission_classes=[IsAuthenticated],
     )
     async def staff_member(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its ID.")]
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="Its ID.")],
     ) -> StaffMember | None:
         staff_id = parse_id(id, "StaffMember")
         if staff_id is None:

@@ -1,26 +1,28 @@
 """The StaffMember type and its connection."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
+from backend.api.audit_types import AuditEvent
+from backend.api.context import Context
+from backend.api.errors import translate
 from backend.api.ids import to_global_id
-from backend.api.node import Node
 from backend.api.permissions import MANAGERS_ONLY
 from backend.api.practice_types import CareTeamRole, Office, Provider
+from backend.api.relay import Node, PageInfo
 from backend.api.role_types import Role
+from backend.models import AuditEvent as AuditEventModel
 from backend.models import CareTeamIdType, OutboxStatus, StaffStatus
 from backend.models import StaffMember as StaffModel
-from backend.services import staff_directory
+from backend.services import audit_log, staff_directory
 from backend.services.care_team import care_team_role_name
 from backend.services.staff_directory import StaffQuery
 from backend.services.validation import format_phone, username_key
 from backend.services.viewer import Viewer
-
-if TYPE_CHECKING:
-    from backend.api.audit_types import AuditEvent
 
 StaffStatusEnum = strawberry.enum(
     StaffStatus,
@@ -99,7 +101,7 @@ class StaffMember(Node):
         description="When the account last became inactive."
     )
     _status_value: strawberry.Private[StaffStatus]
-    _staff_id: strawberry.Private[object]
+    _staff_id: strawberry.Private[UUID]
     _cell_phone: strawberry.Private[str | None]
     _home_phone: strawberry.Private[str | None]
 
@@ -107,14 +109,14 @@ class StaffMember(Node):
         description="When the outstanding activation link expires (pending staff only); "
         "a past time means the link has expired and must be resent."
     )
-    async def activation_expires_at(self, info: Info) -> datetime | None:
+    async def activation_expires_at(self, info: Info[Context, None]) -> datetime | None:
         if self._status_value != StaffStatus.PENDING:
             return None
         expiry: datetime | None = await info.context.loaders.activation_expiry.load(self._staff_id)
         return expiry
 
     @strawberry.field(description="Delivery of the latest activation email, if one was sent.")
-    async def activation_email(self, info: Info) -> ActivationEmail | None:
+    async def activation_email(self, info: Info[Context, None]) -> ActivationEmail | None:
         message = await info.context.loaders.activation_email.load(self._staff_id)
         if message is None:
             return None
@@ -132,14 +134,28 @@ class StaffMember(Node):
     )
     async def audit_events(
         self,
-        info: Info,
+        info: Info[Context, None],
         first: Annotated[
             int | None, strawberry.argument(description="How many, at most 100.")
         ] = 20,
-    ) -> list[Annotated["AuditEvent", strawberry.lazy("backend.api.audit_types")]]:
-        from backend.api.audit_queries import staff_audit_events  # here: import cycle
+    ) -> list[AuditEvent]:
+        history = await translate(
+            lambda: audit_log.staff_history(
+                viewer=info.context.require_viewer(), staff_id=self._staff_id, first=first
+            )
+        )
+        return [
+            AuditEvent.from_model(event, StaffMember.actor_of(event, history.actors))
+            for event in history.items
+        ]
 
-        return await staff_audit_events(info, self._staff_id, first)  # type: ignore[arg-type]
+    @classmethod
+    def actor_of(
+        cls, event: AuditEventModel, actors: dict[UUID, StaffModel]
+    ) -> "StaffMember | None":
+        """Who did `event`, among `actors` (the practice's staff who acted, loaded once)."""
+        actor = actors.get(event.actor_id) if event.actor_id is not None else None
+        return cls.from_model(actor) if actor else None
 
     @classmethod
     def from_model(cls, staff: StaffModel) -> "StaffMember":
@@ -184,29 +200,9 @@ class StaffMember(Node):
         description="Whether sign-in is locked after too many failed attempts; an "
         "administrator unlocks it with staffUnlockLogin."
     )
-    async def login_locked(self, info: Info) -> bool:
+    async def login_locked(self, info: Info[Context, None]) -> bool:
         locked: bool = await info.context.loaders.login_locked.load(username_key(self.username))
         return locked
-
-
-@strawberry.type(description="Pagination state of a connection.")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="More items follow `endCursor`.")
-    has_previous_page: bool = strawberry.field(
-        description="Always false: the list pages forwards only."
-    )
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
-    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
-
-    @classmethod
-    def forward(cls, cursors: list[str], *, has_next_page: bool) -> "PageInfo":
-        """The page info of a forward-only keyset page with these item cursors."""
-        return cls(
-            has_next_page=has_next_page,
-            has_previous_page=False,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
-        )
 
 
 @strawberry.type(description="A staff member in a list, with its cursor.")

@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
 from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
 from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
@@ -76,7 +77,7 @@ class TwoFactorMutations:
         permission_classes=[IsAuthenticated],
     )
     async def two_factor_enroll_start(
-        self, info: Info, input: TwoFactorEnrollStartInput | None = None
+        self, info: Info[Context, None], input: TwoFactorEnrollStartInput | None = None
     ) -> TwoFactorEnrollStartPayload:
         context = info.context
         try:
@@ -105,7 +106,7 @@ class TwoFactorMutations:
         permission_classes=[IsAuthenticated],
     )
     async def two_factor_enroll_confirm(
-        self, info: Info, input: TwoFactorEnrollConfirmInput
+        self, info: Info[Context, None], input: TwoFactorEnrollConfirmInput
     ) -> TwoFactorEnrollConfirmPayload:
         context = info.context
         try:
@@ -126,7 +127,7 @@ class TwoFactorMutations:
         permission_classes=[IsAuthenticated],
     )
     async def two_factor_disable(
-        self, info: Info, input: TwoFactorDisableInput
+        self, info: Info[Context, None], input: TwoFactorDisableInput
     ) -> TwoFactorChangePayload:
         context = info.context
         return await staff_change(
@@ -144,7 +145,7 @@ class TwoFactorMutations:
         permission_classes=MANAGERS_ONLY,
     )
     async def staff_reset_two_factor(
-        self, info: Info, input: StaffResetTwoFactorInput
+        self, info: Info[Context, None], input: StaffResetTwoFactorInput
     ) -> TwoFactorChangePayload:
         viewer = info.context.require_viewer()
         return await staff_change(

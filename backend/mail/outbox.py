@@ -67,4 +67,4 @@ async def latest_for_staff(staff_ids: Sequence[UUID], kind: str) -> dict[UUID, O
     messages = await OutboxMessage.filter(
         staff_id__in=list(staff_ids), kind=kind, id=_IS_NEWEST_OF_ITS_KIND
     )
-    return {message.staff_id: message for message in messages}  # type: ignore[attr-defined]
+    return {message.staff_id: message for message in messages if message.staff_id is not None}

@@ -1,4 +1,5 @@
 from datetime import datetime
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -13,6 +14,7 @@ class ActivationToken(Model):
     staff: fields.ForeignKeyRelation[StaffMember] = fields.ForeignKeyField(
         "models.StaffMember", related_name="activation_tokens", on_delete=fields.RESTRICT
     )
+    staff_id: UUID  # the foreign key's id column, which Tortoise adds
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()

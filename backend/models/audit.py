@@ -1,3 +1,5 @@
+from uuid import UUID
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -16,6 +18,9 @@ class AuditEvent(Model):
     actor: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
         "models.StaffMember", related_name="audit_actions", null=True, on_delete=fields.RESTRICT
     )
+    # The foreign keys' id columns, which Tortoise adds: declared for the type checker.
+    practice_id: UUID | None
+    actor_id: UUID | None
     action = fields.CharField(max_length=64)
     outcome = fields.CharField(max_length=16, default="SUCCESS")
     target_id = fields.CharField(max_length=64, null=True)

@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import Enum
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -27,6 +28,9 @@ class OutboxMessage(Model):
     staff: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
         "models.StaffMember", related_name="outbox", null=True, on_delete=fields.RESTRICT
     )
+    # The foreign keys' id columns, which Tortoise adds: declared for the type checker.
+    practice_id: UUID
+    staff_id: UUID | None
     recipient = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=200)
     # The bodies carry the activation link: encrypted while queued (backend/mail/

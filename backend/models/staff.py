@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import Enum
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -35,6 +36,10 @@ class StaffMember(Model):
     offices: fields.ManyToManyRelation[Office] = fields.ManyToManyField(
         "models.Office", related_name="staff", through="staff_member_office"
     )
+    # The foreign keys' id columns, which Tortoise adds: declared for the type checker.
+    practice_id: UUID
+    role_id: UUID
+    primary_provider_id: UUID
     first_name = fields.CharField(max_length=50)
     last_name = fields.CharField(max_length=50)
     care_team_role = fields.CharField(max_length=64, null=True)

@@ -48,7 +48,7 @@ async def _activate(
     token, username, password = form.token, form.username, form.password
     new_password, new_password_confirmation = form.new_password, form.new_password_confirmation
     link = await _usable_link(token)
-    staff = await StaffMember.get(id=link.staff_id)  # type: ignore[attr-defined]
+    staff = await StaffMember.get(id=link.staff_id)
     attempt = await throttle.reserve(
         throttle.keys_for(staff.username_key, meta, settings), settings, datetime.now(UTC)
     )
@@ -62,7 +62,7 @@ async def _activate(
         await audit.record(
             action="staff.activate",
             outcome="FAILURE",
-            practice_id=staff.practice_id,  # type: ignore[attr-defined]
+            practice_id=staff.practice_id,
             actor_id=None,
             target_id=staff.id,
             meta=meta,
@@ -95,7 +95,7 @@ async def _activate(
     async with in_transaction() as db:
         # Lock order as in the lifecycle (practice, then staff, then links): a concurrent
         # cancel or resend waits for us instead of deadlocking or passing a stale check.
-        await lock_practice(staff.practice_id, db)  # type: ignore[attr-defined]
+        await lock_practice(staff.practice_id, db)
         consumed = (
             await ActivationToken.filter(
                 id=link.id, used_at=None, revoked_at=None, expires_at__gt=now
@@ -114,7 +114,7 @@ async def _activate(
             raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])
         await audit.record(
             action="staff.activate",
-            practice_id=staff.practice_id,  # type: ignore[attr-defined]
+            practice_id=staff.practice_id,
             actor_id=staff.id,
             target_id=staff.id,
             meta=meta,

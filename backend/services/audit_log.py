@@ -159,7 +159,7 @@ def _camel(name: str) -> str:
 
 async def _actors(viewer: Viewer, events: Iterable[AuditEvent]) -> dict[UUID, StaffMember]:
     """The staff who acted, in one query (plus their offices); only of the viewer's practice."""
-    ids = {event.actor_id for event in events if event.actor_id is not None}  # type: ignore[attr-defined]
+    ids = {event.actor_id for event in events if event.actor_id is not None}
     if not ids:
         return {}
     staff = await (

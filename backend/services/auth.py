@@ -93,7 +93,7 @@ async def _login(
         details["two_factor_enrollment_required"] = True
     await audit.record(
         action="auth.login",
-        practice_id=staff.practice_id,  # type: ignore[attr-defined]
+        practice_id=staff.practice_id,
         actor_id=staff.id,
         target_id=staff.id,
         meta=meta,
@@ -119,7 +119,7 @@ async def _audit_failure(
     await audit.record(
         action="auth.login",
         outcome="FAILURE",
-        practice_id=staff.practice_id if staff else None,  # type: ignore[attr-defined]
+        practice_id=staff.practice_id if staff else None,
         actor_id=None,
         target_id=staff.id if staff else None,
         meta=meta,

@@ -67,7 +67,7 @@ async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) 
     staff = session.staff
     return Viewer(
         staff_id=staff.id,
-        practice_id=staff.practice_id,  # type: ignore[attr-defined]
+        practice_id=staff.practice_id,
         permissions=frozenset(staff.role.permissions),
         session_id=session.id,
         meta=meta,

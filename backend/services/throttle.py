@@ -118,7 +118,7 @@ class Attempt:
         if locked:  # only the attempt that set locked_at records the event
             await audit.record(
                 action="auth.lock",
-                practice_id=staff.practice_id if staff else None,  # type: ignore[attr-defined]
+                practice_id=staff.practice_id if staff else None,
                 actor_id=None,
                 target_id=staff.id if staff else None,
                 meta=meta,

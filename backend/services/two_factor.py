@@ -83,7 +83,7 @@ async def enrollment_required(
     Accounts and the practice setting is on). Only meaningful while it is not enrolled."""
     required = (
         await Practice.filter(
-            id=staff.practice_id,  # type: ignore[attr-defined]
+            id=staff.practice_id,
             require_two_factor_for_managers=True,
         )
         .using_db(using_db)
@@ -91,7 +91,7 @@ async def enrollment_required(
     )
     if not required:
         return False
-    role = await Role.get(id=staff.role_id, using_db=using_db)  # type: ignore[attr-defined]
+    role = await Role.get(id=staff.role_id, using_db=using_db)
     return role.has(Permission.MANAGE_ACCOUNTS)
 
 
