@@ -18,11 +18,12 @@ from strawberry.types import ExecutionContext
 from backend.api.app_unlock_mutations import AppUnlockMutations
 from backend.api.audit_queries import AuditQueries
 from backend.api.auth_mutations import AuthMutations
+from backend.api.cost_limit import CostLimit
 from backend.api.error_codes import ErrorCode
 from backend.api.error_policy import ErrorPolicy
+from backend.api.introspection import ConditionalIntrospection
 from backend.api.literal_check import ValueFreeLiterals
 from backend.api.login_lock_mutations import LoginLockMutations
-from backend.api.operation_guards import ConditionalIntrospection, CostLimit
 from backend.api.practice_mutations import PracticeMutations
 from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider

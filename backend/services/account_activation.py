@@ -8,11 +8,10 @@ from tortoise.transactions import in_transaction
 from backend.config import Settings
 from backend.models import ActivationToken, StaffMember, StaffStatus
 from backend.services import audit, hashing, throttle, two_factor, validation
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.plans import lock_practice
 from backend.services.secrets import hash_secret, token_digest, verify_secret
 from backend.services.sessions import IssuedSession, start_session
-from backend.services.staff_rules import ErrorCollector
 from backend.services.viewer import RequestMeta
 
 _LINK_UNUSABLE = (

@@ -8,10 +8,10 @@ from tortoise.transactions import in_transaction
 from backend.config import Settings
 from backend.models import Office, Plan, Practice, Provider, Role, StaffMember, StaffStatus
 from backend.services import audit, validation
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.pin_hash import hash_pin
 from backend.services.secrets import hash_secret
-from backend.services.staff_rules import ErrorCollector, search_text
+from backend.services.staff_rules import search_text
 
 ADMINISTRATOR_ROLE = "Practice Administrator (System)"
 

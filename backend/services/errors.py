@@ -1,7 +1,10 @@
 """Typed domain errors. The API turns them into `userErrors`; nothing else does."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ErrorCode(str, Enum):
@@ -86,6 +89,34 @@ class Overloaded(Exception):
         super().__init__(message)
         self.message = message
         self.retry_after_seconds = retry_after_seconds
+
+
+class ErrorCollector:
+    """Runs checks and keeps their errors, so the person sees every problem in one go."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def check(self, run: Callable[[], T]) -> T | None:
+        try:
+            return run()
+        except FieldError as error:
+            self.errors.append(error)
+            return None
+
+    async def check_async(self, run: Callable[[], Awaitable[T]]) -> T | None:
+        try:
+            return await run()
+        except FieldError as error:
+            self.errors.append(error)
+            return None
+
+    def add(self, code: ErrorCode, message: str, field: str) -> None:
+        self.errors.append(FieldError(code, message, [field]))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise DomainError(self.errors)
 
 
 class AuthenticationRequired(Exception):

@@ -10,10 +10,9 @@ from tortoise.transactions import in_transaction
 
 from backend.models import Permission, Role, StaffMember
 from backend.services import audit, validation
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import lock_practice
-from backend.services.staff_rules import ErrorCollector
 from backend.services.viewer import Viewer
 
 _NAME_TAKEN = "A role with this name already exists."

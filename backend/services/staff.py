@@ -10,13 +10,13 @@ from tortoise.transactions import in_transaction
 from backend.config import Settings
 from backend.models import Permission, StaffMember, StaffStatus
 from backend.services import activation_links, audit, validation
-from backend.services.errors import DomainError, ErrorCode, FieldError
+from backend.services.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from backend.services.managers import ensure_manager_remains
 from backend.services.pin_hash import hash_pin
 from backend.services.plans import claim_seat, lock_practice
 from backend.services.secrets import hash_secret
 from backend.services.staff_input import NewStaff, StaffFields
-from backend.services.staff_rules import ErrorCollector, clean_staff_fields, search_text
+from backend.services.staff_rules import clean_staff_fields, search_text
 from backend.services.viewer import Viewer
 
 

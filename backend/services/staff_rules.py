@@ -1,8 +1,7 @@
 """Turns drawer fields into clean column values, collecting every error at once."""
 
-from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -10,38 +9,8 @@ from tortoise.expressions import Q
 from backend.models import CareTeamIdType, Office, Provider, Role, StaffMember
 from backend.services import validation
 from backend.services.care_team import CARE_TEAM_ROLES
-from backend.services.errors import DomainError, ErrorCode, FieldError
+from backend.services.errors import ErrorCode, ErrorCollector
 from backend.services.staff_input import StaffFields
-
-T = TypeVar("T")
-
-
-class ErrorCollector:
-    """Runs checks and keeps their errors, so the person sees every problem in one go."""
-
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-
-    def check(self, run: Callable[[], T]) -> T | None:
-        try:
-            return run()
-        except FieldError as error:
-            self.errors.append(error)
-            return None
-
-    async def check_async(self, run: Callable[[], Awaitable[T]]) -> T | None:
-        try:
-            return await run()
-        except FieldError as error:
-            self.errors.append(error)
-            return None
-
-    def add(self, code: ErrorCode, message: str, field: str) -> None:
-        self.errors.append(FieldError(code, message, [field]))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise DomainError(self.errors)
 
 
 async def clean_staff_fields(

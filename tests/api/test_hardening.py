@@ -13,7 +13,7 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, build_schem
 from starlette.applications import Starlette
 
 from backend.api import view
-from backend.api.operation_guards import operation_cost
+from backend.api.cost_limit import operation_cost
 from backend.app import create_app
 from backend.config import Settings, SettingsError, load_settings
 from backend.models import Plan

@@ -1,6 +1,4 @@
-"""Schema extensions that harden what an operation may ask: no introspection for
-browsers and anonymous callers outside development, and a cost limit on the list items an
-operation may request. (No "Did you mean …" in messages: backend/api/error_policy.py.)"""
+"""A cost limit on the list items an operation may request (GRAPHQL_MAX_COST)."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -21,60 +19,13 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
     get_named_type,
 )
-from graphql.type import is_introspection_type
 from strawberry.extensions import SchemaExtension
 
 from backend.api.context import Context
 from backend.config import Settings
-from backend.services.viewer import AuthMethod
-
-# ---------------------------------------------------------------------------------------
-# Introspection
-
-
-class NoIntrospectionRule(ValidationRule):
-    """Refuses `__schema` and `__type` (not `__typename`), with a code clients can read."""
-
-    def enter_field(self, node: FieldNode, *_args: Any) -> None:
-        type_ = get_named_type(self.context.get_type())
-        if type_ is not None and is_introspection_type(type_):
-            self.report_error(
-                GraphQLError(
-                    "Introspection is only available in development or to bearer sessions.",
-                    node,
-                    extensions={"code": "INTROSPECTION_DISABLED"},
-                )
-            )
-
-
-def introspection_allowed(context: object) -> bool:
-    if not isinstance(context, Context):
-        return False
-    if context.settings.is_development:
-        return True
-    # A person's bearer session (the mobile app; the meta says so only for a live one).
-    return context.viewer is not None and context.meta.auth_method == AuthMethod.BEARER_SESSION
-
-
-class ConditionalIntrospection(SchemaExtension):
-    """Adds `NoIntrospectionRule` unless the request may introspect. The rules are part
-    of the validation cache key, so cached results never leak across the two cases."""
-
-    def on_operation(self) -> Iterator[None]:
-        if not introspection_allowed(self.execution_context.context):
-            self.execution_context.validation_rules = (
-                *self.execution_context.validation_rules,
-                NoIntrospectionRule,
-            )
-        yield
-
-
-# ---------------------------------------------------------------------------------------
-# Cost: the list items an operation may request
 
 
 def _argument_default(argument: GraphQLArgument) -> Any:
