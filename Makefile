@@ -66,7 +66,7 @@ test: lint $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy backend bench
+	$(BIN)/mypy backend bench tests
 	$(BIN)/staff-accounts export-schema --check
 
 schema: $(STAMP)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 
 from backend.db import apply_migrations
 

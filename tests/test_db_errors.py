@@ -5,7 +5,7 @@ that are the request's or our SQL's fault."""
 import socket
 import sqlite3
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from tortoise.exceptions import (
     DBConnectionError,

@@ -3,6 +3,7 @@ delivered once when it returns, and no token left readable after sending."""
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from backend.config import Settings
 from backend.mail.body_crypto import decrypt_body
@@ -18,9 +19,9 @@ query($id: ID!) { staffMember(id: $id) { activationEmail { status attempts lastE
 """
 
 
-async def email_status(admin: GraphQLClient, staff_id: str) -> dict:
+async def email_status(admin: GraphQLClient, staff_id: str) -> dict[str, Any]:
     data = await admin.data(EMAIL_STATUS, {"id": staff_id})
-    status: dict = data["staffMember"]["activationEmail"]
+    status: dict[str, Any] = data["staffMember"]["activationEmail"]
     return status
 
 
@@ -40,7 +41,7 @@ async def test_mail_server_down_then_back_delivers_exactly_once(
     assert staff["status"] == "PENDING"
 
     async def failed_once() -> bool:
-        return (await email_status(admin, staff["id"]))["attempts"] >= 1
+        return bool((await email_status(admin, staff["id"]))["attempts"] >= 1)
 
     await wait_until(failed_once)
     status = await email_status(admin, staff["id"])
@@ -86,7 +87,7 @@ async def test_the_email_is_written_with_the_staff_member(
     await create_staff(admin)
     outbox = await OutboxMessage.get()
     staff = await StaffMember.get(username_key="cnurse")
-    assert outbox.staff_id == staff.id  # type: ignore[attr-defined]
+    assert outbox.staff_id == staff.id
     assert (outbox.kind, outbox.recipient) == ("activation", "camille.nurse@example.com")
     assert outbox.status == OutboxStatus.QUEUED
     # Queued, it carries a live link: encrypted at rest, readable only with the key set.

@@ -63,7 +63,9 @@ async def owner_id(client: GraphQLClient) -> str:
 
 
 @pytest.fixture
-async def outsider(anonymous: GraphQLClient, settings: Settings, practice: dict) -> GraphQLClient:
+async def outsider(
+    anonymous: GraphQLClient, settings: Settings, practice: dict[str, Any]
+) -> GraphQLClient:
     await make_practice(settings, "Lakeside Health", "lakeowner", Plan.INVOICED)
     await anonymous.login("lakeowner", ADMIN_PASSWORD)
     return anonymous

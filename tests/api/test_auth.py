@@ -8,6 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
+from backend.mail.dev_mailbox import DevMailbox
 from backend.models import Session, StaffMember, StaffStatus
 from tests import secret_watch
 from tests.api.client import GraphQLClient
@@ -56,7 +57,7 @@ async def test_signed_out_callers_get_unauthenticated(
 
 @pytest.mark.parametrize(("kind", "selection"), MANAGER_ONLY)
 async def test_staff_without_manage_accounts_get_forbidden(
-    admin: GraphQLClient, anonymous: GraphQLClient, mailbox, kind: str, selection: str
+    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox, kind: str, selection: str
 ) -> None:
     await create_staff(admin)
     await StaffMember.filter(username_key="cnurse").update(
@@ -103,7 +104,7 @@ async def test_failed_sign_ins_look_the_same_whatever_the_cause(
 
 
 async def test_a_browser_sign_in_sets_an_httponly_cookie_and_returns_no_token(
-    app: Starlette, practice
+    app: Starlette, practice: dict[str, Any]
 ) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),

@@ -68,7 +68,7 @@ async def active_staff(admin: GraphQLClient) -> dict[str, Any]:
 
 
 async def test_a_delay_follows_the_fifth_failure_and_success_resets_it(
-    anonymous: GraphQLClient, practice
+    anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     for _ in range(5):
         assert codes(await attempt(anonymous, "owner")) == ["INVALID_CREDENTIALS"]
@@ -87,7 +87,9 @@ async def test_a_delay_follows_the_fifth_failure_and_success_resets_it(
     assert await failures(await ip_key()) == 5  # the address counts its failures only
 
 
-async def test_the_delay_grows_and_is_capped(anonymous: GraphQLClient, practice) -> None:
+async def test_the_delay_grows_and_is_capped(
+    anonymous: GraphQLClient, practice: dict[str, Any]
+) -> None:
     await LoginThrottle.create(
         key=user_key("owner"),
         failures=15,
@@ -112,7 +114,7 @@ async def test_the_account_locks_at_the_limit_and_an_administrator_unlocks_it(
     assert codes(await attempt(anonymous, "cnurse")) == ["INVALID_CREDENTIALS"]
     [lock] = await AuditEvent.filter(action="auth.lock")
     nurse = await StaffMember.get(username_key="cnurse")
-    assert (lock.target_id, lock.practice_id) == (str(nurse.id), nurse.practice_id)  # type: ignore[attr-defined]
+    assert (lock.target_id, lock.practice_id) == (str(nurse.id), nurse.practice_id)
 
     locked = await attempt(anonymous, "cnurse", STAFF_PASSWORD)
     [error] = locked["userErrors"]
@@ -130,7 +132,9 @@ async def test_the_account_locks_at_the_limit_and_an_administrator_unlocks_it(
     assert codes(again) == ["INVALID_TRANSITION"]
 
 
-async def test_unlocking_needs_manage_accounts(anonymous: GraphQLClient, practice) -> None:
+async def test_unlocking_needs_manage_accounts(
+    anonymous: GraphQLClient, practice: dict[str, Any]
+) -> None:
     body = await anonymous.execute(
         'mutation { staffUnlockLogin(input: {id: "x"}) { userErrors { code } } }'
     )
@@ -161,7 +165,7 @@ async def test_unknown_usernames_are_counted_and_answered_the_same(
 
 
 async def test_one_address_is_refused_after_the_limit_in_its_window(
-    anonymous: GraphQLClient, practice
+    anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     assert codes(await attempt(anonymous, "nobody")) == ["INVALID_CREDENTIALS"]
     address = await ip_key()
@@ -182,7 +186,7 @@ async def test_one_address_is_refused_after_the_limit_in_its_window(
 
 
 async def test_every_aliased_attempt_in_one_request_counts(
-    anonymous: GraphQLClient, practice
+    anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     fields = " ".join(
         f'a{i}: login(input: {{username: "owner", password: "{WRONG}"}}) {{ {ERRORS} }}'
@@ -258,10 +262,10 @@ def test_locking_an_account_takes_hours_whatever_the_client_does() -> None:
 
 
 async def test_the_throttle_table_does_not_hold_what_was_typed_as_the_username(
-    anonymous: GraphQLClient, practice
+    anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     # People type their password into the username field.
     await attempt(anonymous, ADMIN_PASSWORD, WRONG)
-    stored = " ".join(await LoginThrottle.all().values_list("key", flat=True))
+    stored = " ".join(str(key) for key in await LoginThrottle.all().values_list("key", flat=True))
     assert ADMIN_PASSWORD.lower() not in stored.lower()
     assert await failures(user_key(ADMIN_PASSWORD.lower())) == 1

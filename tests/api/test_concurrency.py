@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.config import Settings
+from backend.mail.dev_mailbox import DevMailbox
 from backend.models import ActivationToken, Plan, StaffMember, StaffStatus
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD, make_practice
@@ -75,7 +76,7 @@ async def test_seat_limit_race_between_create_and_reactivate(
 
 
 async def test_token_redemption_race_has_one_winner(
-    admin: GraphQLClient, anonymous: GraphQLClient, mailbox
+    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox
 ) -> None:
     await create_staff(admin)
     [message] = await mailbox.wait_for(1)

@@ -79,7 +79,7 @@ def field_value(name: str, type_: Any) -> Any:
     if is_list_type(type_.of_type if is_non_null_type(type_) else type_):
         return [new_secret()]
     if is_enum_type(named):
-        return next(iter(named.values))  # type: ignore[attr-defined]
+        return next(iter(named.values))
     if named.name == "Boolean":
         return True
     if "pin" in lowered:

@@ -204,7 +204,7 @@ async def test_a_flood_of_sign_ins_is_refused_early_and_managers_keep_working(
             for _ in range(100)
         ]
         create = manager.mutate(STAFF_CREATE, await staff_input(manager))
-        *responses, created = await asyncio.gather(*flood, create)
+        responses, created = await asyncio.gather(asyncio.gather(*flood), create)
         # Refused before any work: not even counted as attempts.
         counted = await LoginThrottle.get(key=user_key("x"))
     refused = [r for r in responses if r.status_code == 429]

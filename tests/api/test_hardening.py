@@ -67,7 +67,7 @@ async def test_cookie_requests_without_the_custom_header_are_refused_unexecuted(
 ) -> None:
     async with browser(app) as http:
         resolved: list[str] = []
-        original = view.resolve_session
+        original = view.resolve_session  # type: ignore[attr-defined]
 
         async def spy(token: str, **kwargs: Any) -> Any:
             resolved.append(token)
@@ -405,7 +405,7 @@ async def test_the_same_operation_is_validated_once_then_served_from_the_cache(
     # cache (limiters built per request made new rule classes, which are part of its key).
     from strawberry.extensions.validation_cache import _get_validate_cache
 
-    cache = _get_validate_cache(256)
+    cache: Any = _get_validate_cache(256)  # an lru_cache (cache_info)
     query = "query CacheProbe { viewer { account { username } } }"
     await admin.data(query)
     before = cache.cache_info()

@@ -73,7 +73,7 @@ async def test_a_role_in_use_cannot_be_deleted(admin: GraphQLClient) -> None:
 
 
 async def test_the_last_managing_role_cannot_lose_manage_accounts(
-    admin: GraphQLClient, practice: dict
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     role = (
         await admin.mutate(CREATE, {"name": "Office Manager", "permissions": ["MANAGE_ACCOUNTS"]})

@@ -25,12 +25,12 @@ async def add_staff(
 ) -> None:
     """Rows straight into the database: these tests are about reading."""
     owner: StaffMember = practice["owner"]
-    provider = await Provider.get(practice_id=owner.practice_id)  # type: ignore[attr-defined]
-    offices = await Office.filter(practice_id=owner.practice_id)  # type: ignore[attr-defined]
+    provider = await Provider.get(practice_id=owner.practice_id)
+    offices = await Office.filter(practice_id=owner.practice_id)
     nurse = await Role.get(name="Nurse (System)")
     for first, last, username, status, two_factor in rows:
         staff = StaffMember(
-            practice_id=owner.practice_id,  # type: ignore[attr-defined]
+            practice_id=owner.practice_id,
             role=nurse,
             primary_provider=provider,
             first_name=first,
@@ -54,7 +54,9 @@ async def usernames(client: GraphQLClient, **filter: Any) -> list[str]:
     return [edge["node"]["username"] for edge in data["staffMembers"]["edges"]]
 
 
-async def test_sorted_by_last_then_first_name(admin: GraphQLClient, practice: dict) -> None:
+async def test_sorted_by_last_then_first_name(
+    admin: GraphQLClient, practice: dict[str, Any]
+) -> None:
     await add_staff(practice, NAMES)
     assert await usernames(admin, status="ACTIVE") == ["zadams", "bbiller", "cnurse", "owner"]
     assert await usernames(admin, status="PENDING") == ["ffront", "anurse"]
@@ -76,13 +78,17 @@ async def test_sorted_by_last_then_first_name(admin: GraphQLClient, practice: di
         ("nurse cnurse", []),
     ],
 )
-async def test_search(admin: GraphQLClient, practice: dict, term: str, expected: list[str]) -> None:
+async def test_search(
+    admin: GraphQLClient, practice: dict[str, Any], term: str, expected: list[str]
+) -> None:
     await add_staff(practice, NAMES)
     found = await usernames(admin, search=term)
     assert sorted(found) == sorted(expected)
 
 
-async def test_role_and_two_factor_filters_and_counts(admin: GraphQLClient, practice: dict) -> None:
+async def test_role_and_two_factor_filters_and_counts(
+    admin: GraphQLClient, practice: dict[str, Any]
+) -> None:
     await add_staff(practice, NAMES)
     roles = await admin.data("query { roles { id name } }")
     nurse = next(r["id"] for r in roles["roles"] if r["name"] == "Nurse (System)")
@@ -94,7 +100,9 @@ async def test_role_and_two_factor_filters_and_counts(admin: GraphQLClient, prac
     assert counts["staffCounts"] == {"active": 3, "pending": 2, "inactive": 0}
 
 
-async def test_keyset_pages_cover_everything_once(admin: GraphQLClient, practice: dict) -> None:
+async def test_keyset_pages_cover_everything_once(
+    admin: GraphQLClient, practice: dict[str, Any]
+) -> None:
     # Same last and first names force the id tie-break.
     rows = [("Sam", "Same", f"same{i}", StaffStatus.ACTIVE, False) for i in range(7)]
     await add_staff(practice, rows + NAMES)
@@ -117,7 +125,7 @@ async def test_keyset_pages_cover_everything_once(admin: GraphQLClient, practice
 
 
 async def test_page_size_is_capped_and_bad_cursors_are_refused(
-    admin: GraphQLClient, practice: dict
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     rows = [(f"P{i:03d}", "Person", f"person{i}", StaffStatus.ACTIVE, False) for i in range(105)]
     await add_staff(practice, rows)
@@ -129,7 +137,7 @@ async def test_page_size_is_capped_and_bad_cursors_are_refused(
 
 
 async def test_a_page_costs_the_same_queries_whatever_its_size(
-    admin: GraphQLClient, practice: dict, caplog: pytest.LogCaptureFixture
+    admin: GraphQLClient, practice: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     rows = [(f"P{i:03d}", "Person", f"person{i}", StaffStatus.PENDING, False) for i in range(60)]
     await add_staff(practice, rows)

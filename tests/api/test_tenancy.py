@@ -1,6 +1,8 @@
 """A second practice's administrator sees and changes nothing of the first: every root field
 with an ID answers for a foreign ID exactly as for one that does not exist."""
 
+from typing import Any
+
 import pytest
 
 from backend.config import Settings
@@ -25,7 +27,9 @@ MISSING_STAFF = "U3RhZmZNZW1iZXI6MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDk
 
 
 @pytest.fixture
-async def outsider(anonymous: GraphQLClient, settings: Settings, practice: dict) -> GraphQLClient:
+async def outsider(
+    anonymous: GraphQLClient, settings: Settings, practice: dict[str, Any]
+) -> GraphQLClient:
     await make_practice(settings, "Lakeside Health", "lakeowner", Plan.INVOICED)
     await anonymous.login("lakeowner", ADMIN_PASSWORD)
     return anonymous

@@ -1,10 +1,12 @@
 """Only the transitions of DESIGN.md §4 happen; the rest are refused with a clear code."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from backend.config import Settings
+from backend.mail.dev_mailbox import DevMailbox
 from backend.models import ActivationToken, Plan, Role, StaffMember, StaffStatus
 from tests.api.client import GraphQLClient
 from tests.api.conftest import make_practice
@@ -47,14 +49,16 @@ async def test_refused_transitions(admin: GraphQLClient, status: str, mutation: 
     assert (await StaffMember.get(username_key="cnurse")).status == StaffStatus(status)
 
 
-async def test_nobody_can_deactivate_themselves(admin: GraphQLClient, practice: dict) -> None:
+async def test_nobody_can_deactivate_themselves(
+    admin: GraphQLClient, practice: dict[str, Any]
+) -> None:
     viewer = await admin.data("query { viewer { account { id } } }")
     payload = await admin.mutate(DEACTIVATE, {"id": viewer["viewer"]["account"]["id"]})
     assert [e["code"] for e in payload["userErrors"]] == ["CANNOT_DEACTIVATE_SELF"]
 
 
 async def test_last_account_manager_cannot_be_deactivated_or_demoted(
-    admin: GraphQLClient, practice: dict
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     # With a second manager, demoting one of the two is allowed...
     admin_role = await Role.get(name="Practice Administrator (System)")
@@ -86,11 +90,11 @@ async def test_last_account_manager_cannot_be_deactivated_or_demoted(
     assert [e["code"] for e in deactivate_owner["userErrors"]] == ["CANNOT_DEACTIVATE_SELF"]
     demote_self = await admin.mutate(STAFF_UPDATE, {"id": owner_id, "roleId": _role_id(nurse_role)})
     assert [e["code"] for e in demote_self["userErrors"]] == ["LAST_ACCOUNT_MANAGER"]
-    assert (await StaffMember.get(username_key="owner")).role_id == admin_role.id  # type: ignore[attr-defined]
+    assert (await StaffMember.get(username_key="owner")).role_id == admin_role.id
 
 
 async def test_expired_link_leaves_the_account_pending_until_resent(
-    admin: GraphQLClient, anonymous: GraphQLClient, mailbox
+    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox
 ) -> None:
     staff = await create_staff(admin)
     [message] = await mailbox.wait_for(1)
@@ -107,7 +111,7 @@ async def test_expired_link_leaves_the_account_pending_until_resent(
 
 
 async def test_activation_checks_the_given_credentials(
-    admin: GraphQLClient, anonymous: GraphQLClient, mailbox
+    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox
 ) -> None:
     await create_staff(admin)
     [message] = await mailbox.wait_for(1)

@@ -74,7 +74,7 @@ def later_code(secret: str) -> str:
 
 
 async def test_enrolment_needs_a_correct_code_and_returns_ten_recovery_codes(
-    admin: GraphQLClient, practice
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     started = await admin.mutate(START, {})
     assert started["userErrors"] == []
@@ -104,13 +104,15 @@ async def test_enrolment_needs_a_correct_code_and_returns_ten_recovery_codes(
     assert await AuditEvent.exists(action="auth.two_factor_enroll", target_id=str(stored.id))
 
 
-async def test_enrolment_is_for_signed_in_people(anonymous: GraphQLClient, practice) -> None:
+async def test_enrolment_is_for_signed_in_people(
+    anonymous: GraphQLClient, practice: dict[str, Any]
+) -> None:
     body = await anonymous.execute(START, {"input": {}})
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
 
 
 async def test_login_then_needs_a_code_and_a_code_is_accepted_once(
-    admin: GraphQLClient, anonymous: GraphQLClient, practice
+    admin: GraphQLClient, anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     secret, _ = await enroll(admin)
 
@@ -144,7 +146,7 @@ async def test_login_then_needs_a_code_and_a_code_is_accepted_once(
 
 
 async def test_one_step_of_clock_drift_is_allowed(
-    admin: GraphQLClient, anonymous: GraphQLClient, practice
+    admin: GraphQLClient, anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     secret, _ = await enroll(admin)
     # As if the enrolment code had been used long ago: older steps become acceptable again.
@@ -159,7 +161,7 @@ async def test_one_step_of_clock_drift_is_allowed(
 
 
 async def test_a_recovery_code_signs_in_once(
-    admin: GraphQLClient, anonymous: GraphQLClient, practice
+    admin: GraphQLClient, anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     _, recovery = await enroll(admin)
     first = await login(anonymous, recoveryCode=recovery[0].lower().replace("-", " "))
@@ -172,12 +174,15 @@ async def test_a_recovery_code_signs_in_once(
     second = await login(anonymous, recoveryCode=recovery[1])
     assert second["userErrors"] == []
     events = await AuditEvent.filter(action="auth.login", outcome="SUCCESS")
-    recovery_sign_ins = {"second_factor": "recovery_code", "authMethod": "password"}
+    recovery_sign_ins: dict[str, object] = {
+        "second_factor": "recovery_code",
+        "authMethod": "password",
+    }
     assert [e.details for e in events].count(recovery_sign_ins) == 2
 
 
 async def test_disabling_needs_the_current_password(
-    admin: GraphQLClient, anonymous: GraphQLClient, practice
+    admin: GraphQLClient, anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     await enroll(admin)
     wrong = await admin.mutate(DISABLE, {"currentPassword": "Wrong-Password-0000"})
@@ -199,7 +204,7 @@ async def test_disabling_needs_the_current_password(
 
 
 async def test_an_administrator_resets_a_staff_members_two_factor(
-    app: Starlette, settings: Settings, admin: GraphQLClient, practice
+    app: Starlette, settings: Settings, admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     staff = await create_staff(admin)
     await StaffMember.filter(username_key="cnurse").update(
@@ -232,7 +237,7 @@ async def test_an_administrator_resets_a_staff_members_two_factor(
     event = await AuditEvent.get(action="staff.reset_two_factor")
     assert event.target_id == str(stored.id)
     owner = await StaffMember.get(username_key="owner")
-    assert event.actor_id == owner.id  # type: ignore[attr-defined]
+    assert event.actor_id == owner.id
 
     again = await admin.mutate(RESET, {"id": staff["id"]})
     assert codes(again) == ["INVALID_TRANSITION"]

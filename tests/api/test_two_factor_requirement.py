@@ -51,7 +51,7 @@ async def active_manager(admin: GraphQLClient, username: str = "madmin") -> dict
 
 
 async def test_turning_the_requirement_on_needs_two_factor_on_ones_own_account(
-    admin: GraphQLClient, practice
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     refused = await require_two_factor(admin)
     assert refused["practice"] is None
@@ -73,7 +73,7 @@ async def test_turning_the_requirement_on_needs_two_factor_on_ones_own_account(
 
 
 async def test_a_manager_without_two_factor_enrols_at_next_sign_in_before_anything_else(
-    app: Starlette, admin: GraphQLClient, anonymous: GraphQLClient, practice
+    app: Starlette, admin: GraphQLClient, anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     await active_manager(admin)
     async with _http(app) as http:
@@ -126,7 +126,7 @@ async def test_a_manager_without_two_factor_enrols_at_next_sign_in_before_anythi
 
 
 async def test_staff_without_manage_accounts_are_not_held(
-    admin: GraphQLClient, anonymous: GraphQLClient, practice
+    admin: GraphQLClient, anonymous: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     await create_staff(admin)
     await StaffMember.filter(username_key="cnurse").update(
@@ -145,7 +145,7 @@ async def test_staff_without_manage_accounts_are_not_held(
 
 
 async def test_an_activated_manager_is_held_to_enrolment_too(
-    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox, practice
+    admin: GraphQLClient, anonymous: GraphQLClient, mailbox: DevMailbox, practice: dict[str, Any]
 ) -> None:
     await enroll(admin)
     await require_two_factor(admin)
@@ -160,7 +160,7 @@ async def test_an_activated_manager_is_held_to_enrolment_too(
 
 
 async def test_the_requirement_keeps_a_manager_from_turning_two_factor_off(
-    admin: GraphQLClient, practice
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     await enroll(admin)
     await require_two_factor(admin)
@@ -178,7 +178,7 @@ async def test_the_requirement_keeps_a_manager_from_turning_two_factor_off(
 
 
 async def test_wrong_passwords_when_turning_two_factor_off_count_as_failed_sign_ins(
-    admin: GraphQLClient, practice
+    admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     await enroll(admin)
     for _ in range(5):  # LOGIN_DELAY_AFTER defaults to 5
@@ -194,7 +194,7 @@ async def test_wrong_passwords_when_turning_two_factor_off_count_as_failed_sign_
 
 
 async def test_turning_two_factor_off_ends_the_accounts_other_sessions(
-    app: Starlette, admin: GraphQLClient, practice
+    app: Starlette, admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:
     secret, _codes = await enroll(admin)
     async with _http(app) as http:

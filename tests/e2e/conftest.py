@@ -29,7 +29,7 @@ LAUNCH_ARGS = [
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
 except ImportError:  # pragma: no cover - the dev extra installs it
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]
 
 
 def _unavailable_reason() -> str | None:

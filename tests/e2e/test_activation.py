@@ -39,7 +39,7 @@ def staff_status(server: str, staff_id: str) -> dict[str, Any]:
 
 def activation_path(message: dict[str, Any]) -> str:
     link = next(link for link in message["links"] if "/activate#token=" in link)
-    return "/activate#" + link.split("#", 1)[1]
+    return "/activate#" + str(link).split("#", 1)[1]
 
 
 def fill_activation(page: Page, username: str, given: str, own: str = OWN_PASSWORD) -> None:

@@ -267,7 +267,7 @@ def test_search_is_debounced_and_keeps_the_newest_answer(page: Page) -> None:
         ),
     )
     with page.expect_request(
-        lambda r: "staffMembers" in (r.post_data or "") and "nurse" in r.post_data
+        lambda r: "staffMembers" in (r.post_data or "") and "nurse" in (r.post_data or "")
     ):
         search.fill("nurse")
     search.fill("frontdesk")
@@ -276,7 +276,7 @@ def test_search_is_debounced_and_keeps_the_newest_answer(page: Page) -> None:
     expect_counts(page, 0, 1, 0)
     assert len(held) == 2, [r.request.post_data for r in held]  # the list and the counts
     for route in held:
-        with page.expect_response(lambda r, route=route: r.request == route.request):
+        with page.expect_response(lambda r, route=route: bool(r.request == route.request)):  # type: ignore[misc]
             route.fallback()
     page.wait_for_timeout(200)
     expect_names(page, "Fiona Frontdesk")
