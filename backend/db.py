@@ -1,6 +1,7 @@
 """Tortoise configuration, shared by the app lifespan, the CLI and `tortoise` migrations."""
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise import Tortoise
@@ -41,14 +42,38 @@ async def apply_migrations(database_url: str, *, target: str | None = None) -> N
         await migrate(config=config, target=target)
 
 
+@dataclass
+class _Opened:
+    """Tortoise's connections are one per process. An app opened while another still has
+    them (tests run apps with other settings inside one) shares them instead of opening a
+    second set: a second `Tortoise.init` replaced the first set without closing it, and
+    that connection's thread outlived its event loop ("Event loop is closed")."""
+
+    database_url: str | None = None
+    users: int = 0
+
+
+_opened = _Opened()
+
+
 async def open_database(database_url: str) -> None:
+    if _opened.users and _opened.database_url == database_url:
+        _opened.users += 1
+        return
+    if _opened.users:
+        await Tortoise.close_connections()  # another database: this one replaces it
     # Request tasks and the outbox sender use the same connections: the global
     # fallback makes the context visible from every task of this process.
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    _opened.database_url, _opened.users = database_url, 1
 
 
 async def close_database() -> None:
-    await Tortoise.close_connections()
+    """Closes the connections once their last user is done."""
+    _opened.users = max(_opened.users - 1, 0)
+    if not _opened.users:
+        await Tortoise.close_connections()
+        _opened.database_url = None
 
 
 def is_postgres(database_url: str) -> bool:
