@@ -18,7 +18,9 @@ from backend.api.view import GraphQLApp
 from backend.config import Settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.http.access_log import AccessLogMiddleware
+from backend.http.metrics import GraphQLMetricsMiddleware, metrics_endpoint
 from backend.http.outage import DatabaseOutageMiddleware
+from backend.http.probes import Probes
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
 from backend.middleware import RequestContextMiddleware
@@ -63,13 +65,14 @@ def create_app(settings: Settings) -> Starlette:
         assert mailbox is not None
         return JSONResponse({"messages": mailbox.as_json()})
 
-    async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    graphql = GraphQLHttpGuard(GraphQLApp(settings), settings)
+    graphql = GraphQLMetricsMiddleware(GraphQLHttpGuard(GraphQLApp(settings), settings))
+    probes = Probes()
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/healthz", health, methods=["GET"]),
+        Route("/livez", probes.live, methods=["GET"]),
+        Route("/healthz", probes.live, methods=["GET"]),  # the older name of /livez
+        Route("/readyz", probes.ready, methods=["GET"]),
+        Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
     ]
     if mailbox is not None:
         routes.append(Route("/dev/mailbox", dev_mailbox, methods=["GET"]))

@@ -133,7 +133,12 @@ async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
         return 2
     await open_database(settings.database_url)
     try:
-        await OutboxSender(settings, poll_seconds=settings.mail_poll_seconds).run()
+        work = OutboxSender(settings, poll_seconds=settings.mail_poll_seconds).run()
+        if settings.worker_metrics_port:
+            from backend.http.metrics import alongside_metrics_server
+
+            work = alongside_metrics_server(work, settings)
+        await work
     finally:
         await close_database()
     return 0

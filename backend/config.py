@@ -92,6 +92,10 @@ class Settings:
     secret_keys: tuple[str, ...] = field(default=(), repr=False)
     # The older name of a single key: still accepted, as the oldest key of the set.
     two_factor_key: str = field(default="", repr=False)
+    # Operations (backend/http/metrics.py): the bearer token /metrics asks for (in
+    # production /metrics is off without one), and the worker's own metrics port (0: none).
+    metrics_token: str = field(default="", repr=False)
+    worker_metrics_port: int = 0
 
     @property
     def is_development(self) -> bool:
@@ -255,6 +259,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         resend_limit_per_hour=_int("RESEND_LIMIT_PER_HOUR", get("RESEND_LIMIT_PER_HOUR", "5")),
         secret_keys=_key_list("SECRET_KEYS", get("SECRET_KEYS", "")),
         two_factor_key=get("TWO_FACTOR_KEY", "").strip(),
+        # Operations.
+        metrics_token=get("METRICS_TOKEN", "").strip(),
+        worker_metrics_port=_int("WORKER_METRICS_PORT", get("WORKER_METRICS_PORT", "0")),
     )
     settings.check()
     return settings

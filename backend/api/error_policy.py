@@ -21,6 +21,7 @@ from graphql import DocumentNode, GraphQLError, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
+from backend import observability
 from backend.api.context import Context
 from backend.api.error_codes import ErrorCode, http_status
 from backend.db_errors import (
@@ -60,6 +61,7 @@ class ErrorPolicy(SchemaExtension):
         context = self.execution_context
         inputs = _input_values(context.graphql_document, context.variables)
         result.errors = [self._apply(error, inputs) for error in result.errors]
+        observability.count_error_codes(str((e.extensions or {})["code"]) for e in result.errors)
 
     def _apply(self, error: GraphQLError, inputs: set[str]) -> GraphQLError:
         context = self.execution_context.context
@@ -155,6 +157,7 @@ def mask_uncoded(
     for index, error in enumerate(errors):
         if not (error.extensions or {}).get("code"):
             errors[index] = masked(error, request_id, inputs)
+            observability.count_error_codes([ErrorCode.INTERNAL_SERVER_ERROR.name])
 
 
 def _coded(

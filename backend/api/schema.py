@@ -24,6 +24,7 @@ from backend.api.error_policy import ErrorPolicy
 from backend.api.introspection import ConditionalIntrospection
 from backend.api.literal_check import ValueFreeLiterals
 from backend.api.login_lock_mutations import LoginLockMutations
+from backend.api.operation_name import NoteOperationName
 from backend.api.practice_mutations import PracticeMutations
 from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
@@ -89,6 +90,7 @@ def _extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]
         ConditionalIntrospection,
         CheckVariables,
         ErrorPolicy,
+        NoteOperationName,
     ]
 
 

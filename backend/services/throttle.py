@@ -21,6 +21,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from backend import observability
 from backend.config import Settings
 from backend.models import LoginThrottle, Permission, StaffMember
 from backend.services import audit, keys
@@ -108,6 +109,7 @@ class Attempt:
 
     async def failed(self, *, staff: StaffMember | None, meta: RequestMeta) -> None:
         """The secret was wrong: it stays counted, and the account locks at the limit."""
+        observability.SIGN_IN_FAILURES.inc()
         locked = (
             await LoginThrottle.filter(
                 key=self.keys.account,
@@ -116,6 +118,7 @@ class Attempt:
             ).update(locked_at=self.now)
         ) == 1
         if locked:  # only the attempt that set locked_at records the event
+            observability.SIGN_IN_LOCKS.inc()
             await audit.record(
                 action="auth.lock",
                 practice_id=staff.practice_id if staff else None,

@@ -16,6 +16,9 @@ const ROUTES = {
   "/account": ["account-page", true],
 };
 
+// "/" goes to the viewer's home; any other path outside ROUTES gets this page.
+const NOT_FOUND = ["not-found-page", false];
+
 function homeOf(viewer) {
   return canManageStaff(viewer) ? "/staff" : "/account";
 }
@@ -78,8 +81,9 @@ class AppRoot extends HTMLElement {
     const { viewer, loaded } = store.state;
     if (!loaded) return;
     let path = currentPath();
-    if (!ROUTES[path]) path = viewer ? homeOf(viewer) : "/sign-in";
-    const [page, needsViewer] = ROUTES[path];
+    if (path === "/") path = viewer ? homeOf(viewer) : "/sign-in";
+    // Any other unknown path: say so (the server answered 404), keeping the address.
+    const [page, needsViewer] = ROUTES[path] ?? NOT_FOUND;
     if (needsViewer && !viewer) return navigate("/sign-in");
     if (path === "/sign-in" && viewer) return navigate(homeOf(viewer));
     // Held to two-factor enrolment: only the account page (and the public ones) until done.
