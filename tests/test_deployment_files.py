@@ -323,7 +323,7 @@ def test_make_test_lints_before_it_tests() -> None:
     lines = [line.strip() for line in result.stdout.splitlines()]
     order = [
         ".venv/bin/ruff check .",
-        ".venv/bin/mypy backend bench",
+        ".venv/bin/mypy backend bench tests",
         ".venv/bin/staff-accounts export-schema --check",
         ".venv/bin/pytest",
     ]
