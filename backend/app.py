@@ -15,12 +15,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend.api.http_guards import BodySizeLimitMiddleware, GraphQLHttpGuard
 from backend.api.view import GraphQLApp
-from backend.config import Settings
+from backend.config import Settings, load_settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.http.access_log import AccessLogMiddleware
 from backend.http.metrics import GraphQLMetricsMiddleware, metrics_endpoint
 from backend.http.outage import DatabaseOutageMiddleware
 from backend.http.probes import Probes
+from backend.logs import configure_logging
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
 from backend.middleware import RequestContextMiddleware
@@ -90,3 +91,11 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.mailbox = mailbox
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app as uvicorn's worker processes build it (`serve --workers N`): each process
+    reads the settings and sets up its logging itself."""
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -3,7 +3,7 @@
 import argparse
 import asyncio
 import getpass
-import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from backend.config import Settings, SettingsError, load_settings
 from backend.db import apply_migrations, close_database, open_database
+from backend.logs import configure_format, configure_logging
 from backend.models import Plan
 
 if TYPE_CHECKING:
@@ -26,23 +27,17 @@ PIN_ARGUMENT_WARNING = (
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Tortoise logs every query with its values at DEBUG, password hashes included:
-    # keep that logger quiet even if the root level is lowered.
-    logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
-    # aiosmtpd (the development mailbox) logs every SMTP connection at INFO.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
     if args.command == "export-schema":
+        configure_format("text")
         return _export_schema(check=args.check, path=Path(args.path))
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    configure_logging(settings)
     if args.command == "serve":
-        return _serve(settings, demo=args.demo)
+        return _serve(settings, demo=args.demo, workers=args.workers or settings.web_concurrency)
     runners = {
         "migrate": _migrate,
         "worker": _worker,
@@ -58,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web app (uvicorn)")
     serve.add_argument("--demo", action="store_true", help="create the demo practice if missing")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="app processes on this machine (default: WEB_CONCURRENCY, or 1)",
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("worker", help="deliver queued email (run beside app processes)")
     create = commands.add_parser("create-practice", help="create a practice and its owner account")
@@ -98,25 +98,56 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings, *, demo: bool) -> int:
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _serve(settings: Settings, *, demo: bool, workers: int) -> int:
     import uvicorn
 
     from backend.app import create_app
 
     if demo:
         asyncio.run(_demo(settings, argparse.Namespace()))
-    print(f"Staff accounts: open {settings.public_base_url}/ (GraphQL at /graphql)", flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        # Logging is configured by backend/logs.py (and again in each worker process by
+        # the app factory): uvicorn must not install its own handlers over it.
+        "log_config": None,
         # The app logs each request itself (without query strings) and reads
         # X-Forwarded-For from FORWARDED_ALLOW_IPS itself.
-        access_log=False,
-        proxy_headers=False,
+        "access_log": False,
+        "proxy_headers": False,
+    }
+    if workers == 1:
+        _print_address(settings)
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return 0
+    if settings.migrate_on_start:
+        # Once, here, rather than racing in every worker's lifespan.
+        asyncio.run(apply_migrations(settings.database_url))
+    # Read by each worker process's settings: the hashing threads are shared by this many
+    # processes, and the schema is already up to date.
+    os.environ["WEB_CONCURRENCY"] = str(workers)
+    os.environ["MIGRATE_ON_START"] = "false"
+    _print_address(settings)
+    # Worker processes import the app by name (uvicorn cannot pickle an app object).
+    uvicorn.run(
+        "backend.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        **options,  # type: ignore[arg-type]
     )
     return 0
+
+
+def _print_address(settings: Settings) -> None:
+    print(f"Staff accounts: open {settings.public_base_url}/ (GraphQL at /graphql)", flush=True)
 
 
 async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -126,19 +157,20 @@ async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
-    from backend.mail.sender import OutboxSender
+    from backend.worker import run_worker
 
     if not settings.smtp_host:
         print("configuration error: the worker needs SMTP_HOST", file=sys.stderr)
         return 2
     await open_database(settings.database_url)
     try:
-        work = OutboxSender(settings, poll_seconds=settings.mail_poll_seconds).run()
+        work = run_worker(settings)
         if settings.worker_metrics_port:
             from backend.http.metrics import alongside_metrics_server
 
-            work = alongside_metrics_server(work, settings)
-        await work
+            await alongside_metrics_server(work, settings)
+        else:
+            await work
     finally:
         await close_database()
     return 0

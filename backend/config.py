@@ -12,6 +12,7 @@ from typing import Literal, cast
 DEFAULT_DATABASE_URL = "sqlite://var/staff.sqlite3"
 
 HashProfile = Literal["standard", "fast"]
+LogFormat = Literal["json", "text"]
 
 
 class SettingsError(ValueError):
@@ -96,6 +97,15 @@ class Settings:
     # production /metrics is off without one), and the worker's own metrics port (0: none).
     metrics_token: str = field(default="", repr=False)
     worker_metrics_port: int = 0
+    # Processes: logs and retention (backend/logs.py, backend/services/retention.py).
+    log_format: LogFormat = "text"
+    # How long rows that only grow are kept; the worker prunes them every
+    # retention_interval_minutes. Audit events: six years, as HIPAA keeps security records.
+    retain_throttle_hours: int = 168
+    retain_sessions_days: int = 30
+    retain_sent_email_days: int = 30
+    retain_audit_days: int = 2190
+    retention_interval_minutes: int = 60
 
     @property
     def is_development(self) -> bool:
@@ -171,6 +181,20 @@ class Settings:
         if self.resend_limit_per_hour < 1:
             raise SettingsError("RESEND_LIMIT_PER_HOUR must be positive")
         self._check_keys()
+        self._check_processes()
+
+    def _check_processes(self) -> None:
+        if self.log_format not in ("json", "text"):
+            raise SettingsError("LOG_FORMAT must be json or text")
+        periods = (
+            self.retain_throttle_hours,
+            self.retain_sessions_days,
+            self.retain_sent_email_days,
+            self.retain_audit_days,
+            self.retention_interval_minutes,
+        )
+        if min(periods) < 1:
+            raise SettingsError("RETAIN_* and RETENTION_INTERVAL_MINUTES must be positive")
 
     def _check_keys(self) -> None:
         # Messages name the variable and the entry's position, never the key itself.
@@ -262,6 +286,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         # Operations.
         metrics_token=get("METRICS_TOKEN", "").strip(),
         worker_metrics_port=_int("WORKER_METRICS_PORT", get("WORKER_METRICS_PORT", "0")),
+        # Processes: logs and retention.
+        log_format=cast(
+            LogFormat,
+            get("LOG_FORMAT", "json" if get("APP_ENV") == "production" else "text").strip(),
+        ),
+        retain_throttle_hours=_int("RETAIN_THROTTLE_HOURS", get("RETAIN_THROTTLE_HOURS", "168")),
+        retain_sessions_days=_int("RETAIN_SESSIONS_DAYS", get("RETAIN_SESSIONS_DAYS", "30")),
+        retain_sent_email_days=_int(
+            "RETAIN_SENT_EMAIL_DAYS", get("RETAIN_SENT_EMAIL_DAYS", "30")
+        ),
+        retain_audit_days=_int("RETAIN_AUDIT_DAYS", get("RETAIN_AUDIT_DAYS", "2190")),
+        retention_interval_minutes=_int(
+            "RETENTION_INTERVAL_MINUTES", get("RETENTION_INTERVAL_MINUTES", "60")
+        ),
     )
     settings.check()
     return settings

@@ -1,9 +1,12 @@
 """Tortoise configuration, shared by the app lifespan, the CLI and `tortoise` migrations."""
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
@@ -16,6 +19,9 @@ MIGRATIONS_MODULE = "backend.migrations"
 # tortoise's asyncpg client with transactions that cannot leak their connection when
 # BEGIN fails (see the module).
 POSTGRES_ENGINE = "backend.postgres_engine"
+# The key of the PostgreSQL advisory lock that one migrating process holds at a time
+# (any constant that no other code uses; this one spells "staffmig" in ASCII).
+MIGRATION_LOCK_KEY = 0x73746166666D6967
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -35,9 +41,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 async def apply_migrations(database_url: str, *, target: str | None = None) -> None:
     """Bring the schema up to date (what `tortoise migrate` does), in its own context;
-    `target` ("models.0004_two_factor") stops at that migration."""
+    `target` ("models.0004_two_factor") stops at that migration. Processes that start
+    together (replicas with MIGRATE_ON_START, several `migrate` runs) take turns on
+    PostgreSQL: the first migrates, the others then find nothing left to do."""
     config = tortoise_config(database_url)
-    async with TortoiseContext() as context:
+    async with _migration_lock(database_url), TortoiseContext() as context:
         await context.init(config=config)
         await migrate(config=config, target=target)
 
@@ -54,6 +62,25 @@ class _Opened:
 
 
 _opened = _Opened()
+@contextlib.asynccontextmanager
+async def _migration_lock(database_url: str) -> AsyncIterator[None]:
+    """A session-level advisory lock on a connection of its own, held while migrating.
+    Without it, concurrent runs on an empty database each create the tables and all but
+    one fail with IntegrityError. (SQLite serialises writers itself.)"""
+    if not is_postgres(database_url):
+        yield
+        return
+    url = database_url.replace("asyncpg://", "postgres://", 1)
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            yield
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+    finally:
+        # Closing the session would release the lock anyway, should the unlock fail.
+        await connection.close()
 
 
 async def open_database(database_url: str) -> None:
@@ -99,8 +126,9 @@ async def keep_session_state(connection: object) -> None:
     """What a pooled connection does on release, besides asyncpg's own rollback of an
     unfinished transaction: nothing. Tortoise takes a connection per statement, and
     asyncpg's default reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`)
-    doubled the round trips of every request. The app takes no advisory locks, opens no
-    cursors, listens to nothing and changes no session setting, so there is nothing to undo."""
+    doubled the round trips of every request. The pooled connections take no advisory locks
+    (migrations hold theirs on a connection of their own), open no cursors, listen to
+    nothing and change no session setting, so there is nothing to undo."""
 
 
 def _ensure_sqlite_folder(database_url: str) -> None:

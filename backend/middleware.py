@@ -6,6 +6,8 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend import logs
+
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 SECURITY_HEADERS = {
@@ -45,4 +47,8 @@ class RequestContextMiddleware:
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        log_context = logs.start_request(request_id)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            logs.end_request(log_context)

@@ -44,7 +44,8 @@ def postgres_unreachable_reason() -> str | None:
     return None
 
 
-def create_postgres_database() -> str:
+def create_postgres_database(*, migrate: bool = True) -> str:
+    """A new database (migrated, unless `migrate` is false); drop it when done."""
     name = f"staff_test_{uuid.uuid4().hex[:10]}"
 
     async def create() -> None:
@@ -56,7 +57,8 @@ def create_postgres_database() -> str:
 
     _run_apart(create)
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    _run_apart(lambda: apply_migrations(url))
+    if migrate:
+        _run_apart(lambda: apply_migrations(url))
     return url
 
 

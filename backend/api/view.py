@@ -17,6 +17,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from backend import logs
 from backend.api.context import Context
 from backend.api.cookies import session_credentials
 from backend.api.error_codes import ErrorCode
@@ -73,6 +74,8 @@ class GraphQLApp(GraphQL[Context, None]):
         viewer = await resolve_session(token, settings=self.settings, meta=meta) if token else None
         if viewer is None:
             meta = dataclasses.replace(meta, auth_method=None)
+        else:
+            logs.note_practice(viewer.practice_id)
         return Context(
             request=request, response=response, settings=self.settings, meta=meta, viewer=viewer
         )
@@ -88,6 +91,7 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """The operation, cancelled after GRAPHQL_TIMEOUT_SECONDS (its transaction, if
         any, is rolled back by the cancellation) and answered with a TIMEOUT error."""
+        logs.note_operation(request_data.operation_name, request_data.query)
         try:
             async with asyncio.timeout(self.settings.graphql_timeout_seconds):
                 result = await super().execute_single(

@@ -187,9 +187,18 @@ class _Snapshot(Collector):
         return iter(self._metrics)
 
 
+class _ListenerLeavingSignalsAlone(uvicorn.Server):
+    """The worker handles SIGTERM and SIGINT itself (it finishes the message in flight):
+    uvicorn's own handlers would take the signal from it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def alongside_metrics_server(work: Coroutine[Any, Any, object], settings: Settings) -> None:
-    """Runs `work` (the worker's sender) with /metrics served on WORKER_METRICS_PORT beside
-    it; returns when either ends (the listener ends on SIGINT or SIGTERM)."""
+    """Runs `work` (the worker) with /metrics served on WORKER_METRICS_PORT beside it;
+    returns when the work ends (or the listener fails)."""
     app = Starlette(routes=[Route("/metrics", metrics_endpoint(settings), methods=["GET"])])
     config = uvicorn.Config(
         app,
@@ -199,7 +208,7 @@ async def alongside_metrics_server(work: Coroutine[Any, Any, object], settings: 
         access_log=False,
         log_level="warning",
     )
-    server = uvicorn.Server(config)
+    server = _ListenerLeavingSignalsAlone(config)
     worker = asyncio.create_task(work, name="worker")
     listener = asyncio.create_task(server.serve(), name="worker-metrics")
     try:

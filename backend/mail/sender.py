@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import aiosmtplib
@@ -45,14 +46,21 @@ class OutboxSender:
         self._poll_seconds = poll_seconds
         self._lease = timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
 
     def wake(self) -> None:
         """Start the next pass now, e.g. right after a transaction queued an email."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Ask `run` to end: the message being sent is finished, the others this pass
+        claimed are released for another sender, and `run` returns (a worker's SIGTERM)."""
+        self._stop.set()
+        self._wake.set()
+
     async def run(self) -> None:
         logger.info("outbox sender started")
-        while True:
+        while not self._stop.is_set():
             claimed = 0
             try:
                 claimed, _ = await self._pass()
@@ -66,8 +74,9 @@ class OutboxSender:
                     logger.exception("outbox pass failed")
             _raise_if_cancel_was_swallowed()
             # A full batch suggests more is due: drain without waiting.
-            if claimed < self._batch_size:
+            if claimed < self._batch_size and not self._stop.is_set():
                 await self._idle()
+        logger.info("outbox sender stopped")
 
     async def send_due(self) -> int:
         """Send what is due, once; return how many messages were delivered."""
@@ -90,7 +99,9 @@ class OutboxSender:
         # and no new send starts after `send_until`.
         hard_deadline = loop.time() + self._lease.total_seconds() - _LEASE_MARGIN_SECONDS
         send_until = hard_deadline - self._settings.smtp_timeout_seconds
-        sent = await _Pass(self._settings, messages, send_until, hard_deadline).deliver()
+        sent = await _Pass(
+            self._settings, messages, send_until, hard_deadline, stopping=self._stop.is_set
+        ).deliver()
         return len(messages), sent
 
 
@@ -103,8 +114,11 @@ class _Pass:
         messages: list[OutboxMessage],
         send_until: float,
         hard_deadline: float,
+        *,
+        stopping: Callable[[], bool] = lambda: False,
     ):
         self._settings = settings
+        self._stopping = stopping
         self._pending = list(messages)
         self._send_until = send_until
         self._hard_deadline = hard_deadline
@@ -124,6 +138,10 @@ class _Pass:
             if not await self._connect():
                 return 0
             while self._pending:
+                if self._stopping():
+                    logger.info("outbox sender stopping, releasing %d", len(self._pending))
+                    await claims.release(self._pending)
+                    return sent
                 if asyncio.get_running_loop().time() > self._send_until:
                     logger.warning("outbox lease running out, releasing %d", len(self._pending))
                     await claims.release(self._pending)
