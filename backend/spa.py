@@ -7,7 +7,17 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+def _frontend_dir() -> Path:
+    """frontend/ as installed from a wheel (package data of `backend.frontend`, next to
+    this module), else the repository's frontend/ beside the package (a checkout or an
+    editable install, where it is not copied)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "frontend"
+    return installed if (installed / "index.html").is_file() else package.parent / "frontend"
+
+
+FRONTEND_DIR = _frontend_dir()
 
 # Server paths, never client routes: when their endpoint is off they must stay a 404.
 _SERVER_PREFIXES = ("dev/", "graphql", "healthz")
