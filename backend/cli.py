@@ -39,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
         return 2
     if args.command == "serve":
         return _serve(settings, demo=args.demo)
@@ -59,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web app (uvicorn)")
     serve.add_argument("--demo", action="store_true", help="create the demo practice if missing")
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser("worker", help="deliver queued email (run beside app processes)")
+    worker = commands.add_parser("worker", help="deliver queued email (run beside app processes)")
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 when the worker could run (settings valid, database reachable), else 1:"
+        " the container health check",
+    )
     create = commands.add_parser("create-practice", help="create a practice and its owner account")
     create.add_argument("--name", required=True)
     create.add_argument("--plan", choices=[p.value for p in Plan], default=Plan.INVOICED.value)
@@ -106,6 +113,13 @@ def _serve(settings: Settings, *, demo: bool) -> int:
     if demo:
         asyncio.run(_demo(settings, argparse.Namespace()))
     print(f"Staff accounts: open {settings.public_base_url}/ (GraphQL at /graphql)", flush=True)
+    # Links in email come from PUBLIC_BASE_URL, not from the address listened on (which
+    # may be 0.0.0.0, or a container's): say which, so a wrong one is seen at once.
+    print(
+        f"Listening on {settings.host}:{settings.port}; activation links start with"
+        f" {settings.public_base_url} (PUBLIC_BASE_URL)",
+        flush=True,
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -125,17 +139,37 @@ async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from backend.mail.sender import OutboxSender
 
     if not settings.smtp_host:
         print("configuration error: the worker needs SMTP_HOST", file=sys.stderr)
         return 2
+    if args.check:
+        return await _worker_check(settings)
     await open_database(settings.database_url)
     try:
         await OutboxSender(settings, poll_seconds=settings.mail_poll_seconds).run()
     finally:
         await close_database()
+    return 0
+
+
+async def _worker_check(settings: Settings) -> int:
+    from tortoise import connections
+
+    try:
+        await open_database(settings.database_url)
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        finally:
+            await close_database()
+    # Whatever the driver raises (refused connection, bad password, timeout): the
+    # health check reports it in one line and fails.
+    except Exception as error:
+        print(f"worker check failed: {error}", file=sys.stderr)
+        return 1
+    print("worker check: settings valid, database reachable")
     return 0
 
 
