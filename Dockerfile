@@ -15,11 +15,9 @@ COPY frontend ./frontend
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app
 
-# backend/spa.py serves ../frontend relative to the imported `backend` package and
-# the frontend is not part of the installed distribution: import the code from
-# /app (next to /app/frontend) rather than from site-packages.
-ENV PYTHONPATH=/app \
-    HOST=0.0.0.0 \
+# The installed package carries the SPA (frontend/ is package data of backend.frontend),
+# so the code runs from site-packages like any installed wheel.
+ENV HOST=0.0.0.0 \
     PORT=8000
 
 USER app

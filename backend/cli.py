@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
         return 2
     configure_logging(settings)
     if args.command == "serve":
@@ -59,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
         help="app processes on this machine (default: WEB_CONCURRENCY, or 1)",
     )
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser("worker", help="deliver queued email (run beside app processes)")
+    worker = commands.add_parser("worker", help="deliver queued email (run beside app processes)")
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 when the worker could run (settings valid, database reachable), else 1:"
+        " the container health check",
+    )
     create = commands.add_parser("create-practice", help="create a practice and its owner account")
     create.add_argument("--name", required=True)
     create.add_argument("--plan", choices=[p.value for p in Plan], default=Plan.INVOICED.value)
@@ -148,6 +155,13 @@ def _serve(settings: Settings, *, demo: bool, workers: int) -> int:
 
 def _print_address(settings: Settings) -> None:
     print(f"Staff accounts: open {settings.public_base_url}/ (GraphQL at /graphql)", flush=True)
+    # Links in email come from PUBLIC_BASE_URL, not from the address listened on (which
+    # may be 0.0.0.0, or a container's): say which, so a wrong one is seen at once.
+    print(
+        f"Listening on {settings.host}:{settings.port}; activation links start with"
+        f" {settings.public_base_url} (PUBLIC_BASE_URL)",
+        flush=True,
+    )
 
 
 async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -156,12 +170,14 @@ async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from backend.worker import run_worker
 
     if not settings.smtp_host:
         print("configuration error: the worker needs SMTP_HOST", file=sys.stderr)
         return 2
+    if args.check:
+        return await _worker_check(settings)
     await open_database(settings.database_url)
     try:
         work = run_worker(settings)
@@ -173,6 +189,25 @@ async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
             await work
     finally:
         await close_database()
+    return 0
+
+
+async def _worker_check(settings: Settings) -> int:
+    from tortoise import connections
+
+    try:
+        await open_database(settings.database_url)
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        finally:
+            await close_database()
+    # Whatever the driver raises (refused connection, bad password, timeout): the
+    # health check reports it in one line and fails.
+    except Exception as error:
+        # The exception's type only: a driver's message may quote the URL with its password.
+        print(f"worker check failed: {type(error).__name__}", file=sys.stderr)
+        return 1
+    print("worker check: settings valid, database reachable")
     return 0
 
 

@@ -3,29 +3,42 @@
 import base64
 import binascii
 import hashlib
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal, cast
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite://var/staff.sqlite3"
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
+# Addresses a server listens on that nobody can open in a browser: the default
+# PUBLIC_BASE_URL (the start of every activation link) names the loopback instead.
+_WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "localhost", "": "127.0.0.1"}
 
 HashProfile = Literal["standard", "fast"]
 LogFormat = Literal["json", "text"]
 
 
 class SettingsError(ValueError):
-    """A setting is missing, malformed or unsafe for the environment."""
+    """Settings that are missing, malformed or unsafe for the environment: every problem
+    found, each naming its variable, one a line."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def _bool(value: str) -> bool:
+def _bool(name: str, value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
     if lowered in {"0", "false", "no", "off", ""}:
         return False
-    raise SettingsError(f"expected a boolean, got {value!r}")
+    raise SettingsError(
+        f"{name} must be a boolean (true/false, 1/0, yes/no, on/off), got {value!r}"
+    )
 
 
 def _float(name: str, value: str) -> float:
@@ -62,6 +75,9 @@ class Settings:
     run_outbox_sender: bool = True
     mail_poll_seconds: float = 1.0
     dev_mailbox_port: int = 0
+    # Production refuses SQLite (one file, one machine: no separate worker, no second
+    # app process) unless this says it is meant.
+    allow_sqlite_in_production: bool = False
     # Sessions and activation.
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
@@ -147,45 +163,56 @@ class Settings:
         return (base64.urlsafe_b64encode(digest).decode(),)
 
     def check(self) -> None:
+        """Raises one SettingsError listing every problem found."""
+        problems = [*self._value_problems(), *self._production_problems(), *self._key_problems()]
+        if problems:
+            raise SettingsError(*problems)
+
+    def _value_problems(self) -> list[str]:
+        problems: list[str] = []
         if self.environment not in {"development", "production", "test"}:
-            raise SettingsError("APP_ENV must be development, production or test")
-        if self.environment == "production":
-            if not self.smtp_host:
-                raise SettingsError("SMTP_HOST is required in production")
-            if not self.public_base_url.startswith("https://"):
-                raise SettingsError("PUBLIC_BASE_URL must be https:// in production")
+            problems.append("APP_ENV must be development, production or test")
+        scheme = self.database_url.partition("://")[0] if "://" in self.database_url else ""
+        if scheme not in DATABASE_SCHEMES:
+            # The scheme only: the rest of the URL may hold a password.
+            supported = ", ".join(f"{name}://" for name in DATABASE_SCHEMES)
+            problems.append(
+                f"DATABASE_URL must start with one of {supported} (got {scheme or 'no'} scheme)"
+            )
         if self.session_idle_minutes < 1 or self.session_absolute_hours < 1:
-            raise SettingsError("session timeouts must be positive")
+            problems.append("SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be positive")
         if self.password_hash_profile not in ("standard", "fast"):
-            raise SettingsError("PASSWORD_HASH_PROFILE must be standard or fast")
+            problems.append("PASSWORD_HASH_PROFILE must be standard or fast")
         if self.password_hash_profile == "fast" and self.environment != "test":
-            raise SettingsError("PASSWORD_HASH_PROFILE=fast is only allowed when APP_ENV=test")
+            problems.append("PASSWORD_HASH_PROFILE=fast is only allowed when APP_ENV=test")
         if self.activation_valid_hours < 1:
-            raise SettingsError("ACTIVATION_VALID_HOURS must be positive")
+            problems.append("ACTIVATION_VALID_HOURS must be positive")
         if self.max_request_bytes < 1:
-            raise SettingsError("MAX_REQUEST_BYTES must be positive")
+            problems.append("MAX_REQUEST_BYTES must be positive")
         if self.graphql_timeout_seconds <= 0:
-            raise SettingsError("GRAPHQL_TIMEOUT_SECONDS must be positive")
+            problems.append("GRAPHQL_TIMEOUT_SECONDS must be positive")
         if self.graphql_max_cost < 1:
-            raise SettingsError("GRAPHQL_MAX_COST must be positive")
+            problems.append("GRAPHQL_MAX_COST must be positive")
+        # The outbox sender leases a message for 60 s and sends only while a whole SMTP
+        # timeout of the lease is left (backend/mail/sender.py).
+        if not 0 < self.smtp_timeout_seconds <= 30:
+            problems.append("SMTP_TIMEOUT_SECONDS must be more than 0 and at most 30")
+        if self.mail_retry_base_seconds <= 0:
+            problems.append("MAIL_RETRY_BASE_SECONDS must be positive")
         if not 1 <= self.login_lock_after <= 100:
-            raise SettingsError("LOGIN_LOCK_AFTER must be between 1 and 100")
+            problems.append("LOGIN_LOCK_AFTER must be between 1 and 100")
         if self.login_delay_after < 1 or self.login_max_delay_seconds < 0:
-            raise SettingsError("LOGIN_DELAY_AFTER must be positive")
+            problems.append("LOGIN_DELAY_AFTER must be positive")
         if self.login_ip_limit < 1 or self.login_ip_window_minutes < 1:
-            raise SettingsError("LOGIN_IP_LIMIT and LOGIN_IP_WINDOW_MINUTES must be positive")
+            problems.append("LOGIN_IP_LIMIT and LOGIN_IP_WINDOW_MINUTES must be positive")
         if self.hash_workers < 1 or self.hash_queue < 0 or self.web_concurrency < 1:
-            raise SettingsError(
+            problems.append(
                 "HASH_WORKERS and WEB_CONCURRENCY must be positive, HASH_QUEUE at least 0"
             )
         if self.resend_limit_per_hour < 1:
-            raise SettingsError("RESEND_LIMIT_PER_HOUR must be positive")
-        self._check_keys()
-        self._check_processes()
-
-    def _check_processes(self) -> None:
+            problems.append("RESEND_LIMIT_PER_HOUR must be positive")
         if self.log_format not in ("json", "text"):
-            raise SettingsError("LOG_FORMAT must be json or text")
+            problems.append("LOG_FORMAT must be json or text")
         periods = (
             self.retain_throttle_hours,
             self.retain_sessions_days,
@@ -194,19 +221,74 @@ class Settings:
             self.retention_interval_minutes,
         )
         if min(periods) < 1:
-            raise SettingsError("RETAIN_* and RETENTION_INTERVAL_MINUTES must be positive")
+            problems.append("RETAIN_* and RETENTION_INTERVAL_MINUTES must be positive")
+        return problems
 
-    def _check_keys(self) -> None:
+    def _production_problems(self) -> list[str]:
+        """The development defaults that must not reach production."""
+        if self.environment != "production":
+            return []
+        problems: list[str] = []
+        if not self.smtp_host:
+            problems.append("SMTP_HOST is required in production")
+        if not (self.serves_https or _is_loopback_http(self.public_base_url)):
+            problems.append(
+                "PUBLIC_BASE_URL must be https:// in production (plain http only on the"
+                " loopback, e.g. http://localhost:8000)"
+            )
+        is_sqlite = self.database_url.startswith("sqlite://")
+        if is_sqlite and not self.allow_sqlite_in_production:
+            problems.append(
+                "DATABASE_URL is SQLite: production needs PostgreSQL"
+                " (or ALLOW_SQLITE_IN_PRODUCTION=true for a single process on one machine)"
+            )
+        domain = _mail_domain(self.mail_from)
+        if domain == "localhost" or domain.endswith(".localhost"):
+            problems.append(
+                "MAIL_FROM must be an address of your domain in production (a .localhost"
+                " sender cannot be replied to and is often refused as spam)"
+            )
+        if not (self.secret_keys or self.two_factor_key):
+            problems.append(_KEYS_REQUIRED)
+        return problems
+
+    def _key_problems(self) -> list[str]:
         # Messages name the variable and the entry's position, never the key itself.
+        problems: list[str] = []
         for position, key in enumerate(self.secret_keys, start=1):
             if not _is_fernet_key(key):
-                raise SettingsError(f"SECRET_KEYS: key {position} {_NOT_A_FERNET_KEY}")
-            if key in self.secret_keys[: position - 1]:
-                raise SettingsError(f"SECRET_KEYS: key {position} repeats an earlier key")
+                problems.append(f"SECRET_KEYS: key {position} {_NOT_A_FERNET_KEY}")
+            elif key in self.secret_keys[: position - 1]:
+                problems.append(f"SECRET_KEYS: key {position} repeats an earlier key")
         if self.two_factor_key and not _is_fernet_key(self.two_factor_key):
-            raise SettingsError(f"TWO_FACTOR_KEY {_NOT_A_FERNET_KEY}")
-        if self.environment == "production" and not (self.secret_keys or self.two_factor_key):
-            raise SettingsError(_KEYS_REQUIRED)
+            problems.append(f"TWO_FACTOR_KEY {_NOT_A_FERNET_KEY}")
+        return problems
+
+
+def _is_loopback_http(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def _mail_domain(mail_from: str) -> str:
+    """The domain of `Name <user@domain>` or `user@domain`, lower case."""
+    address = mail_from.rpartition("<")[2].rstrip("> ").strip()
+    return address.rpartition("@")[2].lower()
+
+
+def default_public_base_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server listening on host:port."""
+    reachable = _WILDCARD_HOSTS.get(host, host)
+    if ":" in reachable:  # an IPv6 literal
+        reachable = f"[{reachable}]"
+    return f"http://{reachable}:{port}"
 
 
 _NOT_A_FERNET_KEY = "must be a Fernet key (URL-safe base64 of 32 bytes)"
@@ -240,27 +322,38 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     public_base_url = get("PUBLIC_BASE_URL", "").rstrip("/")
     host = get("HOST", "127.0.0.1")
     port = _int("PORT", get("PORT", "8000"))
+    environment = get("APP_ENV", "development")
+    if not public_base_url and environment != "production":
+        # Production names its address; elsewhere links point at this machine.
+        public_base_url = default_public_base_url(host, port)
     settings = Settings(
-        environment=get("APP_ENV", "development"),
+        environment=environment,
         database_url=get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        public_base_url=public_base_url or f"http://{host}:{port}",
+        public_base_url=public_base_url,
         host=host,
         port=port,
         smtp_host=get("SMTP_HOST", ""),
         smtp_port=_int("SMTP_PORT", get("SMTP_PORT", "25")),
         smtp_username=get("SMTP_USERNAME", ""),
         smtp_password=get("SMTP_PASSWORD", ""),
-        smtp_starttls=_bool(get("SMTP_STARTTLS", "false")),
+        smtp_starttls=_bool("SMTP_STARTTLS", get("SMTP_STARTTLS", "false")),
+        smtp_timeout_seconds=_float("SMTP_TIMEOUT_SECONDS", get("SMTP_TIMEOUT_SECONDS", "10")),
         mail_from=get("MAIL_FROM", Settings.mail_from),
         mail_max_attempts=_int("MAIL_MAX_ATTEMPTS", get("MAIL_MAX_ATTEMPTS", "8")),
-        run_outbox_sender=_bool(get("RUN_OUTBOX_SENDER", "true")),
+        mail_retry_base_seconds=_float(
+            "MAIL_RETRY_BASE_SECONDS", get("MAIL_RETRY_BASE_SECONDS", "5")
+        ),
+        run_outbox_sender=_bool("RUN_OUTBOX_SENDER", get("RUN_OUTBOX_SENDER", "true")),
         mail_poll_seconds=_float("MAIL_POLL_SECONDS", get("MAIL_POLL_SECONDS", "1.0")),
         dev_mailbox_port=_int("DEV_MAILBOX_PORT", get("DEV_MAILBOX_PORT", "0")),
+        allow_sqlite_in_production=_bool(
+            "ALLOW_SQLITE_IN_PRODUCTION", get("ALLOW_SQLITE_IN_PRODUCTION", "false")
+        ),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS", "12")),
         activation_valid_hours=_int("ACTIVATION_VALID_HOURS", get("ACTIVATION_VALID_HOURS", "72")),
         cookie_secure=public_base_url.startswith("https://"),
-        migrate_on_start=_bool(get("MIGRATE_ON_START", "true")),
+        migrate_on_start=_bool("MIGRATE_ON_START", get("MIGRATE_ON_START", "true")),
         password_hash_profile=cast(HashProfile, get("PASSWORD_HASH_PROFILE", "standard")),
         max_request_bytes=_int("MAX_REQUEST_BYTES", get("MAX_REQUEST_BYTES", "100000")),
         graphql_timeout_seconds=_float(

@@ -17,7 +17,17 @@ from starlette.types import Receive, Scope, Send
 
 from backend.http.not_found import is_reserved, not_found
 
-FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+def _frontend_dir() -> Path:
+    """frontend/ as installed from a wheel (package data of `backend.frontend`, next to
+    this module), else the repository's frontend/ beside the package (a checkout or an
+    editable install, where it is not copied)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "frontend"
+    return installed if (installed / "index.html").is_file() else package.parent / "frontend"
+
+
+FRONTEND_DIR = _frontend_dir()
 
 # The client routes of frontend/src/components/app-root/app-root.js (ROUTES); a test
 # fails when the two differ. "/" is index.html itself.

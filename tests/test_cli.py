@@ -192,3 +192,30 @@ def test_rotate_keys_reports_pins_that_still_need_the_older_key(tmp_path: Path) 
     dropped = run(database, "rotate-keys", secret_keys=NEW)
     assert "1 PIN hashes match no configured key" in dropped.stdout
     assert dropped.stdout.splitlines()[-1] == "one key is configured: nothing to drop"
+
+
+def _worker_check(database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "APP_ENV": "test", "SMTP_HOST": "127.0.0.1"}
+    env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [str(COMMAND), "worker", "--check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_worker_check_passes_when_the_database_answers(tmp_path: Path) -> None:
+    result = _worker_check(f"sqlite://{tmp_path / 'worker.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert "database reachable" in result.stdout
+
+
+def test_worker_check_fails_in_one_line_when_the_database_is_down() -> None:
+    # Port 1 on the loopback: nothing listens, the connection is refused at once.
+    result = _worker_check("postgres://staff:staff@127.0.0.1:1/staff")
+    assert result.returncode == 1
+    assert "worker check failed:" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -20,6 +20,7 @@ def test_environment_is_read_once_into_typed_values() -> None:
         {
             "APP_ENV": "production",
             "DATABASE_URL": "postgres://app@db/staff",
+            "MAIL_FROM": "Staff <staff@example.com>",
             "SMTP_HOST": "mail.example.com",
             "SMTP_PORT": "587",
             "SMTP_STARTTLS": "true",
@@ -38,9 +39,13 @@ def test_environment_is_read_once_into_typed_values() -> None:
     ("environ", "message"),
     [
         ({"APP_ENV": "production", "PUBLIC_BASE_URL": "https://x.example"}, "SMTP_HOST"),
-        ({"APP_ENV": "production", "SMTP_HOST": "mail"}, "https://"),
+        ({"APP_ENV": "production", "PUBLIC_BASE_URL": "http://staff.example.com"}, "https://"),
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT"),
-        ({"SMTP_STARTTLS": "maybe"}, "boolean"),
+        ({"SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS must be a boolean"),
+        ({"MIGRATE_ON_START": "x"}, r"MIGRATE_ON_START must be a boolean .*got 'x'"),
+        ({"SMTP_TIMEOUT_SECONDS": "soon"}, "SMTP_TIMEOUT_SECONDS must be a number"),
+        ({"SMTP_TIMEOUT_SECONDS": "90"}, "SMTP_TIMEOUT_SECONDS must be more than 0"),
+        ({"MAIL_RETRY_BASE_SECONDS": "0"}, "MAIL_RETRY_BASE_SECONDS must be positive"),
         ({"APP_ENV": "staging"}, "APP_ENV"),
         ({"PASSWORD_HASH_PROFILE": "fast"}, "APP_ENV=test"),
         ({"SESSION_IDLE_MINUTES": "0"}, "positive"),
@@ -60,6 +65,8 @@ KEY_2 = "A" * 43 + "="
 KEY_3 = "B" * 43 + "="
 PRODUCTION = {
     "APP_ENV": "production",
+    "DATABASE_URL": "postgres://staff@db:5432/staff",
+    "MAIL_FROM": "Staff Accounts <no-reply@staff.example.com>",
     "SMTP_HOST": "mail.example.com",
     "PUBLIC_BASE_URL": "https://staff.example.com",
 }
@@ -119,3 +126,79 @@ def test_a_malformed_two_factor_key_is_refused_without_echoing_it() -> None:
 def test_keys_are_not_in_the_settings_repr() -> None:
     settings = load_settings({"SECRET_KEYS": f"{KEY_1},{KEY_2}", "TWO_FACTOR_KEY": KEY_3})
     assert not any(key in repr(settings) for key in (KEY_1, KEY_2, KEY_3))
+
+
+def test_production_reports_every_unsafe_default_at_once() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"APP_ENV": "production", "PUBLIC_BASE_URL": "http://staff.example.com"})
+    problems = raised.value.problems
+    named = ["SMTP_HOST", "PUBLIC_BASE_URL", "DATABASE_URL", "MAIL_FROM", "SECRET_KEYS"]
+    assert len(problems) == len(named), problems
+    for name, problem in zip(named, problems, strict=True):
+        assert problem.startswith(name), problem
+    assert str(raised.value) == "\n".join(problems)
+
+
+def test_production_is_accepted_with_every_setting_made() -> None:
+    settings = load_settings({**PRODUCTION, "SECRET_KEYS": KEY_1})
+    assert settings.environment == "production" and settings.cookie_secure
+
+
+@pytest.mark.parametrize(
+    ("environ", "refused"),
+    [
+        ({"DATABASE_URL": "sqlite:///srv/staff.sqlite3"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:///srv/s.sqlite3", "ALLOW_SQLITE_IN_PRODUCTION": "yes"}, None),
+        ({"MAIL_FROM": "Staff Accounts <no-reply@staff.localhost>"}, "MAIL_FROM"),
+        ({"MAIL_FROM": "ops@localhost"}, "MAIL_FROM"),
+        ({"MAIL_FROM": "ops@mylocalhost.example"}, None),
+        # The compose demo: production on one machine, over plain http on the loopback.
+        ({"PUBLIC_BASE_URL": "http://localhost:8000"}, None),
+        ({"PUBLIC_BASE_URL": "http://127.0.0.1:8000"}, None),
+        ({"PUBLIC_BASE_URL": "http://[::1]:8000"}, None),
+        ({"PUBLIC_BASE_URL": "http://10.0.0.5:8000"}, "PUBLIC_BASE_URL"),
+        # Unset: no loopback default in production, where links must reach people.
+        ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_production_refuses_development_defaults(
+    environ: dict[str, str], refused: str | None
+) -> None:
+    environ = {**PRODUCTION, "SECRET_KEYS": KEY_1, **environ}
+    if refused is None:
+        settings = load_settings(environ)
+        assert settings.cookie_secure == settings.public_base_url.startswith("https://")
+        return
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    (problem,) = raised.value.problems
+    assert problem.startswith(refused), problem
+
+
+@pytest.mark.parametrize("url", ["mysql://root:hunter2@db/staff", "staff.sqlite3"])
+def test_an_unsupported_database_url_names_the_variable_and_the_schemes(url: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"DATABASE_URL": url})
+    (problem,) = raised.value.problems
+    assert problem.startswith("DATABASE_URL must start with one of sqlite://, postgres://")
+    assert "hunter2" not in problem
+
+
+def test_smtp_timeout_and_retry_base_are_read() -> None:
+    settings = load_settings({"SMTP_TIMEOUT_SECONDS": "2.5", "MAIL_RETRY_BASE_SECONDS": "0.5"})
+    assert (settings.smtp_timeout_seconds, settings.mail_retry_base_seconds) == (2.5, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("0.0.0.0", "http://127.0.0.1:8080"),
+        ("::", "http://localhost:8080"),
+        ("192.168.1.20", "http://192.168.1.20:8080"),
+        ("::1", "http://[::1]:8080"),
+    ],
+)
+def test_the_default_public_base_url_is_one_a_browser_can_open(host: str, expected: str) -> None:
+    settings = load_settings({"HOST": host, "PORT": "8080"})
+    assert settings.public_base_url == expected
+    assert settings.host == host

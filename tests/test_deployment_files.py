@@ -10,6 +10,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -142,13 +143,75 @@ def test_settings_names_are_found_both_ways() -> None:
 def test_compose_has_the_production_services() -> None:
     services = _services()
     assert set(services) >= {"app", "migrate", "worker", "db", "mailpit"}
-    for name in APP_SERVICES:
-        assert services[name]["build"] == ".", name
     assert str(services["db"]["image"]).startswith("postgres:16")
     assert str(services["mailpit"]["image"]).startswith("axllent/mailpit")
-    assert "8025:8025" in [str(port) for port in services["mailpit"]["ports"]]
     assert "pgdata" in (_compose().get("volumes") or {})
     assert any(str(v).startswith("pgdata:") for v in services["db"]["volumes"])
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    # check-jsonschema vendors the Compose Specification's JSON schema (no download).
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(ROOT / "docker-compose.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_app_migrate_and_worker_share_one_image_built_once() -> None:
+    services = _services()
+    app = services["app"]
+    assert app["build"] == "."
+    image = app["image"]
+    for name in ("migrate", "worker"):
+        assert "build" not in services[name], name
+        assert services[name]["image"] == image, name
+        # Not pulled from a registry: the app service builds it.
+        assert services[name]["pull_policy"] == "never", name
+
+
+@pytest.mark.parametrize("name", ["db", "mailpit"])
+def test_third_party_images_are_pinned_to_exact_versions(name: str) -> None:
+    image = str(_services()[name]["image"])
+    _, _, tag = image.rpartition(":")
+    assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?", tag), image
+
+
+def test_ports_are_published_on_the_loopback_only() -> None:
+    published = {
+        name: [str(port) for port in service.get("ports", [])]
+        for name, service in _services().items()
+    }
+    assert published["app"] == ["127.0.0.1:8000:8000"]
+    assert published["mailpit"] == ["127.0.0.1:8025:8025"]
+    assert all(port.startswith("127.0.0.1:") for ports in published.values() for port in ports)
+
+
+def test_app_health_check_asks_readyz() -> None:
+    test = _services()["app"]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    assert "urlopen('http://127.0.0.1:8000/readyz'" in test[3]
+    compile(test[3], "healthcheck", "exec")
+
+
+def test_worker_health_check_is_the_worker_check_command() -> None:
+    test = _services()["worker"]["healthcheck"]["test"]
+    assert test == ["CMD", "staff-accounts", "worker", "--check"]
+    args = _parser().parse_args(test[2:])
+    assert args.command == "worker" and args.check
+
+
+def test_compose_cites_only_files_of_the_repository() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for cited in re.findall(r"\b([A-Za-z0-9_./-]+\.md)\b", text):
+        assert (ROOT / cited).is_file(), cited
 
 
 def test_db_has_a_pg_isready_healthcheck() -> None:
@@ -199,7 +262,7 @@ def test_app_environment_is_the_production_shape() -> None:
     assert env["APP_ENV"] == "production"
     assert env["SMTP_HOST"] == "mailpit"
     assert env["SMTP_PORT"] == "1025"
-    assert env["PUBLIC_BASE_URL"] == "https://staff.example.com"
+    assert env["PUBLIC_BASE_URL"] == "${PUBLIC_BASE_URL:-http://localhost:8000}"
     assert env["RUN_OUTBOX_SENDER"] == "false"
     assert env["MIGRATE_ON_START"] == "false"
     db_env = _services()["db"]["environment"]
@@ -214,8 +277,9 @@ def test_app_environment_is_the_production_shape() -> None:
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_compose_sets_only_settings_the_app_reads(name: str) -> None:
     env = {**_dockerfile_env(), **_environment(_services()[name])}
-    # Values compose takes from the operator's shell (${NAME:?…}) get a valid stand-in.
-    env = {key: TEST_FERNET_KEY if value.startswith("${") else value for key, value in env.items()}
+    # Values compose takes from the operator's shell: ${NAME:-default} as its default,
+    # ${NAME:?error} (the keys) as a valid stand-in.
+    env = {key: _unset_shell_value(value) for key, value in env.items()}
     recording = RecordingEnviron(env)
     settings = config.load_settings(recording)  # also runs the production checks
     app_names = {n for n in env if not n.startswith(("PYTHON", "PIP_"))}
@@ -227,6 +291,18 @@ def test_compose_sets_only_settings_the_app_reads(name: str) -> None:
     assert settings.run_outbox_sender is False
     assert settings.migrate_on_start is False
     assert settings.host == "0.0.0.0"
+    # The demo on http://localhost: links go there, and the cookie is one a browser
+    # sends back over plain http.
+    assert settings.public_base_url == "http://localhost:8000"
+    assert not settings.cookie_secure
+    assert settings.forwarded_allow_ips == ""
+
+
+def _unset_shell_value(value: str) -> str:
+    default = re.fullmatch(r"\$\{[A-Z_]+:-(.*)\}", value)
+    if default:
+        return default.group(1)
+    return TEST_FERNET_KEY if value.startswith("${") else value
 
 
 def test_dockerfile_builds_a_non_root_image_that_serves() -> None:
@@ -242,15 +318,13 @@ def test_dockerfile_builds_a_non_root_image_that_serves() -> None:
     assert _parser().parse_args(cmd[1:]).command == "serve"
 
 
-def test_dockerfile_ships_the_frontend_next_to_the_imported_code() -> None:
-    # backend/spa.py serves <dir of the backend package>/../frontend; a plain
-    # `pip install .` does not include frontend/, so the image imports from WORKDIR.
+def test_dockerfile_installs_the_frontend_with_the_package() -> None:
+    # `pip install .` builds the wheel, which carries frontend/ as backend/frontend
+    # (tests/test_wheel.py): the image needs the folder to build, not on PYTHONPATH.
     lines = _dockerfile_lines()
-    workdirs = [line.split()[1] for line in lines if line.upper().startswith("WORKDIR ")]
-    assert workdirs
     assert any(re.match(r"COPY frontend \.?/?frontend", line) for line in lines), lines
     assert any(re.match(r"COPY backend \.?/?backend", line) for line in lines), lines
-    assert _dockerfile_env()["PYTHONPATH"] == workdirs[-1]
+    assert "PYTHONPATH" not in _dockerfile_env()
 
 
 def test_ci_script_runs_the_readme_test_command() -> None:

@@ -10,7 +10,7 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -24,6 +24,7 @@ from backend.api.error_codes import ErrorCode
 from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
+from backend.graphiql_csp import graphiql_policy
 from backend.services.sessions import resolve_session
 from backend.services.viewer import AuthMethod, RequestMeta
 
@@ -61,6 +62,12 @@ class GraphQLApp(GraphQL[Context, None]):
             body = {"errors": [{"message": refused.reason, "extensions": {"code": code.name}}]}
             response = JSONResponse(body, status_code=refused.status_code)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Its own policy: the app's (set only where a response has none) blocks the CDN
+        # scripts and the inline start-up script of the page.
+        page = self.graphql_ide_html
+        return HTMLResponse(page, headers={"content-security-policy": graphiql_policy(page)})
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
