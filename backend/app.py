@@ -13,18 +13,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from backend.api.http_guards import BodySizeLimitMiddleware, GraphQLHttpGuard
 from backend.api.view import GraphQLApp
 from backend.config import Settings, load_settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.http.access_log import AccessLogMiddleware
+from backend.http.guards import BodySizeLimitMiddleware, GraphQLHttpGuard
 from backend.http.metrics import GraphQLMetricsMiddleware, metrics_endpoint
 from backend.http.outage import DatabaseOutageMiddleware
 from backend.http.probes import Probes
+from backend.http.request_context import RequestContextMiddleware
 from backend.logs import configure_logging
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
-from backend.middleware import RequestContextMiddleware
 from backend.services import secrets
 from backend.spa import FRONTEND_DIR, SinglePageApp
 

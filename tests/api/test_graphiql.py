@@ -13,7 +13,7 @@ import httpx
 
 from backend.app import create_app
 from backend.config import Settings
-from backend.middleware import SECURITY_HEADERS
+from backend.http.request_context import SECURITY_HEADERS
 
 
 @asynccontextmanager
