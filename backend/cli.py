@@ -5,6 +5,7 @@ import asyncio
 import getpass
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,8 +116,11 @@ def _positive_int(value: str) -> int:
 def _serve(settings: Settings, *, demo: bool, workers: int) -> int:
     import uvicorn
 
-    from backend.app import create_app
-
+    if workers > 1:
+        # Before anything imports prometheus_client, which reads it once: /metrics answers
+        # from whichever worker a scrape reaches, and with the library's multiprocess mode
+        # each of them reports the counters of all (see backend/http/metrics.py).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _fresh_metrics_folder()
     if demo:
         asyncio.run(_demo(settings, argparse.Namespace()))
     options = {
@@ -132,6 +136,8 @@ def _serve(settings: Settings, *, demo: bool, workers: int) -> int:
         "proxy_headers": False,
     }
     if workers == 1:
+        from backend.app import create_app
+
         _print_address(settings)
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return 0
@@ -151,6 +157,19 @@ def _serve(settings: Settings, *, demo: bool, workers: int) -> int:
         **options,  # type: ignore[arg-type]
     )
     return 0
+
+
+def _fresh_metrics_folder() -> str:
+    """PROMETHEUS_MULTIPROC_DIR emptied (counts of an earlier run must not add up), or a
+    new temporary folder."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="staff-accounts-metrics-"
+    )
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))
+    return folder
 
 
 def _print_address(settings: Settings) -> None:

@@ -10,6 +10,7 @@ worker serves the same page on its own port (WORKER_METRICS_PORT)."""
 import asyncio
 import contextlib
 import hmac
+import os
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import uvicorn
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.applications import Starlette
@@ -79,7 +80,17 @@ def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
 async def render(settings: Settings) -> bytes:
     snapshot = CollectorRegistry(auto_describe=False)
     snapshot.register(_Snapshot(await _read_gauges(settings)))
-    return generate_latest(REGISTRY) + generate_latest(snapshot)
+    return generate_latest(_counters()) + generate_latest(snapshot)
+
+
+def _counters() -> CollectorRegistry:
+    """This process's counters; under `serve --workers N` (PROMETHEUS_MULTIPROC_DIR set
+    before the workers start) those of all workers, summed from their shared files."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
 
 
 def _refusal(request: Request, settings: Settings) -> Response | None:
