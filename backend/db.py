@@ -1,5 +1,6 @@
 """Tortoise configuration, shared by the app lifespan, the CLI and `tortoise` migrations."""
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -58,10 +59,14 @@ class _Opened:
     that connection's thread outlived its event loop ("Event loop is closed")."""
 
     database_url: str | None = None
+    # Connections belong to the event loop they were opened on: never shared across loops.
+    loop: asyncio.AbstractEventLoop | None = None
     users: int = 0
 
 
 _opened = _Opened()
+
+
 @contextlib.asynccontextmanager
 async def _migration_lock(database_url: str) -> AsyncIterator[None]:
     """A session-level advisory lock on a connection of its own, held while migrating.
@@ -84,15 +89,16 @@ async def _migration_lock(database_url: str) -> AsyncIterator[None]:
 
 
 async def open_database(database_url: str) -> None:
-    if _opened.users and _opened.database_url == database_url:
+    loop = asyncio.get_running_loop()
+    if _opened.users and (_opened.database_url, _opened.loop) == (database_url, loop):
         _opened.users += 1
         return
-    if _opened.users:
+    if _opened.users and _opened.loop is loop:
         await Tortoise.close_connections()  # another database: this one replaces it
     # Request tasks and the outbox sender use the same connections: the global
     # fallback makes the context visible from every task of this process.
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
-    _opened.database_url, _opened.users = database_url, 1
+    _opened.database_url, _opened.loop, _opened.users = database_url, loop, 1
 
 
 async def close_database() -> None:
@@ -100,7 +106,7 @@ async def close_database() -> None:
     _opened.users = max(_opened.users - 1, 0)
     if not _opened.users:
         await Tortoise.close_connections()
-        _opened.database_url = None
+        _opened.database_url, _opened.loop = None, None
 
 
 def is_postgres(database_url: str) -> bool:
