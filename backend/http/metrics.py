@@ -217,7 +217,10 @@ async def alongside_metrics_server(work: Coroutine[Any, Any, object], settings: 
         port=settings.worker_metrics_port,
         lifespan="off",
         access_log=False,
-        log_level="warning",
+        # The process's logging is backend/logs.py's: uvicorn must neither install its
+        # own handlers nor change the levels of its loggers, which are the app's too.
+        log_config=None,
+        log_level=None,
     )
     server = _ListenerLeavingSignalsAlone(config)
     worker = asyncio.create_task(work, name="worker")

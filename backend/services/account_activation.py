@@ -48,9 +48,15 @@ async def _activate(
     new_password, new_password_confirmation = form.new_password, form.new_password_confirmation
     link = await _usable_link(token)
     staff = await StaffMember.get(id=link.staff_id)
-    attempt = await throttle.reserve(
-        throttle.keys_for(staff.username_key, meta, settings), settings, datetime.now(UTC)
-    )
+    try:
+        attempt = await throttle.reserve(
+            throttle.keys_for(staff.username_key, meta, settings), settings, datetime.now(UTC)
+        )
+    except DomainError:
+        # Refused while concurrent redemptions of this link were counted: if one of them
+        # used it meanwhile, the link is what failed.
+        await _usable_link(token)
+        raise
     same_name = validation.username_key((username or "").strip()) == staff.username_key
     matched = await verify_secret(staff.password_hash, password or "", settings, lane=lane)
     if not (same_name and matched):

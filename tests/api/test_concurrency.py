@@ -84,7 +84,10 @@ async def test_token_redemption_race_has_one_winner(
     results = await asyncio.gather(*(activate(anonymous, token) for _ in range(10)))
     winners = [r for r in results if not r["userErrors"]]
     assert len(winners) == 1
-    assert all(codes(r) == ["TOKEN_INVALID_OR_EXPIRED"] for r in results if r["userErrors"])
+    # The given password is a guess counted before it is checked: redemptions in flight
+    # beyond the first LOGIN_DELAY_AFTER are refused by the sign-in limit instead.
+    losers = {tuple(codes(r)) for r in results if r["userErrors"]}
+    assert losers <= {("TOKEN_INVALID_OR_EXPIRED",), ("TOO_MANY_ATTEMPTS",)}, losers
     assert await ActivationToken.filter(used_at__not_isnull=True).count() == 1
 
 

@@ -252,6 +252,8 @@ def test_production_needs_a_valid_two_factor_key() -> None:
         "APP_ENV": "production",
         "SMTP_HOST": "mail.example.com",
         "PUBLIC_BASE_URL": "https://staff.example.com",
+        "DATABASE_URL": "postgres://app@db.example.com/staff",
+        "MAIL_FROM": "Staff Accounts <no-reply@staff.example.com>",
     }
     with pytest.raises(SettingsError, match="TWO_FACTOR_KEY"):
         load_settings(production)
