@@ -22,7 +22,7 @@ _TABLES = (
 )
 
 
-def _run_apart(work: Callable[[], Awaitable[None]]) -> None:
+def run_apart(work: Callable[[], Awaitable[None]]) -> None:
     """Run set-up work on its own loop in a thread: fixtures may call this while a loop runs."""
 
     async def main() -> None:
@@ -38,7 +38,7 @@ def postgres_unreachable_reason() -> str | None:
         await connection.close()
 
     try:
-        _run_apart(probe)
+        run_apart(probe)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}"
     return None
@@ -55,10 +55,10 @@ def create_postgres_database(*, migrate: bool = True) -> str:
         finally:
             await connection.close()
 
-    _run_apart(create)
+    run_apart(create)
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     if migrate:
-        _run_apart(lambda: apply_migrations(url))
+        run_apart(lambda: apply_migrations(url))
     return url
 
 
@@ -72,7 +72,7 @@ def drop_postgres_database(url: str) -> None:
         finally:
             await connection.close()
 
-    _run_apart(drop)
+    run_apart(drop)
 
 
 async def empty_postgres_database(url: str) -> None:
