@@ -1,4 +1,4 @@
-"""One access-log line per request: method, path, status, duration, request id — never the
+"""One access-log line per request: method, path, status, duration — never the
 query string (a refused `GET /graphql?query=…` would put its variables, passwords
 included, into the log) and never a header. uvicorn's own access log is turned off."""
 
@@ -32,11 +32,11 @@ class AccessLogMiddleware:
         finally:
             client = scope.get("client")
             logger.info(
-                "%s %s %s %s %.1fms (request %s)",
+                # The request id is on every record already (backend/logs.py).
+                "%s %s %s %s %.1fms",
                 client[0] if client else "-",
                 scope["method"],
                 scope["path"],
                 status,
                 (time.perf_counter() - started) * 1000,
-                scope.get("state", {}).get("request_id"),
             )
