@@ -82,6 +82,12 @@ class Settings:
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     activation_valid_hours: int = 72
+    # Account self-service links (backend/services/account_tokens.py) and the limits of
+    # forgot-password requests per account and per client address, per rolling hour.
+    password_reset_valid_hours: int = 1
+    email_change_valid_hours: int = 24
+    password_reset_limit_per_hour: int = 3
+    password_reset_ip_limit_per_hour: int = 20
     cookie_secure: bool = False
     migrate_on_start: bool = True
     password_hash_profile: HashProfile = "standard"
@@ -148,6 +154,14 @@ class Settings:
         return timedelta(hours=self.activation_valid_hours)
 
     @property
+    def password_reset_valid_for(self) -> timedelta:
+        return timedelta(hours=self.password_reset_valid_hours)
+
+    @property
+    def email_change_valid_for(self) -> timedelta:
+        return timedelta(hours=self.email_change_valid_hours)
+
+    @property
     def effective_secret_keys(self) -> tuple[str, ...]:
         """The key set, newest first: SECRET_KEYS, then TWO_FACTOR_KEY (its older name) as
         the oldest key; with neither, outside production, a fixed development key."""
@@ -211,6 +225,15 @@ class Settings:
             )
         if self.resend_limit_per_hour < 1:
             problems.append("RESEND_LIMIT_PER_HOUR must be positive")
+        if self.password_reset_valid_hours < 1 or self.email_change_valid_hours < 1:
+            problems.append(
+                "PASSWORD_RESET_VALID_HOURS and EMAIL_CHANGE_VALID_HOURS must be positive"
+            )
+        if self.password_reset_limit_per_hour < 1 or self.password_reset_ip_limit_per_hour < 1:
+            problems.append(
+                "PASSWORD_RESET_LIMIT_PER_HOUR and PASSWORD_RESET_IP_LIMIT_PER_HOUR"
+                " must be positive"
+            )
         if self.log_format not in ("json", "text"):
             problems.append("LOG_FORMAT must be json or text")
         periods = (
@@ -374,6 +397,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "LOGIN_IP_WINDOW_MINUTES", get("LOGIN_IP_WINDOW_MINUTES", "15")
         ),
         resend_limit_per_hour=_int("RESEND_LIMIT_PER_HOUR", get("RESEND_LIMIT_PER_HOUR", "5")),
+        password_reset_valid_hours=_int(
+            "PASSWORD_RESET_VALID_HOURS", get("PASSWORD_RESET_VALID_HOURS", "1")
+        ),
+        email_change_valid_hours=_int(
+            "EMAIL_CHANGE_VALID_HOURS", get("EMAIL_CHANGE_VALID_HOURS", "24")
+        ),
+        password_reset_limit_per_hour=_int(
+            "PASSWORD_RESET_LIMIT_PER_HOUR", get("PASSWORD_RESET_LIMIT_PER_HOUR", "3")
+        ),
+        password_reset_ip_limit_per_hour=_int(
+            "PASSWORD_RESET_IP_LIMIT_PER_HOUR", get("PASSWORD_RESET_IP_LIMIT_PER_HOUR", "20")
+        ),
         secret_keys=_key_list("SECRET_KEYS", get("SECRET_KEYS", "")),
         two_factor_key=get("TWO_FACTOR_KEY", "").strip(),
         # Operations.
@@ -386,9 +421,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         retain_throttle_hours=_int("RETAIN_THROTTLE_HOURS", get("RETAIN_THROTTLE_HOURS", "168")),
         retain_sessions_days=_int("RETAIN_SESSIONS_DAYS", get("RETAIN_SESSIONS_DAYS", "30")),
-        retain_sent_email_days=_int(
-            "RETAIN_SENT_EMAIL_DAYS", get("RETAIN_SENT_EMAIL_DAYS", "30")
-        ),
+        retain_sent_email_days=_int("RETAIN_SENT_EMAIL_DAYS", get("RETAIN_SENT_EMAIL_DAYS", "30")),
         retain_audit_days=_int("RETAIN_AUDIT_DAYS", get("RETAIN_AUDIT_DAYS", "2190")),
         retention_interval_minutes=_int(
             "RETENTION_INTERVAL_MINUTES", get("RETENTION_INTERVAL_MINUTES", "60")

@@ -76,6 +76,11 @@ class LoginPayload:
         "sign-in first: the session holds no permission (nothing that needs one works) "
         "until enrolment (twoFactorEnrollStart, twoFactorEnrollConfirm) is confirmed.",
     )
+    password_change_required: bool = strawberry.field(
+        default=False,
+        description="True when an administrator requires a new password: the session holds "
+        "no permission until passwordChange succeeds with it.",
+    )
     user_errors: list[UserError] = strawberry.field(description="Why sign-in failed, if so.")
 
 
@@ -148,6 +153,7 @@ class AuthMutations:
             expires_at=issued.session.expires_at,
             account=StaffMember.from_model(await staff_with_relations(staff.id)),
             two_factor_enrollment_required=issued.session.two_factor_enrollment_required,
+            password_change_required=issued.session.password_change_required,
             user_errors=[],
         )
 

@@ -53,6 +53,12 @@ class ErrorCode(Enum):
     )
     UNAUTHENTICATED = _code("UNAUTHENTICATED", 200, "Sign in first: there is no live session.")
     FORBIDDEN = _code("FORBIDDEN", 200, "Signed in, but the role does not allow it.")
+    PASSWORD_CHANGE_REQUIRED = _code(
+        "PASSWORD_CHANGE_REQUIRED",
+        200,
+        "An administrator requires a new password of this account: choose one first "
+        "(passwordChange).",
+    )
     TWO_FACTOR_ENROLLMENT_REQUIRED = _code(
         "TWO_FACTOR_ENROLLMENT_REQUIRED",
         200,

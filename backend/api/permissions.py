@@ -8,7 +8,9 @@ from strawberry.types import Info
 from backend.api.context import Context
 from backend.models import Permission
 from backend.services.errors import (
+    PASSWORD_CHANGE_REQUIRED_MESSAGE,
     TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE,
+    PasswordChangeRequired,
     TwoFactorEnrollmentRequired,
 )
 
@@ -32,6 +34,18 @@ class TwoFactorEnrolled(BasePermission):
         return viewer is None or not viewer.two_factor_enrollment_required
 
 
+class PasswordChosen(BasePermission):
+    """Refuses sessions held until the person chooses a new password (an administrator
+    required one)."""
+
+    message = PASSWORD_CHANGE_REQUIRED_MESSAGE
+    error_extensions = {"code": PasswordChangeRequired.code}  # noqa: RUF012
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        return viewer is None or not viewer.password_change_required
+
+
 class CanManageAccounts(BasePermission):
     message = "Your role does not have the Manage Accounts permission."
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it)
@@ -43,4 +57,9 @@ class CanManageAccounts(BasePermission):
 
 # Checked in order: a signed-out caller hears UNAUTHENTICATED, not FORBIDDEN, and a
 # manager who must enrol hears why rather than that their role lacks the permission.
-MANAGERS_ONLY: list[type[BasePermission]] = [IsAuthenticated, TwoFactorEnrolled, CanManageAccounts]
+MANAGERS_ONLY: list[type[BasePermission]] = [
+    IsAuthenticated,
+    PasswordChosen,
+    TwoFactorEnrolled,
+    CanManageAccounts,
+]

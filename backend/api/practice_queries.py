@@ -10,11 +10,13 @@ from backend.api.permissions import IsAuthenticated
 from backend.api.practice_types import CareTeamRole, Office, Practice, Provider
 from backend.api.relay import Node
 from backend.api.role_types import Role
+from backend.api.session_types import AccountSession
 from backend.api.staff_types import StaffMember
 from backend.models import Permission
-from backend.services import practice, roles, staff_directory
+from backend.services import account_tokens, practice, roles, sessions, staff_directory
 from backend.services.care_team import CARE_TEAM_ROLES
 from backend.services.errors import PermissionDenied
+from backend.services.viewer import Viewer as ViewerModel
 
 
 @strawberry.type(description="The signed-in account, its practice and what it may do.")
@@ -29,6 +31,22 @@ class Viewer:
         "enrolled: until it does (twoFactorEnrollStart, twoFactorEnrollConfirm), the session "
         "holds no permission, so nothing that needs one (Manage Accounts above all) works."
     )
+    password_change_required: bool = strawberry.field(
+        description="An administrator requires a new password of this account: until it is "
+        "chosen (passwordChange), the session holds no permission."
+    )
+    pending_email: str | None = strawberry.field(
+        description="A new email address awaiting confirmation from its link (emailChangeRequest); "
+        "until then `account.email` stays in force."
+    )
+    _viewer: strawberry.Private[ViewerModel]
+
+    @strawberry.field(description="The account's live sessions, newest first.")
+    async def sessions(self) -> list[AccountSession]:
+        own = await sessions.list_own(self._viewer)
+        return [
+            AccountSession.from_model(s, current=s.id == self._viewer.session_id) for s in own
+        ]
 
 
 @strawberry.type
@@ -45,6 +63,9 @@ class PracticeQueries:
             practice=Practice.from_model(record, used),
             permissions=[p for p in Permission if viewer.can(p)],
             two_factor_enrollment_required=viewer.two_factor_enrollment_required,
+            password_change_required=viewer.password_change_required,
+            pending_email=await account_tokens.pending_email(viewer.staff_id),
+            _viewer=viewer,
         )
 
     @strawberry.field(

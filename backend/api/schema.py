@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from backend.api.account_mutations import AccountMutations
 from backend.api.app_unlock_mutations import AppUnlockMutations
 from backend.api.audit_queries import AuditQueries
 from backend.api.auth_mutations import AuthMutations
@@ -30,6 +31,7 @@ from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
 from backend.api.role_mutations import RoleMutations
 from backend.api.role_types import Role
+from backend.api.staff_access_mutations import StaffAccessMutations
 from backend.api.staff_mutations import StaffMutations
 from backend.api.staff_queries import StaffQueries
 from backend.api.staff_types import StaffMember
@@ -51,6 +53,8 @@ class Mutation(
     AppUnlockMutations,
     TwoFactorMutations,
     PracticeMutations,
+    AccountMutations,
+    StaffAccessMutations,
 ):
     pass
 

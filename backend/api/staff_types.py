@@ -100,6 +100,13 @@ class StaffMember(Node):
     deactivated_at: datetime | None = strawberry.field(
         description="When the account last became inactive."
     )
+    last_sign_in_at: datetime | None = strawberry.field(
+        description="When the person last signed in with their password."
+    )
+    password_change_required: bool = strawberry.field(
+        description="Whether an administrator requires a new password at the next sign-in "
+        "(staffRequirePasswordChange); cleared once it is chosen."
+    )
     _status_value: strawberry.Private[StaffStatus]
     _staff_id: strawberry.Private[UUID]
     _cell_phone: strawberry.Private[str | None]
@@ -190,6 +197,8 @@ class StaffMember(Node):
             created_at=staff.created_at,
             activated_at=staff.activated_at,
             deactivated_at=staff.deactivated_at,
+            last_sign_in_at=staff.last_sign_in_at,
+            password_change_required=staff.password_change_required,
             _status_value=staff.status,
             _staff_id=staff.id,
             _cell_phone=staff.cell_phone,

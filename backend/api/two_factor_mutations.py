@@ -150,5 +150,7 @@ class TwoFactorMutations:
         viewer = info.context.require_viewer()
         return await staff_change(
             TwoFactorChangePayload,
-            lambda: two_factor.reset(viewer=viewer, staff_id=staff_id_of(input.id)),
+            lambda: two_factor.reset(
+                viewer=viewer, staff_id=staff_id_of(input.id), settings=info.context.settings
+            ),
         )

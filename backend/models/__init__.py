@@ -2,6 +2,7 @@
 # Model docstrings become SQL table comments: Tortoise splits migration SQL on ";",
 # so keep them free of semicolons.
 
+from backend.models.account_token import AccountToken, AccountTokenPurpose
 from backend.models.activation import ActivationToken
 from backend.models.audit import AuditEvent
 from backend.models.login_throttle import LoginThrottle
@@ -13,6 +14,8 @@ from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
 from backend.models.two_factor import TwoFactorRecoveryCode
 
 __all__ = [
+    "AccountToken",
+    "AccountTokenPurpose",
     "ActivationToken",
     "AuditEvent",
     "CareTeamIdType",

@@ -25,6 +25,9 @@ class Session(Model):
     # Opened for an account that must enrol in two-factor sign-in first: until it does,
     # the session holds no permission.
     two_factor_enrollment_required = fields.BooleanField(default=False, db_default=False)
+    # Opened for an account an administrator requires a new password of: until it is
+    # chosen, the session can do nothing but change it.
+    password_change_required = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "session"

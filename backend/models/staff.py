@@ -68,6 +68,10 @@ class StaffMember(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     activated_at: datetime | None = fields.DatetimeField(null=True)
     deactivated_at: datetime | None = fields.DatetimeField(null=True)
+    last_sign_in_at: datetime | None = fields.DatetimeField(null=True)
+    # An administrator asked for a new password: the next sign-in opens a session held
+    # to choosing one (Session.password_change_required) until it is chosen.
+    password_change_required = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "staff_member"

@@ -13,8 +13,9 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
+from backend.mail import notices as notice_texts
 from backend.models import LoginThrottle, Permission, Session, StaffMember
-from backend.services import audit, throttle, validation
+from backend.services import audit, notices, throttle, validation
 from backend.services.errors import DomainError, ErrorCode, FieldError, PermissionDenied
 from backend.services.password_check import confirm_current_password
 from backend.services.pin_hash import hash_pin, verify_pin
@@ -129,6 +130,12 @@ async def set_staff_pin(
     async with in_transaction() as db:
         await StaffMember.filter(id=staff.id).using_db(db).update(pin_hash=pin_hash)
         await audit.record_by(viewer, "staff.set_pin", target_id=staff.id, using_db=db)
+        await notices.send(
+            staff,
+            notice_texts.changed("Your administrator set a new app unlock PIN"),
+            settings=settings,
+            using_db=db,
+        )
     return staff
 
 

@@ -84,13 +84,20 @@ async def _login(
     # to enrolment until it does.
     must_enroll = not staff.two_factor_enabled and await two_factor.enrollment_required(staff)
     issued = await start_session(
-        staff, settings=settings, meta=meta, two_factor_enrollment_required=must_enroll
+        staff,
+        settings=settings,
+        meta=meta,
+        two_factor_enrollment_required=must_enroll,
+        password_change_required=staff.password_change_required,
     )
+    await StaffMember.filter(id=staff.id).update(last_sign_in_at=issued.session.created_at)
     details: dict[str, object] = {}
     if second_factor:
         details["second_factor"] = second_factor
     if must_enroll:
         details["two_factor_enrollment_required"] = True
+    if staff.password_change_required:
+        details["password_change_required"] = True
     await audit.record(
         action="auth.login",
         practice_id=staff.practice_id,

@@ -39,6 +39,7 @@ class ErrorCode(str, Enum):
     TWO_FACTOR_REQUIRED = "TWO_FACTOR_REQUIRED"
     TWO_FACTOR_CODE_INVALID = "TWO_FACTOR_CODE_INVALID"
     TWO_FACTOR_NOT_ENABLED = "TWO_FACTOR_NOT_ENABLED"
+    PASSWORD_REUSED = "PASSWORD_REUSED"
 
 
 class FieldError(Exception):
@@ -142,3 +143,18 @@ class TwoFactorEnrollmentRequired(PermissionDenied):
 
     def __init__(self) -> None:
         super().__init__(TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE)
+
+
+PASSWORD_CHANGE_REQUIRED_MESSAGE = (
+    "Your administrator requires a new password for this account. "
+    "Choose one in Your account to continue."
+)
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The session must choose a new password before using any permission."""
+
+    code = "PASSWORD_CHANGE_REQUIRED"
+
+    def __init__(self) -> None:
+        super().__init__(PASSWORD_CHANGE_REQUIRED_MESSAGE)

@@ -29,6 +29,7 @@ async def start_session(
     meta: RequestMeta,
     using_db: BaseDBAsyncClient | None = None,
     two_factor_enrollment_required: bool = False,
+    password_change_required: bool = False,
 ) -> IssuedSession:
     token, digest = new_token()
     now = datetime.now(UTC)
@@ -40,6 +41,7 @@ async def start_session(
         ip=meta.ip,
         user_agent=(meta.user_agent or "")[:300] or None,
         two_factor_enrollment_required=two_factor_enrollment_required,
+        password_change_required=password_change_required,
         using_db=using_db,
     )
     return IssuedSession(token=token, session=session)
@@ -72,6 +74,7 @@ async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) 
         session_id=session.id,
         meta=meta,
         two_factor_enrollment_required=session.two_factor_enrollment_required,
+        password_change_required=session.password_change_required,
     )
 
 
@@ -91,3 +94,19 @@ async def revoke_sessions(
     if keep is not None:
         sessions = sessions.exclude(id=keep)
     await sessions.using_db(using_db).update(revoked_at=datetime.now(UTC))
+
+
+async def list_own(viewer: Viewer) -> list[Session]:
+    """The viewer's live sessions, newest first."""
+    now = datetime.now(UTC)
+    return await Session.filter(
+        staff_id=viewer.staff_id, revoked_at=None, expires_at__gt=now
+    ).order_by("-created_at")
+
+
+async def revoke_own(viewer: Viewer, session_id: UUID) -> bool:
+    """End one of the viewer's own sessions; False when there is no such live one."""
+    ended = await Session.filter(id=session_id, staff_id=viewer.staff_id, revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
+    return ended == 1

@@ -23,8 +23,9 @@ from tortoise.transactions import in_transaction
 
 from backend import observability
 from backend.config import Settings
+from backend.mail import notices as notice_texts
 from backend.models import LoginThrottle, Permission, StaffMember
-from backend.services import audit, keys
+from backend.services import audit, keys, notices
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import RequestMeta, Viewer
@@ -127,6 +128,15 @@ class Attempt:
                 meta=meta,
                 details={"failures": self.settings.login_lock_after},
             )
+            if staff is not None:
+                await notices.send(
+                    staff,
+                    notice_texts.changed(
+                        "Sign-in was locked after too many failed attempts (an administrator "
+                        "can unlock it)"
+                    ),
+                    settings=self.settings,
+                )
 
 
 async def reserve(keys: Keys, settings: Settings, now: datetime) -> Attempt:

@@ -20,8 +20,9 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
+from backend.mail import notices as notice_texts
 from backend.models import Permission, Practice, Role, Session, StaffMember, TwoFactorRecoveryCode
-from backend.services import audit
+from backend.services import audit, notices
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.password_check import confirm_current_password
 from backend.services.secrets import token_digest
@@ -236,10 +237,16 @@ async def disable(*, viewer: Viewer, current_password: str, settings: Settings) 
             raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")
         await revoke_sessions(staff.id, keep=viewer.session_id, using_db=db)
         await audit.record_by(viewer, "auth.two_factor_disable", target_id=staff.id, using_db=db)
+        await notices.send(
+            staff,
+            notice_texts.changed("Two-factor sign-in was turned off"),
+            settings=settings,
+            using_db=db,
+        )
     return staff
 
 
-async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
+async def reset(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffMember:
     """An administrator resets a staff member's two-factor sign-in: they must enrol again."""
     viewer.require(Permission.MANAGE_ACCOUNTS)
     staff = await get_practice_staff(viewer, staff_id)
@@ -254,4 +261,10 @@ async def reset(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
         # is open on it (the administrator's own session survives resetting themselves).
         await revoke_sessions(staff.id, keep=viewer.session_id, using_db=db)
         await audit.record_by(viewer, "staff.reset_two_factor", target_id=staff.id, using_db=db)
+        await notices.send(
+            staff,
+            notice_texts.changed("Your administrator reset your two-factor sign-in"),
+            settings=settings,
+            using_db=db,
+        )
     return staff

@@ -5,7 +5,11 @@ from enum import Enum
 from uuid import UUID
 
 from backend.models import Permission
-from backend.services.errors import PermissionDenied, TwoFactorEnrollmentRequired
+from backend.services.errors import (
+    PasswordChangeRequired,
+    PermissionDenied,
+    TwoFactorEnrollmentRequired,
+)
 
 
 class AuthMethod(str, Enum):
@@ -35,11 +39,20 @@ class Viewer:
     # The practice requires two-factor sign-in of this account and it has not enrolled:
     # until it does, the session holds no permission at all.
     two_factor_enrollment_required: bool = False
+    # An administrator requires a new password: until it is chosen, the session holds
+    # no permission either.
+    password_change_required: bool = False
+
+    @property
+    def held(self) -> bool:
+        return self.two_factor_enrollment_required or self.password_change_required
 
     def can(self, permission: Permission) -> bool:
-        return not self.two_factor_enrollment_required and permission.value in self.permissions
+        return not self.held and permission.value in self.permissions
 
     def require(self, permission: Permission) -> None:
+        if self.password_change_required:
+            raise PasswordChangeRequired()
         if self.two_factor_enrollment_required:
             raise TwoFactorEnrollmentRequired()
         if not self.can(permission):
