@@ -45,8 +45,19 @@ SECRET_MUTATIONS = (
     "staffSetPin",
     "twoFactorEnrollConfirm",
     "twoFactorDisable",
+    "passwordChange",
+    "passwordResetRequest",
+    "passwordResetComplete",
+    "emailChangeRequest",
+    "emailChangeConfirm",
 )
-ANONYMOUS = {"login", "accountActivate"}
+ANONYMOUS = {
+    "login",
+    "accountActivate",
+    "passwordResetRequest",
+    "passwordResetComplete",
+    "emailChangeConfirm",
+}
 VIEWER = "{ viewer { __typename } }"
 # The nesting a JSON decoder or a recursive check could trip on; the body stays under
 # MAX_REQUEST_BYTES.
