@@ -22,17 +22,15 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 import orjson
 
-from backend.config import Settings
-from backend.db import apply_migrations, close_database, open_database
-from backend.models import Plan, Provider, Role, StaffMember, StaffStatus
-from backend.services.bootstrap import NewPractice, create_practice
+from backend.db import close_database, open_database
+from backend.models import Provider, Role, StaffMember, StaffStatus
 from backend.services.secrets import hash_secret
 from bench.load import LoadResult, run_wrk, serve
 from bench.scenarios import LOGIN, page_body
+from bench.small_practice import fast_settings, owned_practice, recreate_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/staff_bench_flood"
 PORT = 8311
@@ -44,30 +42,14 @@ CONNECTIONS = 1
 
 
 async def make_database(database_url: str) -> None:
-    admin_url, name = database_url.rsplit("/", 1)
-    connection = await asyncpg.connect(admin_url + "/postgres")
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    await apply_migrations(database_url)
-    settings = Settings(environment="test", database_url=database_url, password_hash_profile="fast")
+    await recreate_database(database_url)
+    settings = fast_settings(database_url)
     await open_database(database_url)
     try:
-        practice, _owner = await create_practice(
-            NewPractice(
-                name="Flood Clinic",
-                plan=Plan.INVOICED,
-                provider_first_name="Hannah",
-                provider_last_name="Provider",
-                owner_first_name="Olivia",
-                owner_last_name="Owner",
-                owner_username="owner",
-                owner_email="owner@flood.example",
-                owner_password=ADMIN_PASSWORD,
-                owner_pin="0629",
-            ),
+        practice = await owned_practice(
+            "Flood Clinic",
+            owner_email="owner@flood.example",
+            owner_password=ADMIN_PASSWORD,
             settings=settings,
         )
         role = await Role.get(is_system=True, name="Nurse (System)")

@@ -14,14 +14,11 @@ import statistics
 import sys
 import time
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 
-from backend.config import Settings
-from backend.db import apply_migrations, close_database, open_database
-from backend.models import Plan
-from backend.services.bootstrap import NewPractice, create_practice
+from backend.db import close_database, open_database
 from bench.load import serve
+from bench.small_practice import fast_settings, owned_practice, recreate_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/staff_bench_reset"
 PORT = 8312
@@ -35,31 +32,14 @@ FORGOT = (
 
 
 async def make_database(database_url: str) -> None:
-    admin_url, name = database_url.rsplit("/", 1)
-    connection = await asyncpg.connect(admin_url + "/postgres")
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    await apply_migrations(database_url)
-    settings = Settings(environment="test", database_url=database_url, password_hash_profile="fast")
+    await recreate_database(database_url)
     await open_database(database_url)
     try:
-        await create_practice(
-            NewPractice(
-                name="Reset Clinic",
-                plan=Plan.INVOICED,
-                provider_first_name="Hannah",
-                provider_last_name="Provider",
-                owner_first_name="Olivia",
-                owner_last_name="Owner",
-                owner_username="owner",
-                owner_email="owner@reset.example",
-                owner_password="Reset-Bench-Admin-2026",
-                owner_pin="0629",
-            ),
-            settings=settings,
+        await owned_practice(
+            "Reset Clinic",
+            owner_email="owner@reset.example",
+            owner_password="Reset-Bench-Admin-2026",
+            settings=fast_settings(database_url),
         )
     finally:
         await close_database()
