@@ -11,7 +11,14 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from backend.config import Settings
-from backend.models import AuditEvent, LoginThrottle, OutboxMessage, OutboxStatus, Session
+from backend.models import (
+    AccountToken,
+    AuditEvent,
+    LoginThrottle,
+    OutboxMessage,
+    OutboxStatus,
+    Session,
+)
 
 BATCH_SIZE = 1000
 
@@ -53,6 +60,12 @@ def _delivered_email(settings: Settings, now: datetime) -> Q:
     return sent | Q(status=OutboxStatus.SUPERSEDED, created_at__lt=cut)
 
 
+def _ended_account_links(settings: Settings, now: datetime) -> Q:
+    # Reset and email-change links end like sessions do, and are kept as long after.
+    cut = now - timedelta(days=settings.retain_sessions_days)
+    return Q(expires_at__lt=cut) | Q(used_at__lt=cut) | Q(revoked_at__lt=cut)
+
+
 def _old_audit_events(settings: Settings, now: datetime) -> Q:
     return Q(created_at__lt=now - timedelta(days=settings.retain_audit_days))
 
@@ -60,6 +73,7 @@ def _old_audit_events(settings: Settings, now: datetime) -> Q:
 RULES: tuple[Rule, ...] = (
     Rule(table="login_throttle", model=LoginThrottle, expired=_stale_throttles),
     Rule(table="session", model=Session, expired=_ended_sessions),
+    Rule(table="account_token", model=AccountToken, expired=_ended_account_links),
     Rule(table="outbox_message", model=OutboxMessage, expired=_delivered_email),
     Rule(table="audit_event", model=AuditEvent, expired=_old_audit_events),
 )

@@ -1,11 +1,14 @@
 """Pruning: rows older than each period go, newer ones stay, locked sign-in counters stay,
 audit events stay six years; batches leave no row behind."""
 
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from backend.config import Settings
 from backend.models import (
+    AccountToken,
+    AccountTokenPurpose,
     AuditEvent,
     LoginThrottle,
     OutboxMessage,
@@ -20,6 +23,7 @@ from tests.pins import OWNER_PIN
 
 SETTINGS = Settings(environment="test", password_hash_profile="fast")
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
 
@@ -84,6 +88,16 @@ async def _audit(owner: StaffMember, created: datetime) -> None:
     await AuditEvent.filter(id=event.id).update(created_at=created)
 
 
+async def _link(owner: StaffMember, *, expires: datetime, used: datetime | None = None) -> None:
+    await AccountToken.create(
+        staff_id=owner.id,
+        purpose=AccountTokenPurpose.PASSWORD_RESET,
+        token_hash=secrets.token_hex(32),
+        expires_at=expires,
+        used_at=used,
+    )
+
+
 async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str) -> None:
     owner = await _owner()
     await AuditEvent.all().delete()  # the practice's creation, recorded just now
@@ -104,15 +118,20 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
     await _audit(owner, NOW - 2191 * DAY)
     await _audit(owner, NOW - 5 * 365 * DAY)
     await _audit(owner, NOW - DAY)
+    await _link(owner, expires=NOW - 31 * DAY)
+    await _link(owner, expires=NOW + HOUR, used=NOW - 31 * DAY)
+    await _link(owner, expires=NOW - 29 * DAY)  # expired, but recently
 
     report = await prune(settings=SETTINGS, now=NOW)
 
     assert report.deleted == {
         "login_throttle": 2,
         "session": 2,
+        "account_token": 2,
         "outbox_message": 2,
         "audit_event": 1,
     }
+    assert await AccountToken.all().count() == 1
     keys = {str(key) for key in await LoginThrottle.all().values_list("key", flat=True)}
     assert keys == {"user:locked-long-ago", "user:recent"}
     assert await Session.all().count() == 2
