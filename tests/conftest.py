@@ -1,7 +1,6 @@
 """Shared fixtures: every database test runs on SQLite and, when reachable, PostgreSQL."""
 
 import logging
-import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -58,11 +57,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    reason = databases.postgres_unreachable_reason()
-    if reason and os.environ.get("REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
-    if reason:
-        pytest.skip(reason)
+    databases.require_postgres()
     url = databases.create_postgres_database()
     yield url
     databases.drop_postgres_database(url)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg  # type: ignore[import-untyped]
+import pytest
 
 from backend.db import apply_migrations
 
@@ -42,6 +43,16 @@ def postgres_unreachable_reason() -> str | None:
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}"
     return None
+
+
+def require_postgres() -> None:
+    """Skips the test when PostgreSQL is unreachable, or fails it under REQUIRE_POSTGRES=1
+    (CI), so that no PostgreSQL test can silently not run there."""
+    reason = postgres_unreachable_reason()
+    if reason and os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
+    if reason:
+        pytest.skip(reason)
 
 
 def create_postgres_database(*, migrate: bool = True) -> str:

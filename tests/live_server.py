@@ -23,6 +23,28 @@ def free_port() -> int:
         return port
 
 
+def wait_until_up(
+    base: str,
+    process: "subprocess.Popen[bytes]",
+    log: Path,
+    *,
+    probe: str = "/healthz",
+    timeout: float = 60,
+) -> None:
+    """Polls `base + probe` until it answers 200; fails with the server's log if the
+    process exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"{base}{probe}", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{base} did not answer:\n{log.read_text()}"
+        time.sleep(0.2)
+
+
 @contextmanager
 def live_server(folder: Path, *, demo: bool = True, **environment: str) -> Iterator[str]:
     """Yield the base URL of a running server whose log (and SQLite data, unless
@@ -48,16 +70,7 @@ def live_server(folder: Path, *, demo: bool = True, **environment: str) -> Itera
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+            wait_until_up(base, process, log_path)
             yield base
         finally:
             process.terminate()

@@ -20,7 +20,7 @@ import pytest
 from backend.mail.dev_mailbox import DevMailbox
 from tests import databases, secret_watch
 from tests.api.conftest import ADMIN_PASSWORD
-from tests.live_server import ROOT, free_port
+from tests.live_server import ROOT, free_port, wait_until_up
 from tests.pins import OWNER_PIN, STAFF_PIN
 
 NEW_PASSWORD = "Juniper-Harbor-6640"
@@ -33,11 +33,7 @@ ACTIVATE = """mutation($i: AccountActivateInput!) { accountActivate(input: $i) {
 
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
-    reason = databases.postgres_unreachable_reason()
-    if reason and os.environ.get("REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
-    if reason:
-        pytest.skip(reason)
+    databases.require_postgres()
     url = databases.create_postgres_database()
     yield url
     databases.drop_postgres_database(url)
@@ -76,19 +72,6 @@ def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subpro
         finally:
             process.terminate()
             process.wait(timeout=20)
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{base} did not become ready"
-        time.sleep(0.2)
 
 
 def _call(http: httpx.Client, query: str, variables: dict[str, Any], **headers: str) -> Any:
@@ -130,8 +113,8 @@ def test_two_app_processes_and_a_worker(postgres_database: str, tmp_path: Path) 
             b = stack.enter_context(_process(["serve"], env_b, logs[1]))
             stack.enter_context(_process(["worker"], env_a, logs[2]))
             base_a, base_b = (f"http://127.0.0.1:{port}" for port in ports)
-            _wait_ready(base_a, a, logs[0])
-            _wait_ready(base_b, b, logs[1])
+            wait_until_up(base_a, a, logs[0], probe="/readyz")
+            wait_until_up(base_b, b, logs[1], probe="/readyz")
             assert "graphql_requests_total" in httpx.get(f"{base_b}/metrics").text
 
             with httpx.Client(base_url=base_a, timeout=15) as http:

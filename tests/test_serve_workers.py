@@ -6,13 +6,12 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from backend.db import apply_migrations
-from tests.live_server import ROOT, free_port
+from tests.live_server import ROOT, free_port, wait_until_up
 
 REQUESTS = 40
 
@@ -49,16 +48,7 @@ async def test_two_workers_count_their_requests_together(tmp_path: Path) -> None
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        wait_until_up(base, server, log, probe="/readyz")
         for _ in range(REQUESTS):
             # A new connection each time, so both workers get some of them.
             httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}, timeout=5)

@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 # pip's own network timeout: an unreachable index fails the install in seconds, not minutes.
@@ -106,16 +105,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, f"no answer:\n{log_path.read_text()}"
-                time.sleep(0.2)
+            wait_until_up(base, process, log_path, timeout=30)
             yield base
         finally:
             process.terminate()

@@ -4,7 +4,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.api.context import Context
-from backend.api.errors import UserError, user_errors
+from backend.api.errors import UserError, asks_for_second_factor, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import IsAuthenticated, PasswordChosen
 from backend.api.staff_payloads import StaffPayload, staff_change
@@ -171,9 +171,7 @@ class AccountMutations:
         except DomainError as error:
             return PasswordResetCompletePayload(
                 ok=False,
-                two_factor_required=any(
-                    e.code == ErrorCode.TWO_FACTOR_REQUIRED for e in error.errors
-                ),
+                two_factor_required=asks_for_second_factor(error),
                 user_errors=user_errors(error),
             )
         return PasswordResetCompletePayload(ok=True, two_factor_required=False, user_errors=[])

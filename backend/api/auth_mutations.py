@@ -8,11 +8,11 @@ from strawberry.types import Info
 
 from backend.api.context import Context
 from backend.api.cookies import clear_session_cookie, set_session_cookie
-from backend.api.errors import UserError, user_errors
+from backend.api.errors import UserError, asks_for_second_factor, user_errors
 from backend.api.permissions import IsAuthenticated
 from backend.api.staff_types import StaffMember
 from backend.services import account_activation, auth
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import DomainError
 from backend.services.staff_directory import staff_with_relations
 
 
@@ -138,9 +138,7 @@ class AuthMutations:
                 token=None,
                 expires_at=None,
                 account=None,
-                two_factor_required=any(
-                    e.code == ErrorCode.TWO_FACTOR_REQUIRED for e in error.errors
-                ),
+                two_factor_required=asks_for_second_factor(error),
                 user_errors=user_errors(error),
             )
         kind = input.session or (

@@ -29,6 +29,11 @@ class UserError:
     )
 
 
+def asks_for_second_factor(error: DomainError) -> bool:
+    """Whether the credentials were right and a two-factor code is what is missing."""
+    return any(e.code == ErrorCode.TWO_FACTOR_REQUIRED for e in error.errors)
+
+
 def user_errors(error: DomainError) -> list[UserError]:
     return [
         UserError(

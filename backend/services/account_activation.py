@@ -117,14 +117,7 @@ async def _activate(
         )
         if consumed != 1 or activated != 1:
             raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])
-        await audit.record(
-            action="staff.activate",
-            practice_id=staff.practice_id,
-            actor_id=staff.id,
-            target_id=staff.id,
-            meta=meta,
-            using_db=db,
-        )
+        await audit.record_own(staff, "staff.activate", meta=meta, using_db=db)
         await staff.refresh_from_db(using_db=db)
         # A manager in a practice that requires two-factor sign-in enrols first.
         must_enroll = await two_factor.enrollment_required(staff, using_db=db)

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from backend.models import AuditEvent
+from backend.models import AuditEvent, StaffMember
 from backend.services.viewer import RequestMeta, Viewer
 
 
@@ -32,6 +32,27 @@ async def record(
         user_agent=(meta.user_agent or "")[:300] or None,
         request_id=meta.request_id,
         details=details or {},
+        using_db=using_db,
+    )
+
+
+async def record_own(
+    staff: StaffMember,
+    action: str,
+    *,
+    meta: RequestMeta | None,
+    details: dict[str, object] | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> None:
+    """What a person did to their own account without a session yet (signing in,
+    activating, resetting or confirming with an emailed link)."""
+    await record(
+        action=action,
+        practice_id=staff.practice_id,
+        actor_id=staff.id,
+        target_id=staff.id,
+        meta=meta,
+        details=details,
         using_db=using_db,
     )
 

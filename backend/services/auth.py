@@ -98,14 +98,7 @@ async def _login(
         details["two_factor_enrollment_required"] = True
     if staff.password_change_required:
         details["password_change_required"] = True
-    await audit.record(
-        action="auth.login",
-        practice_id=staff.practice_id,
-        actor_id=staff.id,
-        target_id=staff.id,
-        meta=meta,
-        details=details or None,
-    )
+    await audit.record_own(staff, "auth.login", meta=meta, details=details or None)
     return staff, issued
 
 

@@ -106,13 +106,8 @@ async def confirm_change(*, token: str, settings: Settings, viewer: Viewer | Non
                     email=new_email, search_text=search_text(staff), updated_at=datetime.now(UTC)
                 )
             )
-            await audit.record(
-                action="staff.email_change",
-                practice_id=staff.practice_id,
-                actor_id=staff.id,
-                target_id=staff.id,
-                meta=viewer.meta if viewer else None,
-                using_db=db,
+            await audit.record_own(
+                staff, "staff.email_change", meta=viewer.meta if viewer else None, using_db=db
             )
             await notices.send(
                 staff,

@@ -172,14 +172,7 @@ async def complete_reset(
             # Whoever had the old password may hold a session: all of them end.
             await revoke_sessions(staff.id, using_db=db)
             await account_tokens.revoke(staff_id=staff.id, purpose=_PURPOSE, using_db=db)
-            await audit.record(
-                action="auth.password_reset",
-                practice_id=staff.practice_id,
-                actor_id=staff.id,
-                target_id=staff.id,
-                meta=meta,
-                using_db=db,
-            )
+            await audit.record_own(staff, "auth.password_reset", meta=meta, using_db=db)
             await notices.send(
                 staff,
                 notice_texts.changed("Your password was reset"),

@@ -19,11 +19,7 @@ RUNS = 4
 
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
-    reason = databases.postgres_unreachable_reason()
-    if reason and os.environ.get("REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
-    if reason:
-        pytest.skip(reason)
+    databases.require_postgres()
     url = databases.create_postgres_database(migrate=False)
     yield url
     databases.drop_postgres_database(url)
