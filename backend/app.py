@@ -5,6 +5,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -25,7 +26,7 @@ from backend.http.request_context import RequestContextMiddleware
 from backend.logs import configure_logging
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
-from backend.services import secrets
+from backend.services import password_reset, secrets
 from backend.spa import FRONTEND_DIR, SinglePageApp
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,11 @@ def create_app(settings: Settings) -> Starlette:
             logger.info("development mailbox listening on %s:%s", mailbox.host, mailbox.port)
         sender_task = None
         if settings.run_outbox_sender:
-            sender = OutboxSender(mail_settings, poll_seconds=settings.mail_poll_seconds)
+            sender = OutboxSender(
+                mail_settings,
+                poll_seconds=settings.mail_poll_seconds,
+                queue_left_behind=partial(password_reset.handle_left_behind, settings),
+            )
             sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
         try:
             yield

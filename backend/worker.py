@@ -8,11 +8,12 @@ import contextlib
 import logging
 import signal
 from datetime import UTC, datetime
+from functools import partial
 
 from backend.config import Settings
 from backend.db_errors import is_database_unavailable
 from backend.mail.sender import OutboxSender
-from backend.services import retention
+from backend.services import password_reset, retention
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,11 @@ _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 async def run_worker(settings: Settings) -> None:
-    sender = OutboxSender(settings, poll_seconds=settings.mail_poll_seconds)
+    sender = OutboxSender(
+        settings,
+        poll_seconds=settings.mail_poll_seconds,
+        queue_left_behind=partial(password_reset.handle_left_behind, settings),
+    )
     stop = asyncio.Event()
 
     def request_stop() -> None:

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiosmtplib
@@ -34,6 +34,7 @@ class OutboxSender:
         batch_size: int = 50,
         poll_seconds: float = 1.0,
         lease_seconds: float = 60.0,
+        queue_left_behind: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -47,6 +48,9 @@ class OutboxSender:
         self._lease = timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
+        # Work whose email a stopped process may have left unqueued (a password reset
+        # request answered just before): queued before each pass, so nothing is lost.
+        self._queue_left_behind = queue_left_behind
 
     def wake(self) -> None:
         """Start the next pass now, e.g. right after a transaction queued an email."""
@@ -90,6 +94,8 @@ class OutboxSender:
         self._wake.clear()
 
     async def _pass(self) -> tuple[int, int]:
+        if self._queue_left_behind is not None:
+            await self._queue_left_behind()
         messages = await claims.claim_due(limit=self._batch_size, lease=self._lease)
         if not messages:
             return 0, 0

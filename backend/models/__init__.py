@@ -8,6 +8,7 @@ from backend.models.audit import AuditEvent
 from backend.models.login_throttle import LoginThrottle
 from backend.models.outbox import OutboxMessage, OutboxStatus
 from backend.models.practice import Office, Plan, Practice, Provider
+from backend.models.reset_request import PasswordResetRequest
 from backend.models.role import Permission, Role
 from backend.models.session import Session
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
@@ -23,6 +24,7 @@ __all__ = [
     "Office",
     "OutboxMessage",
     "OutboxStatus",
+    "PasswordResetRequest",
     "Permission",
     "Plan",
     "Practice",

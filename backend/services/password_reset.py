@@ -1,14 +1,16 @@
 """Forgot password: a reset link by email, and choosing a new password with it.
 
 A request answers the same, and takes as long, whether or not the account exists, and
-whatever its state: in the request itself only the same lookup and the same two limit
-counters run (per account — or per typed name when there is none — and per client
-address); whatever follows (the email, its link, the audit event) is done after the answer,
-in the background. A crash in between loses that email; the person asks again."""
+whatever its state: in the request itself only the same lookup, the same two limit
+counters (per account — or per typed name when there is none — and per client address)
+and the same insert of a request row run. The row is what makes the rest durable: the
+email, its link and the audit event are made from it after the answer, in the
+background, and should the process stop in between, the outbox sender's next pass (in
+the app or a worker) picks up what was left."""
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,7 +20,7 @@ from tortoise.transactions import in_transaction
 from backend.config import Settings
 from backend.mail import notices as notice_texts
 from backend.mail.notices import fragment_link
-from backend.models import AccountTokenPurpose, StaffMember, StaffStatus
+from backend.models import AccountTokenPurpose, PasswordResetRequest, StaffMember, StaffStatus
 from backend.services import (
     account_tokens,
     audit,
@@ -48,6 +50,8 @@ _PURPOSE = AccountTokenPurpose.PASSWORD_RESET
 # Deliveries running after their answer: referenced so that they are not collected.
 _IN_FLIGHT: set["asyncio.Task[None]"] = set()
 _AFTER_ANSWER_S = 0.05
+# A request this old was not handled after its answer: the sender's pass takes it.
+_LEFT_BEHIND = timedelta(seconds=10)
 
 
 async def request_reset(*, identifier: str, settings: Settings, meta: RequestMeta) -> None:
@@ -70,41 +74,78 @@ async def request_reset(*, identifier: str, settings: Settings, meta: RequestMet
             limit=settings.password_reset_limit_per_hour,
             now=now,
         )
-        if staff is None or not (within_address and within_account):
+        if not (within_address and within_account):
             return
-        task = asyncio.create_task(_deliver(staff.id, settings, meta))
+        # Written for nobody too (and dropped unhandled): the same insert either way.
+        request = await PasswordResetRequest.create(
+            staff_id=staff.id if staff else None,
+            ip=meta.ip,
+            user_agent=meta.user_agent,
+            request_id=meta.request_id,
+        )
+        task = asyncio.create_task(_after_answer(request.id, settings))
         _IN_FLIGHT.add(task)
         task.add_done_callback(_IN_FLIGHT.discard)
 
 
-async def _deliver(staff_id: UUID, settings: Settings, meta: RequestMeta) -> None:
+async def _after_answer(request_id: UUID, settings: Settings) -> None:
     # Let the answer leave first: started at once, this work would share the event loop
     # with the answer's encoding and sending, and show in its timing.
     await asyncio.sleep(_AFTER_ANSWER_S)
     try:
-        async with in_transaction() as db:
-            staff = await StaffMember.get(id=staff_id, using_db=db)
-            if staff.status == StaffStatus.ACTIVE:
-                await issue_reset_email(staff, settings=settings, using_db=db)
-            elif staff.status == StaffStatus.PENDING:
-                await notices.send(
-                    staff, notice_texts.reset_pending(), settings=settings, using_db=db
-                )
-            else:
-                await notices.send(
-                    staff, notice_texts.reset_inactive(), settings=settings, using_db=db
-                )
-            await audit.record(
-                action="auth.password_reset_request",
-                practice_id=staff.practice_id,
-                actor_id=None,
-                target_id=staff.id,
-                meta=meta,
-                details={"status": staff.status.value},
-                using_db=db,
-            )
-    except Exception:  # after the answer: nobody else would hear of it
-        logger.exception("password reset email could not be queued (staff %s)", staff_id)
+        await _handle(request_id, settings)
+    except Exception:  # the row stays: the sender's next pass tries again
+        logger.exception("password reset request %s could not be handled yet", request_id)
+
+
+async def handle_left_behind(settings: Settings, *, older_than: timedelta = _LEFT_BEHIND) -> int:
+    """Handle the requests whose after-answer work did not run (the process stopped in
+    between, or the database failed then). Called by the outbox sender before each pass;
+    returns how many it handled."""
+    cutoff = datetime.now(UTC) - older_than
+    left_behind = (
+        await PasswordResetRequest.filter(created_at__lt=cutoff).order_by("created_at").limit(50)
+    )
+    handled = 0
+    for request_id in (request.id for request in left_behind):
+        try:
+            handled += await _handle(request_id, settings)
+        except Exception:  # one that cannot be handled must not hold up the others
+            logger.exception("password reset request %s could not be handled yet", request_id)
+    return handled
+
+
+async def _handle(request_id: UUID, settings: Settings) -> bool:
+    """The email (or notice) and the audit event of one request, in the transaction that
+    deletes its row: whoever deletes it handles it, once, and a failure keeps it."""
+    async with in_transaction() as db:
+        request = await PasswordResetRequest.get_or_none(id=request_id, using_db=db)
+        if (
+            request is None
+            or not await PasswordResetRequest.filter(id=request_id).using_db(db).delete()
+        ):
+            return False  # handled by another process
+        if request.staff_id is None:
+            return True
+        staff = await StaffMember.get(id=request.staff_id, using_db=db)
+        if staff.status == StaffStatus.ACTIVE:
+            await issue_reset_email(staff, settings=settings, using_db=db)
+        elif staff.status == StaffStatus.PENDING:
+            await notices.send(staff, notice_texts.reset_pending(), settings=settings, using_db=db)
+        else:
+            await notices.send(staff, notice_texts.reset_inactive(), settings=settings, using_db=db)
+        await audit.record(
+            action="auth.password_reset_request",
+            practice_id=staff.practice_id,
+            actor_id=None,
+            target_id=staff.id,
+            meta=RequestMeta(
+                ip=request.ip, user_agent=request.user_agent, request_id=request.request_id
+            ),
+            details={"status": staff.status.value},
+            using_db=db,
+        )
+    return True
 
 
 async def issue_reset_email(
@@ -192,9 +233,7 @@ async def _second_factor(
     """A reset never bypasses two-factor sign-in: the code is a guess like a sign-in's,
     counted before it is checked against the account's sign-in limits."""
     if not (totp_code or recovery_code):
-        raise DomainError.single(
-            ErrorCode.TWO_FACTOR_REQUIRED, CODE_REQUIRED_MESSAGE, ["totpCode"]
-        )
+        raise DomainError.single(ErrorCode.TWO_FACTOR_REQUIRED, CODE_REQUIRED_MESSAGE, ["totpCode"])
     now = datetime.now(UTC)
     attempt = await throttle.reserve(
         throttle.keys_for(staff.username_key, meta, settings), settings, now
