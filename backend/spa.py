@@ -31,7 +31,19 @@ FRONTEND_DIR = _frontend_dir()
 
 # The client routes of frontend/src/components/app-root/app-root.js (ROUTES); a test
 # fails when the two differ. "/" is index.html itself.
-SPA_ROUTES = frozenset({"/sign-in", "/staff", "/roles", "/activate", "/mailbox", "/account"})
+SPA_ROUTES = frozenset(
+    {
+        "/sign-in",
+        "/staff",
+        "/roles",
+        "/activate",
+        "/mailbox",
+        "/account",
+        "/forgot-password",
+        "/reset-password",
+        "/confirm-email",
+    }
+)
 
 
 class SinglePageApp(StaticFiles):

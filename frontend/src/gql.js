@@ -34,6 +34,9 @@ export async function gql(query, variables = {}) {
     } else if (code === "TWO_FACTOR_ENROLLMENT_REQUIRED") {
       // The practice holds this session until the person sets up two-factor sign-in.
       window.dispatchEvent(new CustomEvent("two-factor-enrollment-required"));
+    } else if (code === "PASSWORD_CHANGE_REQUIRED") {
+      // An administrator requires a new password before anything else.
+      window.dispatchEvent(new CustomEvent("password-change-required"));
     }
     throw new GraphQLError(first.message, code);
   }

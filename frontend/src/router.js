@@ -6,6 +6,13 @@ export function currentPath() {
   return window.location.pathname;
 }
 
+/** The single-use token of an emailed link (/activate#token=…): it stays in the fragment,
+ * which browsers never send to a server, and leaves only inside its mutation. */
+export function fragmentToken() {
+  const fragment = window.location.hash.replace(/^#/, "");
+  return new URLSearchParams(fragment).get("token")?.trim() || null;
+}
+
 export function navigate(path) {
   if (path !== currentPath() || window.location.hash) {
     window.history.pushState({}, "", path);

@@ -119,3 +119,24 @@ def wait_for_email(server: str, address: str) -> dict[str, Any]:
                 return found
         assert time.monotonic() < deadline, f"no email to {address}"
         time.sleep(0.2)
+
+
+def wait_for_link(server: str, address: str, path: str, after: int = 0) -> str:
+    """The path and fragment (e.g. /reset-password#token=…) of the newest emailed link to
+    `address` that leads to `path`, once more than `after` such links have arrived."""
+    deadline = time.monotonic() + 15
+    while True:
+        messages = httpx.get(f"{server.rstrip('/')}/dev/mailbox", timeout=5).json()["messages"]
+        links = [
+            link
+            for message in messages
+            if address in message["to"]
+            for link in message["links"]
+            if f"/{path.strip('/')}#token=" in link
+        ]
+        if len(links) > after:
+            link: str = links[-1]
+            secret_watch.remember(link.split("#token=", 1)[1])
+            return "/" + link.split("://", 1)[1].split("/", 1)[1]
+        assert time.monotonic() < deadline, f"no {path} link to {address}"
+        time.sleep(0.2)

@@ -111,7 +111,7 @@ def sign_in(
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("button", name="Sign out", exact=True).wait_for()
 
 
 def screenshot(page: "Page", name: str) -> Path:

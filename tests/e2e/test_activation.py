@@ -54,7 +54,7 @@ def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
     email = f"{username}@example.com"
     sign_in(page)
     staff_id = create_staff(server, username)
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     wait_for_email(server, email)
 
@@ -95,7 +95,7 @@ def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
     screenshot(page, "activation-success")
     # A nurse has no Staff page to go to; the header shows who is signed in.
     expect(page.get_by_role("button", name="Continue to Staff")).to_have_count(0)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     # The used token is gone from the address bar.
     assert "token" not in page.url
 

@@ -54,7 +54,7 @@ def test_add_activate_and_see_the_person_active(page: Page) -> None:
     screenshot(page, "activation-success-journey")
 
     # The administrator signs back in and finds the person under Active.
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in(page)
     expect(page.get_by_role("tab", name="Active (4)")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Nadia Newcomer"))).to_be_visible()

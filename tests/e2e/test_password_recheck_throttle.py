@@ -26,7 +26,7 @@ def test_wrong_passwords_when_turning_two_factor_off_make_you_wait(page: Page, s
     password_step(page, "bbiller", STAFF_PASSWORD)
     page.get_by_label("Two-factor code").fill(next_code(secret))
     page.get_by_role("button", name="Verify and sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("button", name="Sign out", exact=True).wait_for()
     page.goto("/account")
     section = page.get_by_role("region", name="Two-factor authentication")
     section.get_by_role("button", name="Turn off two-factor sign-in").click()

@@ -10,7 +10,7 @@ def test_sign_in_and_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/sign-in$"))
     sign_in(page)
     expect(page).to_have_url(re.compile(r"/staff$"))
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("You are signed out.")
 

@@ -268,7 +268,7 @@ def test_keyboard_only_adds_a_staff_member(page: Page, server: str) -> None:
     sign_in(page)
     add = page_button(page, "Add Staff")
     if add is None:
-        opener = page.get_by_role("button", name="Sign out")
+        opener = page.get_by_role("button", name="Sign out", exact=True)
         opener.focus()
         page.evaluate(OPEN_CREATE)
     else:
@@ -343,7 +343,7 @@ def test_keyboard_only_adds_a_staff_member(page: Page, server: str) -> None:
 
 def test_focus_stays_in_the_drawer_and_escape_returns_it(page: Page) -> None:
     sign_in(page)
-    opener = page.get_by_role("button", name="Sign out")
+    opener = page.get_by_role("button", name="Sign out", exact=True)
     opener.focus()
     page.evaluate(OPEN_CREATE)
     expect(field(page, "First Name")).to_be_focused()

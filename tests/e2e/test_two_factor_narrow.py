@@ -84,6 +84,6 @@ def test_two_factor_pages_fit_a_390_px_screen(phone: Page) -> None:
     page.get_by_role("button", name="Use the authenticator app code instead").click()
     field.fill(next_code(secret))
     verify.click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("button", name="Sign out", exact=True).wait_for()
     expect(page).to_have_url(re.compile(r"/account$"))
-    assert_fits(page, page.get_by_role("button", name="Sign out"))
+    assert_fits(page, page.get_by_role("button", name="Sign out", exact=True))

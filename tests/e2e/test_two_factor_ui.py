@@ -46,7 +46,7 @@ def enrol_by_api(server: str, username: str) -> tuple[str, list[str]]:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
@@ -107,7 +107,7 @@ def test_enrol_on_the_account_page_then_sign_in_with_the_code(page: Page) -> Non
     expect(page.get_by_role("alert")).not_to_have_text("")
     field.fill(next_code(secret))
     page.get_by_role("button", name="Verify and sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("button", name="Sign out", exact=True).wait_for()
     expect(page).not_to_have_url(re.compile(r"/sign-in$"))
 
 
@@ -120,7 +120,7 @@ def test_sign_in_with_a_recovery_code_then_turn_two_factor_off(page: Page, serve
     expect(recovery).to_be_focused()
     recovery.fill(recovery_codes[0])
     page.get_by_role("button", name="Verify and sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("button", name="Sign out", exact=True).wait_for()
 
     page.goto("/account")
     section = page.get_by_role("region", name="Two-factor authentication")

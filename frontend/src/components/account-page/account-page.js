@@ -7,7 +7,7 @@ import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
-import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
+import { canManageStaff, loadViewer, mustChangePassword, mustEnrolTwoFactor } from "../../viewer.js";
 
 const ME = `query { viewer { account { id twoFactorEnabled } } }`;
 const ENROLL_START = `mutation($input: TwoFactorEnrollStartInput) { twoFactorEnrollStart(input: $input) {
@@ -19,15 +19,28 @@ const DISABLE = `mutation($input: TwoFactorDisableInput!) { twoFactorDisable(inp
 const PIN_CHANGE = `mutation($input: PinChangeInput!) { pinChange(input: $input) {
   ok userErrors { field code message retryAfterSeconds } } }`;
 
+// Held for a new password: only that (and who you are). Held for two-factor enrolment: the
+// reason and the set-up first; the PIN and the rest wait, as everything else does.
+const LAYOUTS = {
+  password: html`<div data-slot="banner"></div><password-change></password-change><account-details></account-details>`,
+  "two-factor": html`<div data-slot="banner"></div><div data-slot="two-factor"></div><account-details></account-details>`,
+  free: html`<div data-slot="banner"></div><account-details></account-details><password-change></password-change>
+    <div data-slot="two-factor"></div><div data-slot="pin"></div><session-list></session-list>`,
+};
+
+const OWN_FORMS = ["enroll-confirm", "disable", "pin"];
+
 class AccountPage extends HTMLElement {
   // Two-factor section state: "loading" | "off" | "enrolling" | "codes" | "on" | "disabling".
   #twoFactor = { mode: "loading" };
   #pin = { status: null, errors: {} };
+  #notice = "";
 
   connectedCallback() {
     if (!store.state.viewer) return;
     this.addEventListener("click", (event) => this.#click(event));
     this.addEventListener("submit", (event) => this.#submit(event));
+    this.addEventListener("password-changed", () => this.#passwordChanged());
     this.#render();
     this.#load();
   }
@@ -45,32 +58,52 @@ class AccountPage extends HTMLElement {
     }
   }
 
+  // The page's layout follows what holds the session; the sections with their own state
+  // (details, password, sessions) are elements built once per layout, the two-factor and
+  // PIN sections are drawn into their slots on every change.
   #render() {
     const { viewer } = store.state;
     if (!viewer) return;
-    const held = mustEnrolTwoFactor(viewer);
-    const account = html`
-      <section class="card" aria-labelledby="account-title">
-        <h1 id="account-title">Your account</h1>
-        <p>Signed in as <strong>${viewer.account.fullName}</strong> (${viewer.account.username}),
-          ${viewer.account.role.name}, at ${viewer.practice.name}.</p>
-        ${held || canManageStaff(viewer)
-          ? ""
-          : html`<p>Your role does not include managing staff accounts. Ask a practice administrator
-              if you need to add or change staff.</p>`}
-      </section>
-    `;
-    // Held: the reason and the way out first; the PIN waits, as everything else does.
-    render(
-      this,
-      html`
-        <div class="account-page">
-          ${held
-            ? html`${this.#enrolmentBanner(viewer)} ${this.#twoFactorSection()} ${account}`
-            : html`${account} ${this.#twoFactorSection()} ${this.#pinSection()}`}
+    const layout = mustChangePassword(viewer) ? "password" : mustEnrolTwoFactor(viewer) ? "two-factor" : "free";
+    if (this.dataset.layout !== layout) {
+      this.dataset.layout = layout;
+      render(this, html`<div class="account-page">${LAYOUTS[layout]}</div>`);
+    }
+    this.#fill("[data-slot=banner]", this.#banner(viewer, layout));
+    this.#fill("[data-slot=two-factor]", this.#twoFactorSection());
+    this.#fill("[data-slot=pin]", this.#pinSection());
+  }
+
+  #fill(selector, template) {
+    const slot = this.querySelector(selector);
+    if (slot) render(slot, template);
+  }
+
+  #banner(viewer, layout) {
+    if (layout === "two-factor") return this.#enrolmentBanner(viewer);
+    if (layout === "password") {
+      return html`
+        <div class="enrolment-required" role="alert">
+          <p><strong>Choose a new password to continue.</strong></p>
+          <p>An administrator of ${viewer.practice.name} requires a new password for your account.
+            Until you choose one, you can only use this page.</p>
         </div>
-      `,
-    );
+      `;
+    }
+    return this.#notice ? html`<p class="success" role="status">${this.#notice}</p>` : html``;
+  }
+
+  // A password change frees a session held for one; it also ended the other sessions.
+  async #passwordChanged() {
+    const wasHeld = mustChangePassword(store.state.viewer);
+    this.querySelector("session-list")?.reload();
+    if (!wasHeld) return;
+    const viewer = await this.#freshViewer();
+    if (!viewer || mustChangePassword(viewer)) return;
+    this.#notice = "Your new password is set. You can use everything your role allows.";
+    this.#render();
+    this.querySelector("[data-slot=banner] p")?.setAttribute("tabindex", "-1");
+    this.querySelector("[data-slot=banner] p")?.focus();
   }
 
   #enrolmentBanner(viewer) {
@@ -265,13 +298,18 @@ class AccountPage extends HTMLElement {
 
   /** After enrolment frees a held session: the viewer as it is now. True when no longer held. */
   async #reloadViewer() {
+    const viewer = await this.#freshViewer();
+    return Boolean(viewer) && !mustEnrolTwoFactor(viewer);
+  }
+
+  /** The viewer as it is now, into the store; null when it cannot be loaded. */
+  async #freshViewer() {
     try {
       const viewer = await loadViewer();
-      if (!viewer) return false;
-      store.set({ viewer });
-      return !mustEnrolTwoFactor(viewer);
+      if (viewer) store.set({ viewer });
+      return viewer;
     } catch {
-      return false; // the session-expired flow (if that is what failed) takes over
+      return null; // the session-expired flow (if that is what failed) takes over
     }
   }
 
@@ -279,6 +317,7 @@ class AccountPage extends HTMLElement {
     event.preventDefault();
     const form = event.target;
     const kind = form.dataset.form;
+    if (!OWN_FORMS.includes(kind)) return; // the details and password sections handle theirs
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     try {

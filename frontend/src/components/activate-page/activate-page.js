@@ -5,7 +5,7 @@
 import { mutate } from "../../gql.js";
 import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
-import { navigate } from "../../router.js";
+import { fragmentToken, navigate } from "../../router.js";
 import { store } from "../../store.js";
 import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
 
@@ -24,11 +24,6 @@ const FIELDS = [
 
 // Survives the page being rebuilt when the new session's viewer reaches the store.
 let activatedViewer = null;
-
-function tokenFromHash() {
-  const fragment = window.location.hash.replace(/^#/, "");
-  return new URLSearchParams(fragment).get("token")?.trim() || null;
-}
 
 class ActivatePage extends HTMLElement {
   #token = null;
@@ -49,11 +44,11 @@ class ActivatePage extends HTMLElement {
 
   // A link opened while this page is showing changes only the fragment: start over.
   #onHashChange = () => {
-    if (tokenFromHash()) this.#start();
+    if (fragmentToken()) this.#start();
   };
 
   #start() {
-    this.#token = tokenFromHash();
+    this.#token = fragmentToken();
     const justActivated = activatedViewer?.account.id === store.state.viewer?.account?.id;
     if (this.#token) this.#renderForm();
     else if (activatedViewer && justActivated) this.#renderSuccess(activatedViewer);

@@ -4,7 +4,7 @@ import { gql } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { currentPath, navigate, onRoute } from "../../router.js";
 import { store } from "../../store.js";
-import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
+import { canManageStaff, isHeld, loadViewer, mustChangePassword, mustEnrolTwoFactor } from "../../viewer.js";
 
 // path -> [page element, needs a signed-in viewer]
 const ROUTES = {
@@ -14,6 +14,9 @@ const ROUTES = {
   "/activate": ["activate-page", false],
   "/mailbox": ["mailbox-page", false],
   "/account": ["account-page", true],
+  "/forgot-password": ["forgot-password-page", false],
+  "/reset-password": ["reset-password-page", false],
+  "/confirm-email": ["confirm-email-page", false],
 };
 
 // "/" goes to the viewer's home; any other path outside ROUTES gets this page.
@@ -33,6 +36,7 @@ class AppRoot extends HTMLElement {
     onRoute(() => this.#render());
     window.addEventListener("session-expired", () => this.#sessionExpired());
     window.addEventListener("two-factor-enrollment-required", () => this.#enrolmentRequired());
+    window.addEventListener("password-change-required", () => this.#passwordChangeRequired());
     this.addEventListener("click", (event) => {
       if (event.target.closest("[data-action=sign-out]")) this.#signOut();
     });
@@ -67,6 +71,15 @@ class AppRoot extends HTMLElement {
     navigate("/account");
   }
 
+  // A page asked for something while an administrator requires a new password (set since
+  // the page loaded): show the person as held, on the account page, which asks for one.
+  #passwordChangeRequired() {
+    const { viewer } = store.state;
+    if (!viewer || mustChangePassword(viewer)) return;
+    store.set({ viewer: { ...viewer, permissions: [], passwordChangeRequired: true } });
+    navigate("/account");
+  }
+
   async #signOut() {
     try {
       await gql("mutation { logout(input: {}) { ok } }");
@@ -86,8 +99,9 @@ class AppRoot extends HTMLElement {
     const [page, needsViewer] = ROUTES[path] ?? NOT_FOUND;
     if (needsViewer && !viewer) return navigate("/sign-in");
     if (path === "/sign-in" && viewer) return navigate(homeOf(viewer));
-    // Held to two-factor enrolment: only the account page (and the public ones) until done.
-    if (needsViewer && mustEnrolTwoFactor(viewer) && path !== "/account") return navigate("/account");
+    // Held (two-factor enrolment, or a new password to choose): only the account page (and
+    // the public ones) until done.
+    if (needsViewer && isHeld(viewer) && path !== "/account") return navigate("/account");
     if (path === "/staff" && !canManageStaff(viewer)) return navigate("/account");
     if (path !== currentPath()) window.history.replaceState({}, "", path);
     const signedIn = String(Boolean(viewer));
@@ -100,7 +114,7 @@ class AppRoot extends HTMLElement {
     }
     // The header follows the viewer (e.g. the navigation once enrolment frees the session)
     // without rebuilding the page under it.
-    const headerKey = JSON.stringify([path, viewer?.account?.id, viewer?.permissions, mustEnrolTwoFactor(viewer)]);
+    const headerKey = JSON.stringify([path, viewer?.account?.id, viewer?.permissions, isHeld(viewer)]);
     if (this.dataset.header === headerKey) return;
     this.dataset.header = headerKey;
     render(this.querySelector(".app-header"), this.#header(viewer, path));
@@ -113,7 +127,7 @@ class AppRoot extends HTMLElement {
         <nav aria-label="Main"><a href="/mailbox" data-link>Mailbox</a></nav>
       `;
     }
-    const held = mustEnrolTwoFactor(viewer);
+    const held = isHeld(viewer);
     return html`
       <a class="brand" href="${homeOf(viewer)}" data-link>Staff accounts</a>
       <nav aria-label="Main">

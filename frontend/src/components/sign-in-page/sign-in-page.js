@@ -50,6 +50,7 @@ class SignInPage extends HTMLElement {
             <p class="form-error" role="alert" hidden></p>
             <button type="submit" class="primary">Sign in</button>
           </form>
+          <p class="sign-in-alternatives"><a href="/forgot-password" data-link>Forgot password?</a></p>
         </section>
       `,
     );

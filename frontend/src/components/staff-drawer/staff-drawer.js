@@ -4,6 +4,7 @@
 // opens the one drawer; after a create or an update a `staff-changed` event
 // ({ detail: { id, status } }) is dispatched on window, and the page announces it.
 
+import { timeOrDash } from "../../dates.js";
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { trapFocus } from "../../focus-trap.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
@@ -15,7 +16,8 @@ import { canManageStaff } from "../../viewer.js";
 const STAFF_FIELDS = `id firstName lastName fullName username email cellPhone homePhone
   role { id name } primaryProvider { id fullName } careTeamRole { code name }
   careTeamIdentifier { type number } emailUpdateEnabled restrictOffices offices { id name }
-  dailyBillingReport status twoFactorEnabled loginLocked createdAt activatedAt deactivatedAt
+  dailyBillingReport status twoFactorEnabled loginLocked lastSignInAt passwordChangeRequired
+  createdAt activatedAt deactivatedAt
   activationExpiresAt activationEmail { status attempts lastError sentAt }`;
 
 const REFERENCE = `query StaffDrawerReference {
@@ -29,6 +31,12 @@ const STAFF_UPDATE = `mutation StaffDrawerUpdate($input: StaffUpdateInput!) {
   staffUpdate(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 const STAFF_UNLOCK_LOGIN = `mutation StaffDrawerUnlockLogin($input: StaffUnlockLoginInput!) {
   staffUnlockLogin(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const STAFF_SEND_PASSWORD_RESET = `mutation StaffDrawerSendPasswordReset($input: StaffAccessInput!) {
+  staffSendPasswordReset(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const STAFF_REQUIRE_PASSWORD_CHANGE = `mutation StaffDrawerRequirePasswordChange($input: StaffAccessInput!) {
+  staffRequirePasswordChange(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const STAFF_SIGN_OUT_EVERYWHERE = `mutation StaffDrawerSignOutEverywhere($input: StaffAccessInput!) {
+  staffSignOutEverywhere(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 const STAFF_RESET_TWO_FACTOR = `mutation StaffDrawerResetTwoFactor($input: StaffResetTwoFactorInput!) {
   staffResetTwoFactor(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 
@@ -80,6 +88,9 @@ const ACTION_TEXT = {
   "auth.app_unlock": "App unlocked",
   "auth.two_factor_enroll": "Two-factor sign-in turned on",
   "auth.two_factor_disable": "Two-factor sign-in turned off",
+  "auth.password_change": "Password changed",
+  "auth.password_reset": "Password reset with an emailed link",
+  "auth.password_reset_request": "Password reset link asked for",
   "staff.create": "Added",
   "staff.update": "Details changed",
   "staff.resend_activation": "Activation email resent",
@@ -89,6 +100,11 @@ const ACTION_TEXT = {
   "staff.activate": "Activated the account",
   "staff.reset_two_factor": "Two-factor sign-in reset",
   "staff.set_pin": "App PIN set by an administrator",
+  "staff.send_password_reset": "Password reset link sent by an administrator",
+  "staff.require_password_change": "New password required at next sign-in",
+  "staff.sign_out_everywhere": "Signed out everywhere by an administrator",
+  "staff.email_change_request": "Email change asked for",
+  "staff.email_change": "Email address changed (confirmed)",
   "practice.create": "Practice created",
   "practice.two_factor_requirement": "Two-factor requirement for Manage Accounts changed",
 };
@@ -97,23 +113,13 @@ const FAILED_ACTION_TEXT = {
   "auth.pin_change": "App PIN change failed (wrong password)",
   "auth.app_unlock": "App unlock failed (wrong PIN)",
   "auth.two_factor_disable": "Turning off two-factor sign-in failed (wrong password)",
+  "auth.password_change": "Password change failed (wrong password)",
+  "auth.password_reset": "Password reset failed (wrong two-factor code)",
   "staff.activate": "Activation failed",
 };
 
-// "29 Nov 2026, 17:05" in the browser's time zone.
-const DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", year: "numeric" });
-const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-
-export function formatDateTime(value) {
-  if (!value) return "";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return String(value);
-  const part = Object.fromEntries(DAY.formatToParts(date).map(({ type, value: text }) => [type, text]));
-  return `${part.day} ${part.month} ${part.year}, ${TIME.format(date)}`;
-}
-
 function when(value) {
-  return value ? html`<time datetime="${value}">${formatDateTime(value)}</time>` : html`<span class="sd-none">—</span>`;
+  return timeOrDash(value, "sd-none");
 }
 
 function plural(count, one, many) {
@@ -294,9 +300,18 @@ class StaffDrawer extends HTMLElement {
             ${row("Cell Phone", staff.cellPhone)} ${row("Home Phone", staff.homePhone)}
             ${row("2-Factor Auth", staff.twoFactorEnabled ? "✔ Enabled" : "✘ Disabled")}
             ${staff.loginLocked ? row("Sign-in", "🔒 Sign-in locked — too many failed attempts") : ""}
+            ${staff.status === "PENDING" ? "" : row("Last sign-in", when(staff.lastSignInAt))}
+            ${staff.passwordChangeRequired ? row("Password", "A new password is required at the next sign-in") : ""}
           </dl>
-          ${canManage() && (staff.loginLocked || staff.twoFactorEnabled)
+          ${canManage() && (staff.loginLocked || staff.twoFactorEnabled || staff.status === "ACTIVE")
             ? html`<div class="sd-security-actions">
+                ${staff.status === "ACTIVE"
+                  ? html`<button type="button" data-action="send-password-reset">Send password reset</button>
+                      ${staff.passwordChangeRequired
+                        ? ""
+                        : html`<button type="button" data-action="require-password-change">Require new password</button>`}
+                      <button type="button" data-action="sign-out-everywhere">Sign out everywhere</button>`
+                  : ""}
                 ${staff.loginLocked
                   ? html`<button type="button" data-action="unlock-login">Unlock sign-in</button>`
                   : ""}
@@ -553,6 +568,32 @@ class StaffDrawer extends HTMLElement {
         mutation: STAFF_UNLOCK_LOGIN,
         done: "✔ Sign-in unlocked.",
       });
+    } else if (action === "send-password-reset") {
+      this.#securityAction(button, {
+        title: "Send a password reset link?",
+        message: `${this.#staff.fullName} gets an email at ${this.#staff.email} with a link to choose a new password. It works once, for a limited time; their current password keeps working until they use it.`,
+        confirmLabel: "Send reset link",
+        mutation: STAFF_SEND_PASSWORD_RESET,
+        done: `✔ Password reset link sent to ${this.#staff.email}.`,
+      });
+    } else if (action === "require-password-change") {
+      this.#securityAction(button, {
+        title: "Require a new password?",
+        message: `${this.#staff.fullName} is signed out everywhere now, and at the next sign-in must choose a new password before doing anything else.`,
+        confirmLabel: "Require new password",
+        danger: true,
+        mutation: STAFF_REQUIRE_PASSWORD_CHANGE,
+        done: "✔ A new password is required at the next sign-in.",
+      });
+    } else if (action === "sign-out-everywhere") {
+      this.#securityAction(button, {
+        title: "Sign out everywhere?",
+        message: `Every session of ${this.#staff.fullName} ends now, in the browser and the mobile app. The account stays active: they can sign in again.`,
+        confirmLabel: "Sign out everywhere",
+        danger: true,
+        mutation: STAFF_SIGN_OUT_EVERYWHERE,
+        done: "✔ Signed out everywhere.",
+      });
     } else if (action === "reset-two-factor") {
       this.#securityAction(button, {
         title: "Reset two-factor sign-in?",
@@ -565,7 +606,8 @@ class StaffDrawer extends HTMLElement {
     }
   }
 
-  // Unlock sign-in / reset two-factor: confirm, run, then show the person as they are now.
+  // The sign-in actions (unlock, reset two-factor, password reset, required new password,
+  // sign out everywhere): confirm, run, then show the person as they are now.
   async #securityAction(button, { title, message, confirmLabel, danger = false, mutation, done }) {
     const staffId = this.#staff?.id;
     if (!staffId) return;

@@ -1,0 +1,21 @@
+// One date and time format: "29 Nov 2026, 17:05" in the browser's time zone.
+
+import { html } from "./html.js";
+
+const DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", year: "numeric" });
+const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+export function formatDateTime(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const part = Object.fromEntries(DAY.formatToParts(date).map(({ type, value: text }) => [type, text]));
+  return `${part.day} ${part.month} ${part.year}, ${TIME.format(date)}`;
+}
+
+/** A <time> element, or a dash (with class `noneClass`) when there is no value. */
+export function timeOrDash(value, noneClass) {
+  return value
+    ? html`<time datetime="${value}">${formatDateTime(value)}</time>`
+    : html`<span class="${noneClass}">—</span>`;
+}
