@@ -13,6 +13,16 @@ export function fragmentToken() {
   return new URLSearchParams(fragment).get("token")?.trim() || null;
 }
 
+/** Calls `start` when another emailed link is opened while its page shows: only the
+ * fragment changes then, so the page must start over itself. Returns the unsubscribe. */
+export function onNewFragmentToken(start) {
+  const listener = () => {
+    if (fragmentToken()) start();
+  };
+  window.addEventListener("hashchange", listener);
+  return () => window.removeEventListener("hashchange", listener);
+}
+
 export function navigate(path) {
   if (path !== currentPath() || window.location.hash) {
     window.history.pushState({}, "", path);

@@ -5,7 +5,7 @@
 import { mutate } from "../../gql.js";
 import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
-import { fragmentToken, navigate } from "../../router.js";
+import { fragmentToken, navigate, onNewFragmentToken } from "../../router.js";
 import { store } from "../../store.js";
 import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
 
@@ -27,6 +27,7 @@ let activatedViewer = null;
 
 class ActivatePage extends HTMLElement {
   #token = null;
+  #unwatch = null;
 
   connectedCallback() {
     this.addEventListener("submit", (event) => this.#submit(event));
@@ -34,18 +35,13 @@ class ActivatePage extends HTMLElement {
       const target = event.target.closest("[data-action=continue]")?.dataset.target;
       if (target) navigate(target);
     });
-    window.addEventListener("hashchange", this.#onHashChange);
+    this.#unwatch = onNewFragmentToken(() => this.#start());
     this.#start();
   }
 
   disconnectedCallback() {
-    window.removeEventListener("hashchange", this.#onHashChange);
+    this.#unwatch?.();
   }
-
-  // A link opened while this page is showing changes only the fragment: start over.
-  #onHashChange = () => {
-    if (fragmentToken()) this.#start();
-  };
 
   #start() {
     this.#token = fragmentToken();

@@ -3,16 +3,23 @@
 
 import { mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
-import { fragmentToken } from "../../router.js";
+import { fragmentToken, onNewFragmentToken } from "../../router.js";
 import { store } from "../../store.js";
 
 const CONFIRM = `mutation ConfirmEmail($input: EmailChangeConfirmInput!) {
   emailChangeConfirm(input: $input) { ok email userErrors { field code message } } }`;
 
 class ConfirmEmailPage extends HTMLElement {
+  #unwatch = null;
+
   connectedCallback() {
     this.addEventListener("submit", (event) => this.#submit(event));
+    this.#unwatch = onNewFragmentToken(() => this.#render());
     this.#render();
+  }
+
+  disconnectedCallback() {
+    this.#unwatch?.();
   }
 
   #render(result = null) {

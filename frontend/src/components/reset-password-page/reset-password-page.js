@@ -7,7 +7,7 @@ import { mutate } from "../../gql.js";
 import { errorsByField, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { newPasswordFields } from "../../password-fields.js";
-import { fragmentToken, navigate } from "../../router.js";
+import { fragmentToken, navigate, onNewFragmentToken } from "../../router.js";
 import { store } from "../../store.js";
 
 const RESET = `mutation ResetPassword($input: PasswordResetCompleteInput!) {
@@ -15,6 +15,7 @@ const RESET = `mutation ResetPassword($input: PasswordResetCompleteInput!) {
 
 class ResetPasswordPage extends HTMLElement {
   #token = null;
+  #unwatch = null;
   // "password": the new password only; "totp" / "recovery": with a two-factor code.
   #step = "password";
 
@@ -27,17 +28,13 @@ class ResetPasswordPage extends HTMLElement {
       this.#renderForm({}, values);
       this.querySelector("[name=totpCode], [name=recoveryCode]")?.focus();
     });
-    window.addEventListener("hashchange", this.#onHashChange);
+    this.#unwatch = onNewFragmentToken(() => this.#start());
     this.#start();
   }
 
   disconnectedCallback() {
-    window.removeEventListener("hashchange", this.#onHashChange);
+    this.#unwatch?.();
   }
-
-  #onHashChange = () => {
-    if (fragmentToken()) this.#start();
-  };
 
   #start() {
     this.#token = fragmentToken();
