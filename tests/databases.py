@@ -17,7 +17,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 # Emptied between tests; the system roles, seeded by migrations, stay.
 _TABLES = (
-    "audit_event, login_throttle, outbox_message, session, activation_token, account_token, "
+    "audit_event, login_throttle, outbox_message, session_token, session, activation_token, "
+    "account_token, "
     "two_factor_recovery_code, "
     "staff_member_office, staff_member, office, provider"
 )

@@ -10,6 +10,7 @@ from backend.models.outbox import OutboxMessage, OutboxStatus
 from backend.models.practice import Office, Plan, Practice, Provider
 from backend.models.role import Permission, Role
 from backend.models.session import Session
+from backend.models.session_token import SessionToken
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
 from backend.models.two_factor import TwoFactorRecoveryCode
 
@@ -29,6 +30,7 @@ __all__ = [
     "Provider",
     "Role",
     "Session",
+    "SessionToken",
     "StaffMember",
     "StaffStatus",
     "TwoFactorRecoveryCode",
