@@ -15,6 +15,7 @@ from tests.api.client import LOGIN, GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.api.documents import DEACTIVATE, VIEWER
 from tests.api.staff_factory import STAFF_PASSWORD, create_staff
+from tests.api.test_two_factor import DISABLE, RESET, enroll, later_code
 from tests.pins import OWNER_PIN
 
 ERRORS = "userErrors { field code message }"
@@ -356,6 +357,39 @@ async def test_a_password_change_ends_the_other_families_only(
     # The family that changed it goes on, refresh included.
     assert (await nurse.refresh())["userErrors"] == []
     assert (await nurse.viewer())["account"]["username"] == "cnurse"
+
+
+async def test_two_factor_changes_end_the_other_families(
+    admin: GraphQLClient, app: Starlette
+) -> None:
+    staff_id, nurse = await active_nurse(admin, app)
+    secret, _ = await enroll(nurse.api)  # with the access token
+    second = MobileApp(http_for(app))
+    signed_in = await second.api.mutate(
+        MOBILE_LOGIN,
+        {
+            "username": "cnurse",
+            "password": STAFF_PASSWORD,
+            "session": "BEARER",
+            "totpCode": later_code(secret),
+        },
+    )
+    assert signed_in["userErrors"] == []
+    second.api.token, second.refresh_token = signed_in["accessToken"], signed_in["refreshToken"]
+    assert (await second.viewer())["account"]["username"] == "cnurse"
+
+    # Turning it off ends the other family; the one that did it goes on.
+    disabled = await nurse.api.mutate(DISABLE, {"currentPassword": STAFF_PASSWORD})
+    assert disabled["userErrors"] == []
+    assert await second.viewer() is None
+    assert codes(await second.refresh()) == ["REFRESH_TOKEN_INVALID"]
+    assert (await nurse.refresh())["userErrors"] == []
+
+    # An administrator's reset ends every family of the person.
+    await enroll(nurse.api)
+    assert (await admin.mutate(RESET, {"id": staff_id}))["userErrors"] == []
+    assert await nurse.viewer() is None
+    assert codes(await nurse.refresh()) == ["REFRESH_TOKEN_INVALID"]
 
 
 async def test_an_expired_access_token_is_refreshed(app: Starlette, practice: Any) -> None:
