@@ -46,7 +46,7 @@ async def refresh(*, refresh_token: str, settings: Settings, meta: RequestMeta) 
     now = datetime.now(UTC)
     pair = await _find(refresh_token)
     if pair is None or not _family_live(pair.session, settings, now):
-        raise DomainError.single(ErrorCode.REFRESH_TOKEN_INVALID, INVALID_MESSAGE, ["refreshToken"])
+        raise _invalid()
     tokens = await _rotate(pair, refresh_token, settings, now)
     if tokens is None:
         tokens = await _retry(pair, refresh_token, settings, now)
@@ -57,6 +57,10 @@ async def refresh(*, refresh_token: str, settings: Settings, meta: RequestMeta) 
     await Session.filter(id=pair.session_id).update(last_seen_at=now)
     pair.session.last_seen_at = now
     return Refreshed(tokens=tokens, session=pair.session)
+
+
+def _invalid() -> DomainError:
+    return DomainError.single(ErrorCode.REFRESH_TOKEN_INVALID, INVALID_MESSAGE, ["refreshToken"])
 
 
 async def _find(refresh_token: str) -> SessionToken | None:
@@ -106,7 +110,12 @@ async def _retry(
     )
     if successor is None or successor.rotated_at is not None:
         return None  # not the immediately previous token any more
-    return reissue(successor, refresh_token, settings)
+    tokens = reissue(successor, refresh_token, settings)
+    if tokens is None:
+        # The key that derived the successor left SECRET_KEYS within these seconds: the
+        # retry cannot be answered, but it is no reuse, so the family is not ended.
+        raise _invalid()
+    return tokens
 
 
 async def _end_family(pair: SessionToken, meta: RequestMeta, now: datetime) -> None:
