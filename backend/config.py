@@ -81,6 +81,8 @@ class Settings:
     # Sessions and activation.
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # The mobile app's short-lived access tokens (backend/services/session_tokens.py).
+    access_token_minutes: int = 15
     activation_valid_hours: int = 72
     # Account self-service links (backend/services/account_tokens.py) and the limits of
     # forgot-password requests per account and per client address, per rolling hour.
@@ -150,6 +152,10 @@ class Settings:
         return timedelta(hours=self.session_absolute_hours)
 
     @property
+    def access_token_valid_for(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+    @property
     def activation_valid_for(self) -> timedelta:
         return timedelta(hours=self.activation_valid_hours)
 
@@ -195,6 +201,8 @@ class Settings:
             )
         if self.session_idle_minutes < 1 or self.session_absolute_hours < 1:
             problems.append("SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be positive")
+        if self.access_token_minutes < 1:
+            problems.append("ACCESS_TOKEN_MINUTES must be positive")
         if self.password_hash_profile not in ("standard", "fast"):
             problems.append("PASSWORD_HASH_PROFILE must be standard or fast")
         if self.password_hash_profile == "fast" and self.environment != "test":
@@ -374,6 +382,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", get("SESSION_ABSOLUTE_HOURS", "12")),
+        access_token_minutes=_int("ACCESS_TOKEN_MINUTES", get("ACCESS_TOKEN_MINUTES", "15")),
         activation_valid_hours=_int("ACTIVATION_VALID_HOURS", get("ACTIVATION_VALID_HOURS", "72")),
         cookie_secure=public_base_url.startswith("https://"),
         migrate_on_start=_bool("MIGRATE_ON_START", get("MIGRATE_ON_START", "true")),

@@ -47,7 +47,14 @@ def remember_code(*codes: str) -> None:
 
 
 # Response fields that carry a secret the server hands out once.
-_SECRET_FIELDS = {"token", "secret", "recoveryCodes", "provisioningUri"}
+_SECRET_FIELDS = {
+    "token",
+    "accessToken",
+    "refreshToken",
+    "secret",
+    "recoveryCodes",
+    "provisioningUri",
+}
 
 
 def remember_from_response(value: object) -> None:

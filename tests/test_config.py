@@ -11,6 +11,7 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     assert settings.public_base_url == "http://127.0.0.1:8000"
     assert settings.session_idle.total_seconds() == 30 * 60
     assert settings.session_absolute.total_seconds() == 12 * 3600
+    assert settings.access_token_valid_for.total_seconds() == 15 * 60
     assert settings.activation_valid_for.total_seconds() == 72 * 3600
     assert not settings.cookie_secure
 
@@ -26,6 +27,7 @@ def test_environment_is_read_once_into_typed_values() -> None:
             "SMTP_STARTTLS": "true",
             "PUBLIC_BASE_URL": "https://staff.example.com/",
             "SESSION_IDLE_MINUTES": "15",
+            "ACCESS_TOKEN_MINUTES": "5",
             "TWO_FACTOR_KEY": "q5jX1ZsQ0F8c1Vn2sQ9Zq7sXk8bYv3mJp0Wc4Rt6Uy8=",
         }
     )
@@ -33,6 +35,7 @@ def test_environment_is_read_once_into_typed_values() -> None:
     assert settings.public_base_url == "https://staff.example.com"
     assert settings.cookie_secure and not settings.uses_dev_mailbox
     assert settings.session_idle.total_seconds() == 15 * 60
+    assert settings.access_token_valid_for.total_seconds() == 5 * 60
 
 
 @pytest.mark.parametrize(
@@ -49,6 +52,8 @@ def test_environment_is_read_once_into_typed_values() -> None:
         ({"APP_ENV": "staging"}, "APP_ENV"),
         ({"PASSWORD_HASH_PROFILE": "fast"}, "APP_ENV=test"),
         ({"SESSION_IDLE_MINUTES": "0"}, "positive"),
+        ({"ACCESS_TOKEN_MINUTES": "0"}, "ACCESS_TOKEN_MINUTES must be positive"),
+        ({"ACCESS_TOKEN_MINUTES": "soon"}, "ACCESS_TOKEN_MINUTES must be an integer"),
     ],
 )
 def test_unsafe_or_malformed_settings_are_refused(environ: dict[str, str], message: str) -> None:

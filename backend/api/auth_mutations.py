@@ -58,8 +58,27 @@ class LoginInput:
 class LoginPayload:
     token: str | None = strawberry.field(
         description="For a BEARER session (the mobile app): the token to send as "
-        "`Authorization: Bearer …`. Shown only here, once. Null for a COOKIE session, whose "
-        "token page script must never see."
+        "`Authorization: Bearer …`, valid for the whole session. Shown only here, once. "
+        "Null for a COOKIE session, whose token page script must never see.",
+        deprecation_reason="Use accessToken, and refreshToken with sessionRefresh when it "
+        "expires. `token` keeps working for the whole session, as before.",
+    )
+    access_token: str | None = strawberry.field(
+        default=None,
+        description="For a BEARER session: a short-lived token to send as `Authorization: "
+        "Bearer …` until accessTokenExpiresAt; then get a new one with sessionRefresh. "
+        "Shown only here, once. Null for a COOKIE session.",
+    )
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When accessToken stops working (ACCESS_TOKEN_MINUTES after it was "
+        "issued, or the session's end if sooner).",
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="For a BEARER session: the single-use token that sessionRefresh "
+        "exchanges for the next accessToken and refreshToken. Keep it in secure storage; "
+        "shown only here, once. Null for a COOKIE session.",
     )
     expires_at: datetime | None = strawberry.field(
         description="When the session ends at the latest; it also ends after idle time."
@@ -122,6 +141,10 @@ class AuthMutations:
     @strawberry.mutation(description="Sign in with username and password.")
     async def login(self, info: Info[Context, None], input: LoginInput) -> LoginPayload:
         context = info.context
+        kind = input.session or (
+            SessionKind.COOKIE if context.request.headers.get(_SPA_HEADER) else SessionKind.BEARER
+        )
+        bearer = kind is SessionKind.BEARER
         try:
             staff, issued = await auth.login(
                 credentials=auth.Credentials(
@@ -132,6 +155,7 @@ class AuthMutations:
                 ),
                 settings=context.settings,
                 meta=context.meta,
+                bearer=bearer,
             )
         except DomainError as error:
             return LoginPayload(
@@ -141,13 +165,14 @@ class AuthMutations:
                 two_factor_required=asks_for_second_factor(error),
                 user_errors=user_errors(error),
             )
-        kind = input.session or (
-            SessionKind.COOKIE if context.request.headers.get(_SPA_HEADER) else SessionKind.BEARER
-        )
-        if kind is SessionKind.COOKIE:
+        if not bearer:
             set_session_cookie(context.response, context.settings, issued.token)
+        tokens = issued.tokens
         return LoginPayload(
-            token=issued.token if kind is SessionKind.BEARER else None,
+            token=issued.token if bearer else None,
+            access_token=tokens.access_token if tokens else None,
+            access_token_expires_at=tokens.access_token_expires_at if tokens else None,
+            refresh_token=tokens.refresh_token if tokens else None,
             expires_at=issued.session.expires_at,
             account=StaffMember.from_model(await staff_with_relations(staff.id)),
             two_factor_enrollment_required=issued.session.two_factor_enrollment_required,

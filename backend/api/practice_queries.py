@@ -42,11 +42,23 @@ class Viewer:
     _viewer: strawberry.Private[ViewerModel]
 
     @strawberry.field(description="The account's live sessions, newest first.")
-    async def sessions(self) -> list[AccountSession]:
+    async def sessions(self, info: Info[Context, None]) -> list[AccountSession]:
         own = await sessions.list_own(self._viewer)
+        settings = info.context.settings
         return [
-            AccountSession.from_model(s, current=s.id == self._viewer.session_id) for s in own
+            AccountSession.from_model(s, current=s.id == self._viewer.session_id, settings=settings)
+            for s in own
         ]
+
+    @strawberry.field(
+        description="The session asking, with its idle and absolute deadlines (for the "
+        "mobile app: the family of its access and refresh tokens)."
+    )
+    async def session(self, info: Info[Context, None]) -> AccountSession | None:
+        own = await sessions.current(self._viewer)
+        if own is None:
+            return None
+        return AccountSession.from_model(own, current=True, settings=info.context.settings)
 
 
 @strawberry.type

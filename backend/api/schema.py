@@ -31,6 +31,7 @@ from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
 from backend.api.role_mutations import RoleMutations
 from backend.api.role_types import Role
+from backend.api.session_refresh_mutations import SessionRefreshMutations
 from backend.api.staff_access_mutations import StaffAccessMutations
 from backend.api.staff_mutations import StaffMutations
 from backend.api.staff_queries import StaffQueries
@@ -55,6 +56,7 @@ class Mutation(
     PracticeMutations,
     AccountMutations,
     StaffAccessMutations,
+    SessionRefreshMutations,
 ):
     pass
 

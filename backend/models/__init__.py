@@ -11,6 +11,7 @@ from backend.models.practice import Office, Plan, Practice, Provider
 from backend.models.reset_request import PasswordResetRequest
 from backend.models.role import Permission, Role
 from backend.models.session import Session
+from backend.models.session_token import SessionToken
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
 from backend.models.two_factor import TwoFactorRecoveryCode
 
@@ -31,6 +32,7 @@ __all__ = [
     "Provider",
     "Role",
     "Session",
+    "SessionToken",
     "StaffMember",
     "StaffStatus",
     "TwoFactorRecoveryCode",

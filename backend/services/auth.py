@@ -25,16 +25,21 @@ class Credentials:
 
 
 async def login(
-    *, credentials: Credentials, settings: Settings, meta: RequestMeta
+    *, credentials: Credentials, settings: Settings, meta: RequestMeta, bearer: bool = False
 ) -> tuple[StaffMember, IssuedSession]:
+    """Sign in; a `bearer` session (the mobile app) also gets access and refresh tokens."""
     # A sign-in is authenticated by its password, whatever session the caller may hold.
     meta = dataclasses.replace(meta, auth_method=AuthMethod.PASSWORD)
     async with hashing.anonymous_work(settings) as lane:
-        return await _login(credentials, settings, meta, lane)
+        return await _login(credentials, settings, meta, lane, bearer)
 
 
 async def _login(
-    credentials: Credentials, settings: Settings, meta: RequestMeta, lane: hashing.Lane
+    credentials: Credentials,
+    settings: Settings,
+    meta: RequestMeta,
+    lane: hashing.Lane,
+    bearer: bool,
 ) -> tuple[StaffMember, IssuedSession]:
     username, password = credentials.username, credentials.password
     totp_code, recovery_code = credentials.totp_code, credentials.recovery_code
@@ -89,6 +94,7 @@ async def _login(
         meta=meta,
         two_factor_enrollment_required=must_enroll,
         password_change_required=staff.password_change_required,
+        bearer=bearer,
     )
     await StaffMember.filter(id=staff.id).update(last_sign_in_at=issued.session.created_at)
     details: dict[str, object] = {}

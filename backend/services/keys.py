@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from backend.config import Settings
 
-Purpose = Literal["totp", "outbox", "pin", "throttle", "api-client", "webhook"]
+Purpose = Literal["totp", "outbox", "pin", "throttle", "api-client", "webhook", "refresh"]
 # A Fernet subkey and an HMAC subkey of the same purpose are derived apart, so that no key
 # bytes ever serve two algorithms.
 _Usage = Literal["fernet", "hmac", "key-id"]

@@ -18,6 +18,7 @@ from backend.models import (
     OutboxMessage,
     OutboxStatus,
     Session,
+    SessionToken,
 )
 
 BATCH_SIZE = 1000
@@ -53,6 +54,13 @@ def _ended_sessions(settings: Settings, now: datetime) -> Q:
     return Q(expires_at__lt=cut) | Q(revoked_at__lt=cut)
 
 
+def _tokens_of_ended_sessions(settings: Settings, now: datetime) -> Q:
+    # Before their sessions, so that each table's count is its own (the foreign key's
+    # cascade would delete them too, counted as sessions on SQLite).
+    cut = now - timedelta(days=settings.retain_sessions_days)
+    return Q(session__expires_at__lt=cut) | Q(session__revoked_at__lt=cut)
+
+
 def _delivered_email(settings: Settings, now: datetime) -> Q:
     # Failed messages stay: they are what support looks at when an email never came.
     cut = now - timedelta(days=settings.retain_sent_email_days)
@@ -72,6 +80,7 @@ def _old_audit_events(settings: Settings, now: datetime) -> Q:
 
 RULES: tuple[Rule, ...] = (
     Rule(table="login_throttle", model=LoginThrottle, expired=_stale_throttles),
+    Rule(table="session_token", model=SessionToken, expired=_tokens_of_ended_sessions),
     Rule(table="session", model=Session, expired=_ended_sessions),
     Rule(table="account_token", model=AccountToken, expired=_ended_account_links),
     Rule(table="outbox_message", model=OutboxMessage, expired=_delivered_email),

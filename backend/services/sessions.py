@@ -1,4 +1,6 @@
-"""Sessions: opaque random tokens, stored hashed, with idle and absolute timeouts."""
+"""Sessions: opaque random tokens, stored hashed, with idle and absolute timeouts. A bearer
+session (the mobile app) is also the family of its access and refresh token pairs
+(backend/services/session_tokens.py); its own token stays valid as before."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -8,7 +10,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.config import Settings
 from backend.models import Session, StaffMember, StaffStatus
+from backend.services import session_deadlines, session_tokens
 from backend.services.secrets import new_token, token_digest
+from backend.services.session_tokens import TokenPair
 from backend.services.viewer import RequestMeta, Viewer
 
 # Writing last_seen_at on every request would cost a write per read; a minute of
@@ -20,6 +24,8 @@ _TOUCH_EVERY = timedelta(seconds=60)
 class IssuedSession:
     token: str
     session: Session
+    # The first access and refresh tokens, for a bearer session.
+    tokens: TokenPair | None = None
 
 
 async def start_session(
@@ -30,6 +36,7 @@ async def start_session(
     using_db: BaseDBAsyncClient | None = None,
     two_factor_enrollment_required: bool = False,
     password_change_required: bool = False,
+    bearer: bool = False,
 ) -> IssuedSession:
     token, digest = new_token()
     now = datetime.now(UTC)
@@ -44,23 +51,28 @@ async def start_session(
         password_change_required=password_change_required,
         using_db=using_db,
     )
-    return IssuedSession(token=token, session=session)
+    tokens = None
+    if bearer:
+        tokens = await session_tokens.issue_first(
+            session, settings=settings, now=now, using_db=using_db
+        )
+    return IssuedSession(token=token, session=session, tokens=tokens)
 
 
 async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) -> Viewer | None:
-    """The viewer of a live session token, or None (unknown, revoked, idle or expired)."""
+    """The viewer of a live session token or access token, or None (unknown, revoked,
+    idle or expired; an access token also when expired or replaced by a refresh)."""
     if not token or len(token) > 100:
         return None
+    now = datetime.now(UTC)
     session = (
         await Session.filter(token_hash=token_digest(token), revoked_at=None)
         .select_related("staff__role")
         .first()
-    )
-    now = datetime.now(UTC)
+    ) or await session_tokens.family_of_access_token(token, now=now)
     if (
         session is None
-        or session.expires_at <= now
-        or session.last_seen_at + settings.session_idle <= now
+        or not session_deadlines.is_live(session, settings, now)
         or session.staff.status != StaffStatus.ACTIVE
     ):
         return None
@@ -102,6 +114,13 @@ async def list_own(viewer: Viewer) -> list[Session]:
     return await Session.filter(
         staff_id=viewer.staff_id, revoked_at=None, expires_at__gt=now
     ).order_by("-created_at")
+
+
+async def current(viewer: Viewer) -> Session | None:
+    """The viewer's own session (for its deadlines)."""
+    if viewer.session_id is None:
+        return None
+    return await Session.get_or_none(id=viewer.session_id, staff_id=viewer.staff_id)
 
 
 async def revoke_own(viewer: Viewer, session_id: UUID) -> bool:

@@ -50,6 +50,7 @@ SECRET_MUTATIONS = (
     "passwordResetComplete",
     "emailChangeRequest",
     "emailChangeConfirm",
+    "sessionRefresh",
 )
 ANONYMOUS = {
     "login",
@@ -57,6 +58,7 @@ ANONYMOUS = {
     "passwordResetRequest",
     "passwordResetComplete",
     "emailChangeConfirm",
+    "sessionRefresh",
 }
 VIEWER = "{ viewer { __typename } }"
 # The nesting a JSON decoder or a recursive check could trip on; the body stays under

@@ -15,6 +15,7 @@ from backend.models import (
     OutboxStatus,
     Plan,
     Session,
+    SessionToken,
     StaffMember,
 )
 from backend.services.bootstrap import NewPractice, create_practice
@@ -58,13 +59,23 @@ async def _throttle(key: str, *, last_failure: datetime, locked: bool = False) -
 
 
 async def _session(owner: StaffMember, *, expires: datetime, revoked: datetime | None) -> None:
-    await Session.create(
+    session = await Session.create(
         staff=owner,
         token_hash=uuid.uuid4().hex,
         last_seen_at=expires - timedelta(hours=1),
         expires_at=expires,
         revoked_at=revoked,
     )
+    # A bearer session's token pairs (its family) go with it.
+    for generation in range(2):
+        await SessionToken.create(
+            session=session,
+            generation=generation,
+            access_hash=secrets.token_hex(32),
+            refresh_hash=secrets.token_hex(32),
+            access_expires_at=expires,
+            rotated_at=None if generation else expires - timedelta(hours=1),
+        )
 
 
 async def _email(owner: StaffMember, status: OutboxStatus, created: datetime) -> None:
@@ -126,6 +137,7 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
 
     assert report.deleted == {
         "login_throttle": 2,
+        "session_token": 4,
         "session": 2,
         "account_token": 2,
         "outbox_message": 2,
@@ -135,6 +147,9 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
     keys = {str(key) for key in await LoginThrottle.all().values_list("key", flat=True)}
     assert keys == {"user:locked-long-ago", "user:recent"}
     assert await Session.all().count() == 2
+    kept = set(await Session.all().values_list("id", flat=True))
+    assert set(await SessionToken.all().values_list("session_id", flat=True)) == kept
+    assert await SessionToken.all().count() == 4
     rows = await OutboxMessage.all().values_list("status", flat=True)
     statuses = sorted(OutboxStatus(status).value for status in rows)
     assert statuses == ["FAILED", "QUEUED", "SENT"]
