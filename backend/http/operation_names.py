@@ -10,6 +10,10 @@ KNOWN_OPERATION_NAMES = frozenset(
         # frontend/src
         "AccountDetails",
         "AccountSessions",
+        "ApiClientCreate",
+        "ApiClientRevoke",
+        "ApiClientRotate",
+        "ApiClients",
         "ConfirmEmail",
         "EmailChangeRequest",
         "ForgotPassword",
