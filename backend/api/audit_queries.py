@@ -10,11 +10,11 @@ from backend.api.audit_types import AuditEvent, AuditEventConnection, AuditEvent
 from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import parse_reference
-from backend.api.permissions import MANAGERS_ONLY
+from backend.api.permissions import allowing
 from backend.api.relay import PageInfo
-from backend.api.staff_types import StaffMember
 from backend.services import audit_log
 from backend.services.audit_log import AuditQuery
+from backend.services.caller import Access
 
 
 @strawberry.input(description="Narrows the audit trail; all given conditions must hold.")
@@ -58,7 +58,8 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 @strawberry.type
 class AuditQueries:
     @strawberry.field(
-        description="The practice's audit trail, newest first.", permission_classes=MANAGERS_ONLY
+        description="The practice's audit trail, newest first.",
+        permission_classes=allowing(Access.AUDIT_READ),
     )
     async def audit_events(
         self,
@@ -73,13 +74,13 @@ class AuditQueries:
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
     ) -> AuditEventConnection:
-        viewer, query = info.context.require_viewer(), _query(filter)
+        caller, query = info.context.require_caller(), _query(filter)
         page = await translate(
-            lambda: audit_log.list_events(viewer=viewer, query=query, first=first, after=after)
+            lambda: audit_log.list_events(caller=caller, query=query, first=first, after=after)
         )
         edges = [
             AuditEventEdge(
-                node=AuditEvent.from_model(event, StaffMember.actor_of(event, page.actors)),
+                node=AuditEvent.from_model(event, page.actors, info.context.settings),
                 cursor=cursor,
             )
             for event, cursor in zip(page.items, page.cursors, strict=True)
@@ -87,6 +88,6 @@ class AuditQueries:
         return AuditEventConnection(
             edges=edges,
             page_info=PageInfo.forward(page.cursors, has_next_page=page.has_next_page),
-            _viewer=viewer,
+            _caller=caller,
             _query=query,
         )

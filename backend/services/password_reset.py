@@ -192,9 +192,7 @@ async def _second_factor(
     """A reset never bypasses two-factor sign-in: the code is a guess like a sign-in's,
     counted before it is checked against the account's sign-in limits."""
     if not (totp_code or recovery_code):
-        raise DomainError.single(
-            ErrorCode.TWO_FACTOR_REQUIRED, CODE_REQUIRED_MESSAGE, ["totpCode"]
-        )
+        raise DomainError.single(ErrorCode.TWO_FACTOR_REQUIRED, CODE_REQUIRED_MESSAGE, ["totpCode"])
     now = datetime.now(UTC)
     attempt = await throttle.reserve(
         throttle.keys_for(staff.username_key, meta, settings), settings, now
