@@ -59,7 +59,8 @@ async def draw(client_id: UUID, settings: Settings, *, now: float | None = None)
     filled = _FILLED.format(elapsed=elapsed, **names)
     sql = _DRAW.format(filled=filled, now=names["now"], id=mark.format(4))
     identifier: object = client_id if postgres else str(client_id)
-    _, rows = await connection.execute_query(sql, [now, rate, burst, identifier])
+    # The dict variant fetches on asyncpg too (execute_query drops an UPDATE's RETURNING).
+    rows = await connection.execute_query_dict(sql, [now, rate, burst, identifier])
     if rows:
         left = float(rows[0]["bucket_tokens"])
         return _answer(True, left, rate, burst)

@@ -85,12 +85,31 @@ async def create(*, viewer: Viewer, data: NewApiClient, settings: Settings) -> I
 
 
 async def create_for_practice(
-    *, practice_id: UUID, data: NewApiClient, settings: Settings
+    *, practice: str, data: NewApiClient, settings: Settings
 ) -> IssuedSecret:
-    """From the command line: no person creates it (and the audit trail says so)."""
-    if not await Practice.exists(id=practice_id):
+    """From the command line, for the practice of this exact name or ID: no person creates
+    it (and the audit trail says so)."""
+    found = await _practice_named(practice)
+    return await _create(found.id, data, settings, viewer=None)
+
+
+async def _practice_named(reference: str) -> Practice:
+    try:
+        by_id = await Practice.get_or_none(id=UUID(reference))
+    except ValueError:
+        by_id = None
+    if by_id is not None:
+        return by_id
+    named = await Practice.filter(name=reference.strip()).limit(2)
+    if len(named) > 1:
+        raise DomainError.single(
+            ErrorCode.INVALID,
+            "Several practices have this name: give the practice's ID instead.",
+            ["practice"],
+        )
+    if not named:
         raise DomainError.single(ErrorCode.NOT_FOUND, "There is no such practice.", ["practice"])
-    return await _create(practice_id, data, settings, viewer=None)
+    return named[0]
 
 
 async def rotate(*, viewer: Viewer, client_id: UUID, settings: Settings) -> IssuedSecret:
