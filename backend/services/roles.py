@@ -25,6 +25,11 @@ async def list_roles(caller: Caller) -> list[Role]:
 
 async def get_role(caller: Caller, role_id: UUID) -> Role | None:
     caller.require(Access.ROLES_READ)
+    return await _usable_role(caller, role_id)
+
+
+async def _usable_role(caller: Caller, role_id: UUID) -> Role | None:
+    # Without a check of its own: changing a role needs ROLES_WRITE, not ROLES_READ too.
     return await Role.filter(
         Q(practice_id=caller.practice_id) | Q(is_system=True), id=role_id
     ).first()
@@ -113,7 +118,7 @@ async def _save_and_audit(caller: Caller, action: str, role: Role, db: BaseDBAsy
 
 
 async def _editable_role(caller: Caller, role_id: UUID) -> Role:
-    role = await get_role(caller, role_id)
+    role = await _usable_role(caller, role_id)
     if role is None:
         raise DomainError.single(ErrorCode.NOT_FOUND, "This role does not exist.", ["id"])
     if role.is_system:

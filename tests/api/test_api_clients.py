@@ -14,7 +14,6 @@ from tortoise.exceptions import IntegrityError
 
 from backend.config import Settings
 from backend.models import ApiClient, ApiClientSecret, AuditEvent, Plan
-from backend.services.caller import PEOPLE_ONLY_MESSAGE
 from tests.api.api_clients import (
     API_CLIENT_CREATE,
     API_CLIENT_REVOKE,
@@ -291,41 +290,6 @@ async def test_a_client_takes_no_seat(
             STAFF_CREATE, await staff_input(partner, username="seat3", email="seat3@example.com")
         )
     assert [e["code"] for e in payload["userErrors"]] == ["SEAT_LIMIT_REACHED"]
-
-
-PEOPLE_ONLY = {
-    "apiClients": "{ apiClients { totalCount } }",
-    "apiClientCreate": 'mutation { apiClientCreate(input: {name: "x", scopes: [STAFF_READ]}) '
-    f"{{ secret {ERRORS} }} }}",
-    "apiClientRotate": f'mutation {{ apiClientRotate(input: {{id: "x"}}) {{ secret {ERRORS} }} }}',
-    "apiClientRevoke": f'mutation {{ apiClientRevoke(input: {{id: "x"}}) {{ {ERRORS} }} }}',
-    "logout": f"mutation {{ logout(input: {{}}) {{ ok {ERRORS} }} }}",
-    "passwordChange": 'mutation { passwordChange(input: {currentPassword: "a", '
-    f'newPassword: "b", newPasswordConfirmation: "b"}}) {{ {ERRORS} }} }}',
-    "twoFactorEnrollStart": f"mutation {{ twoFactorEnrollStart(input: {{}}) {{ {ERRORS} }} }}",
-    "appUnlock": f'mutation {{ appUnlock(input: {{pin: "1234"}}) {{ {ERRORS} }} }}',
-    "staffResetTwoFactor": f'mutation {{ staffResetTwoFactor(input: {{id: "x"}}) {{ {ERRORS} }} }}',
-    "staffUnlockLogin": f'mutation {{ staffUnlockLogin(input: {{id: "x"}}) {{ {ERRORS} }} }}',
-    "staffSignOutEverywhere": 'mutation { staffSignOutEverywhere(input: {id: "x"}) '
-    f"{{ {ERRORS} }} }}",
-    "practiceSetTwoFactorRequirement": "mutation { practiceSetTwoFactorRequirement(input: "
-    f"{{requireTwoFactorForManagers: false}}) {{ {ERRORS} }} }}",
-}
-
-
-async def test_a_client_cannot_do_what_only_people_may(
-    app: Starlette, admin: GraphQLClient
-) -> None:
-    from tests.api.api_clients import ALL_SCOPES
-
-    secret = (await create_api_client(admin, ALL_SCOPES))["secret"]
-    async with as_api_client(app, secret) as partner:
-        for name, document in PEOPLE_ONLY.items():
-            body = await partner.execute(document)
-            assert error_codes(body) == ["FORBIDDEN"], (name, body)
-            assert body["errors"][0]["message"] == PEOPLE_ONLY_MESSAGE, name
-        assert (await partner.data(VIEWER))["viewer"] is None
-    assert await ApiClient.all().count() == 1
 
 
 async def test_a_client_cannot_sign_in_to_the_app(app: Starlette, admin: GraphQLClient) -> None:
