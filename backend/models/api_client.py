@@ -18,7 +18,7 @@ class ApiClient(Model):
     )
     practice_id: UUID  # the foreign key's id column, which Tortoise adds
     name = fields.CharField(max_length=100)
-    # Scope values (backend/services/caller.py Scope), sorted.
+    # Scope values (backend/services/caller.py Scope), in the catalogue's order.
     scopes: list[str] = fields.JSONField(default=list)
     # Null when created from the command line.
     created_by: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(

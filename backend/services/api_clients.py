@@ -300,7 +300,9 @@ def _clean(data: NewApiClient) -> tuple[str, list[str], datetime | None]:
         else:
             expires_at = datetime.now(UTC) + timedelta(days=days)
     errors.raise_if_any()
-    return name, sorted({scope.value for scope in data.scopes}), expires_at
+    chosen = set(data.scopes)
+    # In the catalogue's order, whatever the order asked in.
+    return name, [scope.value for scope in Scope if scope in chosen], expires_at
 
 
 async def _new_secret(client: ApiClient, db: BaseDBAsyncClient) -> str:
