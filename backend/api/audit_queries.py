@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -9,7 +10,7 @@ from strawberry.types import Info
 from backend.api.audit_types import AuditEvent, AuditEventConnection, AuditEventEdge
 from backend.api.context import Context
 from backend.api.errors import translate
-from backend.api.ids import parse_reference
+from backend.api.ids import NO_SUCH_ID, from_global_id, parse_reference
 from backend.api.permissions import allowing
 from backend.api.relay import PageInfo
 from backend.services import audit_log
@@ -23,7 +24,9 @@ class AuditEventFilter:
         default=None, description="Only events about this staff member (a StaffMember ID)."
     )
     actor_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only events done by this staff member (a StaffMember ID)."
+        default=None,
+        description="Only events done by this staff member or API client (a StaffMember or "
+        "an ApiClient ID).",
     )
     action: str | None = strawberry.field(
         default=None, description='Only this action, e.g. "staff.deactivate".'
@@ -41,11 +44,23 @@ def _query(filter: AuditEventFilter | None) -> AuditQuery:
         return AuditQuery()
     return AuditQuery(
         target_staff_id=parse_reference(filter.target_id, "StaffMember"),
-        actor_id=parse_reference(filter.actor_id, "StaffMember"),
+        actor_id=_actor(filter.actor_id, "StaffMember"),
+        actor_api_client_id=_actor(filter.actor_id, "ApiClient"),
         action=filter.action,
         since=_as_utc(filter.from_),
         until=_as_utc(filter.to),
     )
+
+
+def _actor(global_id: str | None, kind: str) -> UUID | None:
+    """The actor filter's id when it names a `kind` (a person or an API client); an ID of
+    neither kind matches nothing."""
+    if global_id is None or global_id == "":
+        return None
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] not in ("StaffMember", "ApiClient"):
+        return NO_SUCH_ID if kind == "StaffMember" else None
+    return decoded[1] if decoded[0] == kind else None
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:

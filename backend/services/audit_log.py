@@ -40,6 +40,7 @@ _SECRET_HINTS = ("password", "pin", "token", "secret", "hash", "totp", "otp", "c
 class AuditQuery:
     target_staff_id: UUID | None = None
     actor_id: UUID | None = None
+    actor_api_client_id: UUID | None = None
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -199,6 +200,8 @@ def _filtered(caller: Caller, query: AuditQuery) -> QuerySet[AuditEvent]:
         rows = rows.filter(target_id=str(query.target_staff_id)).filter(prefixes)
     if query.actor_id is not None:
         rows = rows.filter(actor_id=query.actor_id)
+    if query.actor_api_client_id is not None:
+        rows = rows.filter(api_client_id=query.actor_api_client_id)
     if query.action:
         rows = rows.filter(action=query.action.strip())
     if query.since is not None:

@@ -246,6 +246,17 @@ async def test_what_a_client_changes_is_audited_with_the_client_as_actor(
         "actor": None,
         "actorApiClient": {"id": _node_id(created), "name": "HR sync"},
     }
+    by_client = await admin.data(
+        "query($id: ID!) { auditEvents(filter: {actorId: $id}) { edges { node { action } } } }",
+        {"id": _node_id(created)},
+    )
+    actions = [e["node"]["action"] for e in by_client["auditEvents"]["edges"]]
+    assert actions == ["staff.cancel_verification", "staff.create"]
+    by_owner = await admin.data(
+        "query($id: ID!) { auditEvents(filter: {actorId: $id}) { edges { node { action } } } }",
+        {"id": (await admin.data(VIEWER))["viewer"]["account"]["id"]},
+    )
+    assert "staff.create" not in [e["node"]["action"] for e in by_owner["auditEvents"]["edges"]]
     events = await AuditEvent.filter(action__in=["staff.create", "staff.cancel_verification"])
     assert len(events) == 2
     assert all(e.actor_id is None and e.api_client_id is not None for e in events)
