@@ -60,7 +60,10 @@ class Viewer:
 
 @strawberry.type
 class PracticeQueries:
-    @strawberry.field(description="The signed-in account; null when signed out.")
+    @strawberry.field(
+        description="The signed-in account; null when signed out, and for an API client "
+        "(which reads currentApiClient)."
+    )
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         viewer = info.context.viewer
         if viewer is None:

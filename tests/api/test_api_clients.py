@@ -317,3 +317,24 @@ async def test_a_client_cannot_sign_in_to_the_app(app: Starlette, admin: GraphQL
             {"username": "owner", "password": secret},
         )
         assert [e["code"] for e in login["userErrors"]] == ["INVALID_CREDENTIALS"]
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["sa_live_" + "A" * 43, "sa_live_short", "sa_live_" + "B" * 500, "sa_live_" + "é" * 43],
+)
+async def test_an_unknown_or_malformed_secret_is_unauthenticated_and_never_echoed(
+    app: Starlette, admin: GraphQLClient, secret: str
+) -> None:
+    await create_api_client(admin, ["STAFF_READ"])
+    async with _http(app) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": STAFF_LIST},
+            headers={"authorization": f"Bearer {secret}".encode()},
+        )
+    assert response.status_code == 200
+    body = response.json()
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert secret not in response.text and "ratelimit-limit" not in response.headers
+    assert (await ApiClient.get()).last_used_at is None
