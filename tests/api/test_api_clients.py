@@ -331,7 +331,7 @@ async def test_an_unknown_or_malformed_secret_is_unauthenticated_and_never_echoe
         response = await http.post(
             "/graphql",
             json={"query": STAFF_LIST},
-            headers={"authorization": f"Bearer {secret}".encode()},
+            headers=[(b"authorization", f"Bearer {secret}".encode())],
         )
     assert response.status_code == 200
     body = response.json()
