@@ -1,5 +1,7 @@
 """Creating, rotating and revoking API clients: people with Manage Accounts only."""
 
+from datetime import datetime
+
 import strawberry
 from strawberry.types import Info
 
@@ -54,6 +56,9 @@ class ApiClientRotatePayload:
         description="The new secret, shown this once. The previous one keeps working for "
         "API_CLIENT_ROTATION_OVERLAP_HOURS (24 by default), then stops."
     )
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="Until when the previous secret keeps working (the end of the overlap)."
+    )
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed, if so.")
 
 
@@ -107,11 +112,15 @@ class ApiClientMutations:
             )
         except DomainError as error:
             return ApiClientRotatePayload(
-                api_client=None, secret=None, user_errors=user_errors(error)
+                api_client=None,
+                secret=None,
+                previous_secret_expires_at=None,
+                user_errors=user_errors(error),
             )
         return ApiClientRotatePayload(
             api_client=ApiClient.from_model(issued.client, context.settings),
             secret=issued.secret,
+            previous_secret_expires_at=issued.previous_secrets_end,
             user_errors=[],
         )
 

@@ -61,6 +61,8 @@ class IssuedSecret:
 
     client: ApiClient
     secret: str
+    # After a rotation: until when the secrets in use before keep working.
+    previous_secrets_end: datetime | None = None
 
 
 def is_client_secret(token: str) -> bool:
@@ -132,7 +134,7 @@ async def rotate(*, viewer: Viewer, client_id: UUID, settings: Settings) -> Issu
             details={"overlapEndsAt": overlap_ends.isoformat(timespec="seconds")},
             using_db=db,
         )
-    return IssuedSecret(client=client, secret=secret)
+    return IssuedSecret(client=client, secret=secret, previous_secrets_end=overlap_ends)
 
 
 async def revoke(*, viewer: Viewer, client_id: UUID, settings: Settings) -> ApiClient:

@@ -21,7 +21,9 @@ mutation($input: ApiClientCreateInput!) {{
 """
 API_CLIENT_ROTATE = f"""
 mutation($input: ApiClientRotateInput!) {{
-  apiClientRotate(input: $input) {{ apiClient {{ {CLIENT_FIELDS} }} secret {USER_ERRORS} }}
+  apiClientRotate(input: $input) {{
+    apiClient {{ {CLIENT_FIELDS} }} secret previousSecretExpiresAt {USER_ERRORS}
+  }}
 }}
 """
 API_CLIENT_REVOKE = f"""

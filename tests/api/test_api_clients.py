@@ -139,6 +139,7 @@ async def test_rotation_keeps_the_old_secret_working_for_the_overlap_only(
     assert SECRET_PATTERN.match(rotated["secret"])
     old_row = await ApiClientSecret.get(secret_hash=hashlib.sha256(old.encode()).hexdigest())
     assert old_row.expires_at is not None
+    assert datetime.fromisoformat(rotated["previousSecretExpiresAt"]) == old_row.expires_at
     overlap = old_row.expires_at - datetime.now(UTC)
     assert settings.api_client_rotation_overlap - timedelta(minutes=1) < overlap
     assert overlap <= settings.api_client_rotation_overlap
