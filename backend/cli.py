@@ -1,4 +1,5 @@
-"""Command line: serve, migrate, worker, create-practice, demo, rotate-keys, export-schema."""
+"""Command line: serve, migrate, worker, create-practice, api-client, demo, rotate-keys,
+export-schema."""
 
 import argparse
 import asyncio
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "create-practice": _create_practice,
         "demo": _demo,
         "rotate-keys": _rotate_keys,
+        "api-client": _api_client,
     }
     return asyncio.run(runners[args.command](settings, args))
 
@@ -94,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "--owner-pin",
         help="the PIN as an argument: deprecated, other users can see it (ps, shell history)",
     )
+    _api_client_parser(commands)
     commands.add_parser("demo", help='create the "Demo Family Practice" if missing')
     commands.add_parser(
         "rotate-keys",
@@ -104,6 +107,29 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--check", action="store_true", help="fail if the file is stale")
     export.add_argument("--path", default=str(SCHEMA_FILE))
     return parser
+
+
+def _api_client_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from backend.services.caller import Scope
+
+    client = commands.add_parser("api-client", help="manage API clients of a practice")
+    actions = client.add_subparsers(dest="action", required=True)
+    create = actions.add_parser(
+        "create", help="create an API client and print its secret (shown this once)"
+    )
+    create.add_argument("--practice", required=True, help="the practice's exact name, or its ID")
+    create.add_argument("--name", required=True, help='what it is for, e.g. "Workday HR sync"')
+    create.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        required=True,
+        choices=[scope.value for scope in Scope],
+        help="repeatable",
+    )
+    create.add_argument(
+        "--expires-in-days", type=_positive_int, help="a fixed expiry (default: none)"
+    )
 
 
 def _positive_int(value: str) -> int:
@@ -263,6 +289,40 @@ async def _create_practice(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await close_database()
     print(f"created practice {practice.name!r} with owner {owner.username!r}")
+    return 0
+
+
+async def _api_client(settings: Settings, args: argparse.Namespace) -> int:
+    from backend.services.api_clients import NewApiClient, create_for_practice
+    from backend.services.caller import Scope
+    from backend.services.errors import DomainError
+
+    data = NewApiClient(
+        name=args.name,
+        scopes=[Scope(value) for value in args.scopes],
+        expires_in_days=args.expires_in_days,
+    )
+    if settings.migrate_on_start:
+        await apply_migrations(settings.database_url)
+    await open_database(settings.database_url)
+    try:
+        issued = await create_for_practice(practice=args.practice, data=data, settings=settings)
+    except DomainError as error:
+        for problem in error.errors:
+            where = ".".join(problem.field) if problem.field else "input"
+            print(f"error: {where}: {problem.message}", file=sys.stderr)
+        return 1
+    finally:
+        await close_database()
+    # The secret alone on standard output, so that a script can capture it; the rest on
+    # standard error.
+    client = issued.client
+    print(
+        f"created API client {client.name!r} ({', '.join(client.scopes)}); store its secret"
+        " now, it is not shown again:",
+        file=sys.stderr,
+    )
+    print(issued.secret)
     return 0
 
 

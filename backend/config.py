@@ -130,6 +130,13 @@ class Settings:
     retain_sent_email_days: int = 30
     retain_audit_days: int = 2190
     retention_interval_minutes: int = 60
+    # API clients (backend/services/api_clients.py): a rotated-out secret keeps working for
+    # the overlap; a client unused for the idle period expires; each client's requests are
+    # limited by a token bucket of `burst` requests refilled at `rate` a second.
+    api_client_rotation_overlap_hours: int = 24
+    api_client_idle_days: int = 90
+    api_client_rate_per_second: float = 10.0
+    api_client_rate_burst: int = 100
 
     @property
     def is_development(self) -> bool:
@@ -166,6 +173,14 @@ class Settings:
     @property
     def email_change_valid_for(self) -> timedelta:
         return timedelta(hours=self.email_change_valid_hours)
+
+    @property
+    def api_client_rotation_overlap(self) -> timedelta:
+        return timedelta(hours=self.api_client_rotation_overlap_hours)
+
+    @property
+    def api_client_idle(self) -> timedelta:
+        return timedelta(days=self.api_client_idle_days)
 
     @property
     def effective_secret_keys(self) -> tuple[str, ...]:
@@ -242,6 +257,13 @@ class Settings:
                 "PASSWORD_RESET_LIMIT_PER_HOUR and PASSWORD_RESET_IP_LIMIT_PER_HOUR"
                 " must be positive"
             )
+        if self.api_client_rotation_overlap_hours < 0 or self.api_client_idle_days < 1:
+            problems.append(
+                "API_CLIENT_ROTATION_OVERLAP_HOURS must be at least 0 and "
+                "API_CLIENT_IDLE_DAYS positive"
+            )
+        if self.api_client_rate_per_second <= 0 or self.api_client_rate_burst < 1:
+            problems.append("API_CLIENT_RATE_PER_SECOND and API_CLIENT_RATE_BURST must be positive")
         if self.log_format not in ("json", "text"):
             problems.append("LOG_FORMAT must be json or text")
         periods = (
@@ -435,6 +457,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         retention_interval_minutes=_int(
             "RETENTION_INTERVAL_MINUTES", get("RETENTION_INTERVAL_MINUTES", "60")
         ),
+        # API clients.
+        api_client_rotation_overlap_hours=_int(
+            "API_CLIENT_ROTATION_OVERLAP_HOURS", get("API_CLIENT_ROTATION_OVERLAP_HOURS", "24")
+        ),
+        api_client_idle_days=_int("API_CLIENT_IDLE_DAYS", get("API_CLIENT_IDLE_DAYS", "90")),
+        api_client_rate_per_second=_float(
+            "API_CLIENT_RATE_PER_SECOND", get("API_CLIENT_RATE_PER_SECOND", "10")
+        ),
+        api_client_rate_burst=_int("API_CLIENT_RATE_BURST", get("API_CLIENT_RATE_BURST", "100")),
     )
     settings.check()
     return settings

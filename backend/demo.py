@@ -55,7 +55,7 @@ async def ensure_demo_practice(settings: Settings) -> bool:
     for first, last, username, role_name, status in _DEMO_STAFF:
         role = await Role.get(is_system=True, name=role_name)
         member = await staff.create_staff(
-            viewer=viewer,
+            caller=viewer,
             data=NewStaff(
                 first_name=first,
                 last_name=last,
@@ -81,5 +81,5 @@ async def ensure_demo_practice(settings: Settings) -> bool:
                 )
                 await activation_links.revoke_all(member.id, using_db=db)
         elif status == StaffStatus.INACTIVE:
-            await lifecycle.cancel_verification(viewer=viewer, staff_id=member.id)
+            await lifecycle.cancel_verification(caller=viewer, staff_id=member.id)
     return True

@@ -30,8 +30,7 @@ GRAPHQL_ERRORS = Counter(
 )
 SIGN_IN_FAILURES = Counter(
     f"{PREFIX}_sign_in_failures",
-    "Wrong secrets counted by the brute-force throttle (passwords, two-factor and "
-    "recovery codes).",
+    "Wrong secrets counted by the brute-force throttle (passwords, two-factor and recovery codes).",
 )
 SIGN_IN_LOCKS = Counter(
     f"{PREFIX}_sign_in_locks",

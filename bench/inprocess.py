@@ -97,9 +97,9 @@ async def load_page_data(database_url: str, admin_username: str) -> PageData:
             permissions=frozenset(admin.role.permissions),
         )
         page = await staff_directory.list_staff(
-            viewer=viewer, query=StaffQuery(status=StaffStatus.ACTIVE), first=PAGE_SIZE
+            caller=viewer, query=StaffQuery(status=StaffStatus.ACTIVE), first=PAGE_SIZE
         )
-        counts = await staff_directory.count_by_status(viewer=viewer, query=StaffQuery())
+        counts = await staff_directory.count_by_status(caller=viewer, query=StaffQuery())
     finally:
         await close_database()
     if len(page.items) != PAGE_SIZE:

@@ -174,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {count:7d}  {outcome}")
         if "target" in name and "no target" not in name:
             met = ratio <= 2 and timeouts == 0
-    print(f"\ntarget (p99 at most 2x, 0 TIMEOUT while clients honour Retry-After): "
-          f"{'met' if met else 'NOT met'}")
+    print(
+        f"\ntarget (p99 at most 2x, 0 TIMEOUT while clients honour Retry-After): "
+        f"{'met' if met else 'NOT met'}"
+    )
     return 0 if met else 1
 
 
@@ -193,8 +195,7 @@ def during_flood(
 
 
 def report(name: str, result: LoadResult) -> None:
-    print(f"{name}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-          f"{result.rps:.0f} req/s")
+    print(f"{name}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.rps:.0f} req/s")
 
 
 if __name__ == "__main__":

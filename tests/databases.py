@@ -18,7 +18,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 # Emptied between tests; the system roles, seeded by migrations, stay.
 _TABLES = (
     "audit_event, login_throttle, outbox_message, session_token, session, activation_token, "
-    "account_token, two_factor_recovery_code, password_reset_request, "
+    "account_token, two_factor_recovery_code, password_reset_request, api_client_secret, "
+    "api_client, "
     "staff_member_office, staff_member, office, provider"
 )
 

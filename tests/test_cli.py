@@ -3,7 +3,10 @@ command line, and rotate-keys reporting what still needs an older key."""
 
 import argparse
 import asyncio
+import hashlib
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -219,3 +222,57 @@ def test_worker_check_fails_in_one_line_when_the_database_is_down() -> None:
     assert result.returncode == 1
     assert "worker check failed:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_api_client_create_prints_the_secret_once_and_stores_its_hash(tmp_path: Path) -> None:
+    database = tmp_path / "staff.sqlite3"
+    practice = run(
+        database,
+        *PRACTICE,
+        "--owner-password-stdin",
+        "--owner-pin-stdin",
+        stdin=f"{OWNER_PASSWORD}\n{OWNER_PIN}\n",
+    )
+    assert practice.returncode == 0, practice.stderr
+    done = run(
+        database,
+        "api-client",
+        "create",
+        "--practice=Harbor Clinic",
+        "--name=Workday HR sync",
+        "--scope=staff:write",
+        "--scope=staff:read",
+        "--expires-in-days=30",
+    )
+
+    assert done.returncode == 0, done.stderr
+    secret = done.stdout.strip()
+    secret_watch.remember(secret)
+    assert re.fullmatch(r"sa_live_[A-Za-z0-9_-]{43}", secret)
+    assert "'Workday HR sync' (staff:read, staff:write)" in done.stderr
+    assert secret not in done.stderr
+    with sqlite3.connect(database) as connection:
+        name, scopes, created_by, expires_at = connection.execute(
+            "SELECT name, scopes, created_by_id, expires_at FROM api_client"
+        ).fetchone()
+        (stored,) = connection.execute("SELECT secret_hash FROM api_client_secret").fetchone()
+        (audited,) = connection.execute(
+            "SELECT details FROM audit_event WHERE action = 'api_client.create'"
+        ).fetchone()
+    assert (name, created_by) == ("Workday HR sync", None) and expires_at
+    assert json.loads(scopes) == ["staff:read", "staff:write"]
+    assert stored == hashlib.sha256(secret.encode()).hexdigest()
+    assert json.loads(audited)["via"] == "cli" and secret not in audited
+
+
+def test_api_client_create_refuses_an_unknown_practice_or_scope(tmp_path: Path) -> None:
+    database = tmp_path / "staff.sqlite3"
+    unknown = run(
+        database, "api-client", "create", "--practice=Nowhere", "--name=x", "--scope=scim"
+    )
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert "error: practice: There is no such practice." in unknown.stderr
+    bad_scope = run(
+        database, "api-client", "create", "--practice=Nowhere", "--name=x", "--scope=admin"
+    )
+    assert bad_scope.returncode == 2 and "invalid choice: 'admin'" in bad_scope.stderr

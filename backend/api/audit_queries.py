@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -9,12 +10,12 @@ from strawberry.types import Info
 from backend.api.audit_types import AuditEvent, AuditEventConnection, AuditEventEdge
 from backend.api.context import Context
 from backend.api.errors import translate
-from backend.api.ids import parse_reference
-from backend.api.permissions import MANAGERS_ONLY
+from backend.api.ids import NO_SUCH_ID, from_global_id, parse_reference
+from backend.api.permissions import allowing
 from backend.api.relay import PageInfo
-from backend.api.staff_types import StaffMember
 from backend.services import audit_log
 from backend.services.audit_log import AuditQuery
+from backend.services.caller import Access
 
 
 @strawberry.input(description="Narrows the audit trail; all given conditions must hold.")
@@ -23,7 +24,9 @@ class AuditEventFilter:
         default=None, description="Only events about this staff member (a StaffMember ID)."
     )
     actor_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only events done by this staff member (a StaffMember ID)."
+        default=None,
+        description="Only events done by this staff member or API client (a StaffMember or "
+        "an ApiClient ID).",
     )
     action: str | None = strawberry.field(
         default=None, description='Only this action, e.g. "staff.deactivate".'
@@ -41,11 +44,23 @@ def _query(filter: AuditEventFilter | None) -> AuditQuery:
         return AuditQuery()
     return AuditQuery(
         target_staff_id=parse_reference(filter.target_id, "StaffMember"),
-        actor_id=parse_reference(filter.actor_id, "StaffMember"),
+        actor_id=_actor(filter.actor_id, "StaffMember"),
+        actor_api_client_id=_actor(filter.actor_id, "ApiClient"),
         action=filter.action,
         since=_as_utc(filter.from_),
         until=_as_utc(filter.to),
     )
+
+
+def _actor(global_id: str | None, kind: str) -> UUID | None:
+    """The actor filter's id when it names a `kind` (a person or an API client); an ID of
+    neither kind matches nothing."""
+    if global_id is None or global_id == "":
+        return None
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] not in ("StaffMember", "ApiClient"):
+        return NO_SUCH_ID if kind == "StaffMember" else None
+    return decoded[1] if decoded[0] == kind else None
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:
@@ -58,7 +73,8 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 @strawberry.type
 class AuditQueries:
     @strawberry.field(
-        description="The practice's audit trail, newest first.", permission_classes=MANAGERS_ONLY
+        description="The practice's audit trail, newest first.",
+        permission_classes=allowing(Access.AUDIT_READ),
     )
     async def audit_events(
         self,
@@ -73,13 +89,13 @@ class AuditQueries:
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
     ) -> AuditEventConnection:
-        viewer, query = info.context.require_viewer(), _query(filter)
+        caller, query = info.context.require_caller(), _query(filter)
         page = await translate(
-            lambda: audit_log.list_events(viewer=viewer, query=query, first=first, after=after)
+            lambda: audit_log.list_events(caller=caller, query=query, first=first, after=after)
         )
         edges = [
             AuditEventEdge(
-                node=AuditEvent.from_model(event, StaffMember.actor_of(event, page.actors)),
+                node=AuditEvent.from_model(event, page.actors, info.context.settings),
                 cursor=cursor,
             )
             for event, cursor in zip(page.items, page.cursors, strict=True)
@@ -87,6 +103,6 @@ class AuditQueries:
         return AuditEventConnection(
             edges=edges,
             page_info=PageInfo.forward(page.cursors, has_next_page=page.has_next_page),
-            _viewer=viewer,
+            _caller=caller,
             _query=query,
         )

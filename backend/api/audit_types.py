@@ -8,12 +8,14 @@ import strawberry
 
 from backend.api.ids import to_global_id
 from backend.api.relay import Node, PageInfo
+from backend.config import Settings
 from backend.models import AuditEvent as AuditEventModel
 from backend.services import audit_log
-from backend.services.audit_log import AuditQuery
-from backend.services.viewer import Viewer
+from backend.services.audit_log import Actors, AuditQuery
+from backend.services.caller import Caller
 
 if TYPE_CHECKING:
+    from backend.api.api_client_types import ApiClient
     from backend.api.staff_types import StaffMember
 
 
@@ -37,9 +39,15 @@ class AuditEvent(Node):
     # Lazy: StaffMember has auditEvents, so the staff types import this module.
     actor: Annotated["StaffMember", strawberry.lazy("backend.api.staff_types")] | None = (
         strawberry.field(
-            description="Who did it; null for an anonymous caller (e.g. a failed sign-in) or "
-            "the system."
+            description="The person who did it; null when an API client did it "
+            "(actorApiClient), for an anonymous caller (e.g. a failed sign-in) or the system."
         )
+    )
+    actor_api_client: (
+        Annotated["ApiClient", strawberry.lazy("backend.api.api_client_types")] | None
+    ) = strawberry.field(
+        description="The API client that did it (authMethod api_client); null when a person "
+        "did it or nobody did."
     )
     target_id: strawberry.ID | None = strawberry.field(
         description="Global ID of the StaffMember, Role or Practice acted on, when known."
@@ -47,7 +55,8 @@ class AuditEvent(Node):
     auth_method: str | None = strawberry.field(
         description='How the actor was authenticated: "cookie" (a session cookie: the '
         'browser app), "bearer_session" (a person\'s session sent as a bearer token: the '
-        'mobile app) or "password" (a sign-in); null without a session.'
+        'mobile app), "password" (a sign-in) or "api_client" (an API client\'s secret); '
+        "null without a session."
     )
     ip: str | None = strawberry.field(description="The caller's IP address, if known.")
     user_agent: str | None = strawberry.field(description="The caller's user agent, if known.")
@@ -60,14 +69,21 @@ class AuditEvent(Node):
     )
 
     @classmethod
-    def from_model(cls, event: AuditEventModel, actor: "StaffMember | None") -> "AuditEvent":
+    def from_model(cls, event: AuditEventModel, actors: Actors, settings: Settings) -> "AuditEvent":
+        """`actors`: who acted in the events shown, loaded once for them all."""
+        from backend.api.api_client_types import ApiClient
+        from backend.api.staff_types import StaffMember
+
         pairs = audit_log.safe_details(event.details)
+        staff = actors.staff.get(event.actor_id) if event.actor_id else None
+        client = actors.api_clients.get(event.api_client_id) if event.api_client_id else None
         return cls(
             id=to_global_id("AuditEvent", event.id),
             created_at=event.created_at,
             action=event.action,
             outcome=event.outcome,
-            actor=actor,
+            actor=StaffMember.from_model(staff) if staff else None,
+            actor_api_client=ApiClient.from_model(client, settings) if client else None,
             target_id=_target_global_id(event),
             auth_method=audit_log.auth_method(event.details),
             ip=event.ip,
@@ -99,9 +115,9 @@ class AuditEventConnection:
     edges: list[AuditEventEdge] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is.")
     # What totalCount counts, kept for the resolver: the count runs only when asked for.
-    _viewer: strawberry.Private[Viewer]
+    _caller: strawberry.Private[Caller]
     _query: strawberry.Private[AuditQuery]
 
     @strawberry.field(description="Matching events in all pages.")
     async def total_count(self) -> int:
-        return await audit_log.count_events(viewer=self._viewer, query=self._query)
+        return await audit_log.count_events(caller=self._caller, query=self._query)

@@ -51,8 +51,17 @@ class ErrorCode(Enum):
     METHOD_NOT_ALLOWED = _code(
         "METHOD_NOT_ALLOWED", 405, "The endpoint does not take this HTTP method."
     )
-    UNAUTHENTICATED = _code("UNAUTHENTICATED", 200, "Sign in first: there is no live session.")
-    FORBIDDEN = _code("FORBIDDEN", 200, "Signed in, but the role does not allow it.")
+    UNAUTHENTICATED = _code(
+        "UNAUTHENTICATED",
+        200,
+        "Sign in first: there is no live session (or no live API client secret).",
+    )
+    FORBIDDEN = _code(
+        "FORBIDDEN",
+        200,
+        "Signed in, but the role does not allow it; for an API client, the message names "
+        "the missing scope (or says that only people may do it).",
+    )
     PASSWORD_CHANGE_REQUIRED = _code(
         "PASSWORD_CHANGE_REQUIRED",
         200,
@@ -74,7 +83,8 @@ class ErrorCode(Enum):
     TOO_MANY_REQUESTS = _code(
         "TOO_MANY_REQUESTS",
         429,
-        "The server is busy (too many sign-ins at once, say): wait "
+        "The server is busy (too many sign-ins at once, say), or an API client used up its "
+        "rate limit: wait "
         "`extensions.retryAfterSeconds` (also in Retry-After), then retry.",
     )
     SERVICE_UNAVAILABLE = _code(

@@ -30,9 +30,7 @@ class ValueFreeLiteralsRule(ValidationRule):
         self._check(node.value, type_, f"Argument {node.name.value}")
         return SKIP
 
-    def enter_variable_definition(
-        self, node: VariableDefinitionNode, *_args: Any
-    ) -> VisitorAction:
+    def enter_variable_definition(self, node: VariableDefinitionNode, *_args: Any) -> VisitorAction:
         if node.default_value is not None:
             type_ = type_from_ast(self.context.schema, node.type)
             subject = f"The default value of ${node.variable.name.value}"

@@ -1,4 +1,6 @@
-"""Access rules that sit on fields: signed in, and holding Manage Accounts."""
+"""Access rules that sit on fields: a person signed in, holding Manage Accounts; or any
+caller (a person or an API client) allowed an Access, checked by the caller itself
+(backend/services/caller.py), as the services check it again."""
 
 from typing import Any
 
@@ -6,7 +8,9 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from backend.api.context import Context
+from backend.api.errors import CodedError
 from backend.models import Permission
+from backend.services.caller import PEOPLE_ONLY_MESSAGE, Access, missing_scope_message
 from backend.services.errors import (
     PASSWORD_CHANGE_REQUIRED_MESSAGE,
     TWO_FACTOR_ENROLLMENT_REQUIRED_MESSAGE,
@@ -14,13 +18,29 @@ from backend.services.errors import (
     TwoFactorEnrollmentRequired,
 )
 
+FORBIDDEN = "FORBIDDEN"
+
 
 class IsAuthenticated(BasePermission):
+    """A person is signed in. An API client hears FORBIDDEN: the field is for people."""
+
     message = "Sign in to do this."
     error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 (strawberry reads it)
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        if info.context.api_client is not None:
+            raise CodedError(PEOPLE_ONLY_MESSAGE, FORBIDDEN)
         return info.context.viewer is not None
+
+
+class HasCaller(BasePermission):
+    """A person or an API client is calling."""
+
+    message = "Sign in to do this."
+    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 (strawberry reads it)
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return info.context.caller is not None
 
 
 class TwoFactorEnrolled(BasePermission):
@@ -48,7 +68,7 @@ class PasswordChosen(BasePermission):
 
 class CanManageAccounts(BasePermission):
     message = "Your role does not have the Manage Accounts permission."
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it)
+    error_extensions = {"code": FORBIDDEN}  # noqa: RUF012 (strawberry reads it)
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         viewer = info.context.viewer
@@ -63,3 +83,24 @@ MANAGERS_ONLY: list[type[BasePermission]] = [
     TwoFactorEnrolled,
     CanManageAccounts,
 ]
+
+
+def allowing(access: Access) -> list[type[BasePermission]]:
+    """For fields that people and API clients may both use: as MANAGERS_ONLY for a person
+    (or just signed in, when the access needs no permission); the scope for a client."""
+
+    class Allowed(BasePermission):
+        message = CanManageAccounts.message
+        error_extensions = {"code": FORBIDDEN}  # noqa: RUF012 (strawberry reads it)
+
+        def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+            client = info.context.api_client
+            if client is not None and not client.can(access):
+                raise CodedError(missing_scope_message(access.scope), FORBIDDEN)
+            caller = info.context.caller
+            return caller is not None and caller.can(access)
+
+    Allowed.__name__ = f"Allowed{access.name.title().replace('_', '')}"
+    if access.permission is None:
+        return [HasCaller, Allowed]
+    return [HasCaller, PasswordChosen, TwoFactorEnrolled, Allowed]

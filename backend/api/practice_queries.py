@@ -1,19 +1,30 @@
 """The viewer, the practice's reference data and `node`."""
 
+from uuid import UUID
+
 import strawberry
 from strawberry.types import Info
 
+from backend.api.api_client_types import ApiClient
 from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import from_global_id
-from backend.api.permissions import IsAuthenticated
+from backend.api.permissions import HasCaller, allowing
 from backend.api.practice_types import CareTeamRole, Office, Practice, Provider
 from backend.api.relay import Node
 from backend.api.role_types import Role
 from backend.api.session_types import AccountSession
 from backend.api.staff_types import StaffMember
 from backend.models import Permission
-from backend.services import account_tokens, practice, roles, sessions, staff_directory
+from backend.services import (
+    account_tokens,
+    api_clients,
+    practice,
+    roles,
+    sessions,
+    staff_directory,
+)
+from backend.services.caller import Access
 from backend.services.care_team import CARE_TEAM_ROLES
 from backend.services.errors import PermissionDenied
 from backend.services.viewer import Viewer as ViewerModel
@@ -63,7 +74,10 @@ class Viewer:
 
 @strawberry.type
 class PracticeQueries:
-    @strawberry.field(description="The signed-in account; null when signed out.")
+    @strawberry.field(
+        description="The signed-in account; null when signed out, and for an API client "
+        "(which reads currentApiClient)."
+    )
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         viewer = info.context.viewer
         if viewer is None:
@@ -82,56 +96,68 @@ class PracticeQueries:
 
     @strawberry.field(
         description="Roles usable in the practice: system roles and the practice's own.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=allowing(Access.ROLES_READ),
     )
     async def roles(self, info: Info[Context, None]) -> list[Role]:
-        return [Role.from_model(r) for r in await roles.list_roles(info.context.require_viewer())]
+        return [Role.from_model(r) for r in await roles.list_roles(info.context.require_caller())]
 
     @strawberry.field(
-        description="Providers of the practice.", permission_classes=[IsAuthenticated]
+        description="Providers of the practice.",
+        permission_classes=allowing(Access.REFERENCE_READ),
     )
     async def providers(self, info: Info[Context, None]) -> list[Provider]:
-        found = await practice.list_providers(info.context.require_viewer())
+        found = await practice.list_providers(info.context.require_caller())
         return [Provider.from_model(p) for p in found]
 
-    @strawberry.field(description="Offices of the practice.", permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        description="Offices of the practice.", permission_classes=allowing(Access.REFERENCE_READ)
+    )
     async def offices(self, info: Info[Context, None]) -> list[Office]:
         return [
-            Office.from_model(o) for o in await practice.list_offices(info.context.require_viewer())
+            Office.from_model(o) for o in await practice.list_offices(info.context.require_caller())
         ]
 
     @strawberry.field(
-        description="Care-team roles a staff member can hold.", permission_classes=[IsAuthenticated]
+        description="Care-team roles a staff member can hold.",
+        permission_classes=allowing(Access.REFERENCE_READ),
     )
     def care_team_roles(self) -> list[CareTeamRole]:
         return [CareTeamRole(code=code, name=name) for code, name in CARE_TEAM_ROLES.items()]
 
     @strawberry.field(
-        description="Any object by its global ID; null if there is none in the viewer's practice.",
-        permission_classes=[IsAuthenticated],
+        description="Any object by its global ID; null if there is none in the caller's "
+        "practice, or the caller may not read it.",
+        permission_classes=[HasCaller],
     )
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         decoded = from_global_id(id)
         if decoded is None:
             return None
         type_name, object_id = decoded
-        viewer = info.context.require_viewer()
-        if type_name == "StaffMember":
-            try:
-                staff = await staff_directory.get_staff(viewer=viewer, staff_id=object_id)
-            except PermissionDenied:
-                return None
-            return StaffMember.from_model(staff) if staff else None
-        if type_name == "Role":
-            role = await roles.get_role(viewer, object_id)
-            return Role.from_model(role) if role else None
-        if type_name == "Provider":
-            provider = await practice.get_provider(viewer, object_id)
-            return Provider.from_model(provider) if provider else None
-        if type_name == "Office":
-            office = await practice.get_office(viewer, object_id)
-            return Office.from_model(office) if office else None
-        if type_name == "Practice" and object_id == viewer.practice_id:
-            record, used = await translate(lambda: practice.practice_with_seats(viewer))
-            return Practice.from_model(record, used)
-        return None
+        try:
+            return await _node(info.context, type_name, object_id)
+        except PermissionDenied:
+            return None
+
+
+async def _node(context: Context, type_name: str, object_id: UUID) -> Node | None:
+    caller = context.require_caller()
+    if type_name == "StaffMember":
+        staff = await staff_directory.get_staff(caller=caller, staff_id=object_id)
+        return StaffMember.from_model(staff) if staff else None
+    if type_name == "Role":
+        role = await roles.get_role(caller, object_id)
+        return Role.from_model(role) if role else None
+    if type_name == "Provider":
+        provider = await practice.get_provider(caller, object_id)
+        return Provider.from_model(provider) if provider else None
+    if type_name == "Office":
+        office = await practice.get_office(caller, object_id)
+        return Office.from_model(office) if office else None
+    if type_name == "ApiClient" and context.viewer is not None:
+        client = await api_clients.get_client(viewer=context.viewer, client_id=object_id)
+        return ApiClient.from_model(client, context.settings) if client else None
+    if type_name == "Practice" and object_id == caller.practice_id:
+        record, used = await translate(lambda: practice.practice_with_seats(caller))
+        return Practice.from_model(record, used)
+    return None

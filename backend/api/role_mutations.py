@@ -6,10 +6,11 @@ from strawberry.types import Info
 from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id, to_global_id
-from backend.api.permissions import MANAGERS_ONLY
+from backend.api.permissions import allowing
 from backend.api.role_types import Role
 from backend.models import Permission
 from backend.services import roles
+from backend.services.caller import Access
 from backend.services.errors import DomainError
 
 
@@ -57,13 +58,15 @@ class RoleDeletePayload:
 
 @strawberry.type
 class RoleMutations:
-    @strawberry.mutation(description="Create a practice role.", permission_classes=MANAGERS_ONLY)
+    @strawberry.mutation(
+        description="Create a practice role.", permission_classes=allowing(Access.ROLES_WRITE)
+    )
     async def role_create(
         self, info: Info[Context, None], input: RoleCreateInput
     ) -> RoleCreatePayload:
         try:
             role = await roles.create_role(
-                viewer=info.context.require_viewer(), name=input.name, permissions=input.permissions
+                caller=info.context.require_caller(), name=input.name, permissions=input.permissions
             )
         except DomainError as error:
             return RoleCreatePayload(role=None, user_errors=user_errors(error))
@@ -71,14 +74,14 @@ class RoleMutations:
 
     @strawberry.mutation(
         description="Rename a practice role or change its permissions.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.ROLES_WRITE),
     )
     async def role_update(
         self, info: Info[Context, None], input: RoleUpdateInput
     ) -> RoleUpdatePayload:
         try:
             role = await roles.update_role(
-                viewer=info.context.require_viewer(),
+                caller=info.context.require_caller(),
                 role_id=parse_id(input.id, "Role") or NO_SUCH_ID,
                 name=input.name,
                 permissions=input.permissions,
@@ -89,14 +92,14 @@ class RoleMutations:
 
     @strawberry.mutation(
         description="Delete a practice role that no staff member holds.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.ROLES_WRITE),
     )
     async def role_delete(
         self, info: Info[Context, None], input: RoleDeleteInput
     ) -> RoleDeletePayload:
         try:
             deleted = await roles.delete_role(
-                viewer=info.context.require_viewer(),
+                caller=info.context.require_caller(),
                 role_id=parse_id(input.id, "Role") or NO_SUCH_ID,
             )
         except DomainError as error:

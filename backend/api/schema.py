@@ -16,6 +16,9 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from backend.api.account_mutations import AccountMutations
+from backend.api.api_client_mutations import ApiClientMutations
+from backend.api.api_client_queries import ApiClientQueries
+from backend.api.api_client_types import ApiClient
 from backend.api.app_unlock_mutations import AppUnlockMutations
 from backend.api.audit_queries import AuditQueries
 from backend.api.auth_mutations import AuthMutations
@@ -41,7 +44,7 @@ from backend.api.variable_check import CheckVariables
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
-class Query(PracticeQueries, StaffQueries, AuditQueries):
+class Query(PracticeQueries, StaffQueries, AuditQueries, ApiClientQueries):
     pass
 
 
@@ -57,6 +60,7 @@ class Mutation(
     AccountMutations,
     StaffAccessMutations,
     SessionRefreshMutations,
+    ApiClientMutations,
 ):
     pass
 
@@ -113,6 +117,6 @@ schema = StaffAccountsSchema(
     query=Query,
     mutation=Mutation,
     # ErrorCode documents `extensions.code`; no field returns it.
-    types=[StaffMember, Role, Provider, Office, Practice, ErrorCode],
+    types=[StaffMember, Role, Provider, Office, Practice, ApiClient, ErrorCode],
     extensions=_extensions(),
 )

@@ -7,10 +7,11 @@ from strawberry.types import Info
 
 from backend.api.context import Context
 from backend.api.ids import parse_reference
-from backend.api.permissions import MANAGERS_ONLY
+from backend.api.permissions import allowing
 from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
 from backend.models import CareTeamIdType
 from backend.services import lifecycle, staff
+from backend.services.caller import Access
 from backend.services.staff_input import UNSET, NewStaff, StaffFields
 
 
@@ -151,7 +152,7 @@ def _office_ids(given: Any) -> Any:
 class StaffMutations:
     @strawberry.mutation(
         description="Add a pending staff member and email them an activation link (72 hours).",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_WRITE),
     )
     async def staff_create(
         self, info: Info[Context, None], input: StaffCreateInput
@@ -180,12 +181,13 @@ class StaffMutations:
         return await staff_change(
             StaffCreatePayload,
             lambda: staff.create_staff(
-                viewer=context.require_viewer(), data=data, settings=context.settings
+                caller=context.require_caller(), data=data, settings=context.settings
             ),
         )
 
     @strawberry.mutation(
-        description="Change a staff member's details.", permission_classes=MANAGERS_ONLY
+        description="Change a staff member's details.",
+        permission_classes=allowing(Access.STAFF_WRITE),
     )
     async def staff_update(
         self, info: Info[Context, None], input: StaffUpdateInput
@@ -214,7 +216,7 @@ class StaffMutations:
         return await staff_change(
             StaffUpdatePayload,
             lambda: staff.update_staff(
-                viewer=context.require_viewer(),
+                caller=context.require_caller(),
                 staff_id=staff_id_of(input.id),
                 data=data,
                 settings=context.settings,
@@ -223,7 +225,7 @@ class StaffMutations:
 
     @strawberry.mutation(
         description="Send a pending staff member a new activation link; older links stop working.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_WRITE),
     )
     async def staff_resend_activation(
         self, info: Info[Context, None], input: StaffActionInput
@@ -232,7 +234,7 @@ class StaffMutations:
         return await staff_change(
             StaffResendActivationPayload,
             lambda: lifecycle.resend_activation(
-                viewer=context.require_viewer(),
+                caller=context.require_caller(),
                 staff_id=staff_id_of(input.id),
                 settings=context.settings,
             ),
@@ -240,34 +242,34 @@ class StaffMutations:
 
     @strawberry.mutation(
         description="Cancel a pending staff member's verification: they become inactive.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_WRITE),
     )
     async def staff_cancel_verification(
         self, info: Info[Context, None], input: StaffActionInput
     ) -> StaffCancelVerificationPayload:
-        viewer = info.context.require_viewer()
+        caller = info.context.require_caller()
         return await staff_change(
             StaffCancelVerificationPayload,
-            lambda: lifecycle.cancel_verification(viewer=viewer, staff_id=staff_id_of(input.id)),
+            lambda: lifecycle.cancel_verification(caller=caller, staff_id=staff_id_of(input.id)),
         )
 
     @strawberry.mutation(
         description="Deactivate an active staff member; their sessions end at once.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_WRITE),
     )
     async def staff_deactivate(
         self, info: Info[Context, None], input: StaffActionInput
     ) -> StaffDeactivatePayload:
-        viewer = info.context.require_viewer()
+        caller = info.context.require_caller()
         return await staff_change(
             StaffDeactivatePayload,
-            lambda: lifecycle.deactivate(viewer=viewer, staff_id=staff_id_of(input.id)),
+            lambda: lifecycle.deactivate(caller=caller, staff_id=staff_id_of(input.id)),
         )
 
     @strawberry.mutation(
         description="Reactivate an inactive staff member: active again if they had activated, "
         "otherwise pending with a new activation link. Needs a free seat.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_WRITE),
     )
     async def staff_reactivate(
         self, info: Info[Context, None], input: StaffActionInput
@@ -276,7 +278,7 @@ class StaffMutations:
         return await staff_change(
             StaffReactivatePayload,
             lambda: lifecycle.reactivate(
-                viewer=context.require_viewer(),
+                caller=context.require_caller(),
                 staff_id=staff_id_of(input.id),
                 settings=context.settings,
             ),

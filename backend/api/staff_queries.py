@@ -8,7 +8,7 @@ from strawberry.types import Info
 from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import parse_id, parse_reference
-from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
+from backend.api.permissions import allowing
 from backend.api.relay import PageInfo
 from backend.api.staff_types import (
     StaffCounts,
@@ -18,6 +18,7 @@ from backend.api.staff_types import (
 )
 from backend.models import StaffStatus
 from backend.services import staff_directory
+from backend.services.caller import Access
 from backend.services.staff_directory import StaffQuery
 
 
@@ -58,7 +59,7 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
 class StaffQueries:
     @strawberry.field(
         description="Staff of the viewer's practice, sorted by last name then first name.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_READ),
     )
     async def staff_members(
         self,
@@ -73,9 +74,9 @@ class StaffQueries:
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
     ) -> StaffMemberConnection:
-        viewer, query = info.context.require_viewer(), _query(filter)
+        caller, query = info.context.require_caller(), _query(filter)
         page = await translate(
-            lambda: staff_directory.list_staff(viewer=viewer, query=query, first=first, after=after)
+            lambda: staff_directory.list_staff(caller=caller, query=query, first=first, after=after)
         )
         edges = [
             StaffMemberEdge(node=StaffMember.from_model(staff), cursor=cursor)
@@ -84,13 +85,13 @@ class StaffQueries:
         return StaffMemberConnection(
             edges=edges,
             page_info=PageInfo.forward(page.cursors, has_next_page=page.has_next_page),
-            _viewer=viewer,
+            _caller=caller,
             _query=query,
         )
 
     @strawberry.field(
         description="Active, pending and inactive counts under the same filter (the tabs).",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.STAFF_READ),
     )
     async def staff_counts(
         self,
@@ -101,7 +102,7 @@ class StaffQueries:
     ) -> StaffCounts:
         counts = await translate(
             lambda: staff_directory.count_by_status(
-                viewer=info.context.require_viewer(), query=_query(filter)
+                caller=info.context.require_caller(), query=_query(filter)
             )
         )
         return StaffCounts(active=counts.active, pending=counts.pending, inactive=counts.inactive)
@@ -109,7 +110,7 @@ class StaffQueries:
     @strawberry.field(
         description="One staff member of the viewer's practice; null if there is none "
         "with this ID.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=allowing(Access.STAFF_MEMBER_READ),
     )
     async def staff_member(
         self,
@@ -121,7 +122,7 @@ class StaffQueries:
             return None
         staff = await translate(
             lambda: staff_directory.get_staff(
-                viewer=info.context.require_viewer(), staff_id=staff_id
+                caller=info.context.require_caller(), staff_id=staff_id
             )
         )
         return StaffMember.from_model(staff) if staff else None

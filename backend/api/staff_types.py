@@ -11,18 +11,17 @@ from backend.api.audit_types import AuditEvent
 from backend.api.context import Context
 from backend.api.errors import translate
 from backend.api.ids import to_global_id
-from backend.api.permissions import MANAGERS_ONLY
+from backend.api.permissions import allowing
 from backend.api.practice_types import CareTeamRole, Office, Provider
 from backend.api.relay import Node, PageInfo
 from backend.api.role_types import Role
-from backend.models import AuditEvent as AuditEventModel
 from backend.models import CareTeamIdType, OutboxStatus, StaffStatus
 from backend.models import StaffMember as StaffModel
 from backend.services import audit_log, staff_directory
+from backend.services.caller import Access, Caller
 from backend.services.care_team import care_team_role_name
 from backend.services.staff_directory import StaffQuery
 from backend.services.validation import format_phone, username_key
-from backend.services.viewer import Viewer
 
 StaffStatusEnum = strawberry.enum(
     StaffStatus,
@@ -137,7 +136,7 @@ class StaffMember(Node):
     @strawberry.field(
         description="Audit events about this person (sign-ins, changes, lifecycle actions), "
         "newest first.",
-        permission_classes=MANAGERS_ONLY,
+        permission_classes=allowing(Access.AUDIT_READ),
     )
     async def audit_events(
         self,
@@ -146,23 +145,13 @@ class StaffMember(Node):
             int | None, strawberry.argument(description="How many, at most 100.")
         ] = 20,
     ) -> list[AuditEvent]:
+        settings = info.context.settings
         history = await translate(
             lambda: audit_log.staff_history(
-                viewer=info.context.require_viewer(), staff_id=self._staff_id, first=first
+                caller=info.context.require_caller(), staff_id=self._staff_id, first=first
             )
         )
-        return [
-            AuditEvent.from_model(event, StaffMember.actor_of(event, history.actors))
-            for event in history.items
-        ]
-
-    @classmethod
-    def actor_of(
-        cls, event: AuditEventModel, actors: dict[UUID, StaffModel]
-    ) -> "StaffMember | None":
-        """Who did `event`, among `actors` (the practice's staff who acted, loaded once)."""
-        actor = actors.get(event.actor_id) if event.actor_id is not None else None
-        return cls.from_model(actor) if actor else None
+        return [AuditEvent.from_model(event, history.actors, settings) for event in history.items]
 
     @classmethod
     def from_model(cls, staff: StaffModel) -> "StaffMember":
@@ -225,12 +214,12 @@ class StaffMemberConnection:
     edges: list[StaffMemberEdge] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is.")
     # What totalCount counts, kept for the resolver: the count runs only when asked for.
-    _viewer: strawberry.Private[Viewer]
+    _caller: strawberry.Private[Caller]
     _query: strawberry.Private[StaffQuery]
 
     @strawberry.field(description="Matching staff members in all pages.")
     async def total_count(self) -> int:
-        return await staff_directory.count_staff(viewer=self._viewer, query=self._query)
+        return await staff_directory.count_staff(caller=self._caller, query=self._query)
 
 
 @strawberry.type(description="Staff counts per status (the tab numbers).")

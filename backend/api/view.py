@@ -25,6 +25,9 @@ from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
 from backend.graphiql_csp import graphiql_policy
+from backend.services import api_client_rate, api_clients
+from backend.services.api_client_rate import Draw
+from backend.services.caller import ApiClientCaller
 from backend.services.sessions import resolve_session
 from backend.services.viewer import AuthMethod, RequestMeta
 
@@ -61,6 +64,11 @@ class GraphQLApp(GraphQL[Context, None]):
             code = _HTTP_ERROR_CODES.get(refused.status_code, ErrorCode.BAD_REQUEST)
             body = {"errors": [{"message": refused.reason, "extensions": {"code": code.name}}]}
             response = JSONResponse(body, status_code=refused.status_code)
+        except _RateLimited as limited:
+            response = _rate_limited_response(limited.draw)
+        draw: Draw | None = getattr(request.state, "rate_limit", None)
+        if draw is not None:
+            _add_rate_limit_headers(response, draw)
         await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -78,6 +86,21 @@ class GraphQLApp(GraphQL[Context, None]):
         # The method is recorded only for a live session: a sign-in that happens to carry a
         # stale cookie was not authenticated by it.
         meta = request_meta(request, auth_method)
+        if (
+            token
+            and auth_method == AuthMethod.BEARER_SESSION
+            and api_clients.is_client_secret(token)
+        ):
+            client = await self._api_client(request, token, meta)
+            meta = client.meta if client else dataclasses.replace(meta, auth_method=None)
+            return Context(
+                request=request,
+                response=response,
+                settings=self.settings,
+                meta=meta,
+                viewer=None,
+                api_client=client,
+            )
         viewer = await resolve_session(token, settings=self.settings, meta=meta) if token else None
         if viewer is None:
             meta = dataclasses.replace(meta, auth_method=None)
@@ -86,6 +109,21 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             request=request, response=response, settings=self.settings, meta=meta, viewer=viewer
         )
+
+    async def _api_client(
+        self, request: Request, secret: str, meta: RequestMeta
+    ) -> ApiClientCaller | None:
+        """The API client of a live secret, once it has drawn on its rate limit (an
+        exhausted one is refused before anything runs)."""
+        client = await api_clients.authenticate(secret, settings=self.settings, meta=meta)
+        if client is None:
+            return None
+        logs.note_practice(client.practice_id)
+        draw = await api_client_rate.draw(client.api_client_id, self.settings)
+        request.state.rate_limit = draw
+        if not draw.allowed:
+            raise _RateLimited(draw)
+        return client
 
     async def execute_single(
         self,
@@ -138,6 +176,35 @@ class GraphQLApp(GraphQL[Context, None]):
             return orjson.dumps(data)
         except TypeError:
             return json.dumps(data).encode()
+
+
+class _RateLimited(Exception):
+    def __init__(self, draw: Draw) -> None:
+        super().__init__("rate limited")
+        self.draw = draw
+
+
+def _rate_limited_response(draw: Draw) -> Response:
+    message = (
+        "This API client has used up its rate limit: wait "
+        f"{draw.retry_after_seconds} s (Retry-After), then retry."
+    )
+    extensions = {
+        "code": ErrorCode.TOO_MANY_REQUESTS.name,
+        "retryAfterSeconds": draw.retry_after_seconds,
+    }
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": extensions}]},
+        status_code=429,
+        headers={"retry-after": str(draw.retry_after_seconds)},
+    )
+
+
+def _add_rate_limit_headers(response: Response, draw: Draw) -> None:
+    # The fields of the IETF draft "RateLimit header fields for HTTP", as separate headers.
+    response.headers["ratelimit-limit"] = str(draw.limit)
+    response.headers["ratelimit-remaining"] = str(draw.remaining)
+    response.headers["ratelimit-reset"] = str(draw.reset_seconds)
 
 
 def request_meta(request: Request, auth_method: AuthMethod | None = None) -> RequestMeta:

@@ -4,6 +4,7 @@
 
 from backend.models.account_token import AccountToken, AccountTokenPurpose
 from backend.models.activation import ActivationToken
+from backend.models.api_client import ApiClient, ApiClientSecret
 from backend.models.audit import AuditEvent
 from backend.models.login_throttle import LoginThrottle
 from backend.models.outbox import OutboxMessage, OutboxStatus
@@ -19,6 +20,8 @@ __all__ = [
     "AccountToken",
     "AccountTokenPurpose",
     "ActivationToken",
+    "ApiClient",
+    "ApiClientSecret",
     "AuditEvent",
     "CareTeamIdType",
     "LoginThrottle",

@@ -5,7 +5,8 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.models import AuditEvent, StaffMember
-from backend.services.viewer import RequestMeta, Viewer
+from backend.services.caller import Caller
+from backend.services.viewer import RequestMeta
 
 
 async def record(
@@ -14,6 +15,7 @@ async def record(
     practice_id: UUID | None,
     actor_id: UUID | None,
     target_id: UUID | None = None,
+    api_client_id: UUID | None = None,
     outcome: str = "SUCCESS",
     meta: RequestMeta | None = None,
     details: dict[str, object] | None = None,
@@ -26,6 +28,7 @@ async def record(
         action=action,
         practice_id=practice_id,
         actor_id=actor_id,
+        api_client_id=api_client_id,
         target_id=str(target_id) if target_id else None,
         outcome=outcome,
         ip=meta.ip,
@@ -58,19 +61,21 @@ async def record_own(
 
 
 async def record_by(
-    viewer: Viewer,
+    caller: Caller,
     action: str,
     *,
     target_id: UUID | None = None,
     details: dict[str, object] | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> None:
+    """What a caller did: a person or an API client is the actor."""
     await record(
         action=action,
-        practice_id=viewer.practice_id,
-        actor_id=viewer.staff_id,
+        practice_id=caller.practice_id,
+        actor_id=caller.staff_id,
+        api_client_id=caller.api_client_id,
         target_id=target_id,
-        meta=viewer.meta,
+        meta=caller.meta,
         details=details,
         using_db=using_db,
     )

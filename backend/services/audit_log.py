@@ -10,9 +10,9 @@ import orjson
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from backend.models import AuditEvent, Permission, StaffMember
+from backend.models import ApiClient, AuditEvent, StaffMember
+from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.viewer import Viewer
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -25,6 +25,7 @@ TARGET_KINDS = {
     "staff": "StaffMember",
     "role": "Role",
     "practice": "Practice",
+    "api_client": "ApiClient",
 }
 STAFF_ACTION_PREFIXES = tuple(
     f"{prefix}." for prefix, kind in TARGET_KINDS.items() if kind == "StaffMember"
@@ -39,15 +40,24 @@ _SECRET_HINTS = ("password", "pin", "token", "secret", "hash", "totp", "otp", "c
 class AuditQuery:
     target_staff_id: UUID | None = None
     actor_id: UUID | None = None
+    actor_api_client_id: UUID | None = None
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
 
 @dataclass(frozen=True)
+class Actors:
+    """Who acted in a set of events: staff and API clients, by id."""
+
+    staff: dict[UUID, StaffMember]
+    api_clients: dict[UUID, ApiClient]
+
+
+@dataclass(frozen=True)
 class AuditPage:
     items: list[AuditEvent]
-    actors: dict[UUID, StaffMember]
+    actors: Actors
     cursors: list[str]
     has_next_page: bool
 
@@ -55,19 +65,19 @@ class AuditPage:
 @dataclass(frozen=True)
 class StaffHistory:
     items: list[AuditEvent]
-    actors: dict[UUID, StaffMember]
+    actors: Actors
 
 
 async def list_events(
-    *, viewer: Viewer, query: AuditQuery, first: int | None = None, after: str | None = None
+    *, caller: Caller, query: AuditQuery, first: int | None = None, after: str | None = None
 ) -> AuditPage:
     """Newest first (then by id, so the order is total); keyset cursors on (created_at, id)."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    size = _page_size(first, DEFAULT_PAGE_SIZE)
-    filtered = _filtered(viewer, query)
+    caller.require(Access.AUDIT_READ)
+    size = page_size(first, DEFAULT_PAGE_SIZE)
+    filtered = _filtered(caller, query)
     page_query = filtered
     if after:
-        created_at, event_id = _decode_cursor(after)
+        created_at, event_id = decode_cursor(after)
         page_query = page_query.filter(created_at__lte=created_at).filter(
             Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=event_id)
         )
@@ -75,28 +85,28 @@ async def list_events(
     items = list(rows[:size])
     return AuditPage(
         items=items,
-        actors=await _actors(viewer, items),
-        cursors=[_encode_cursor(event) for event in items],
+        actors=await _actors(caller, items),
+        cursors=[encode_cursor(event.created_at, event.id) for event in items],
         has_next_page=len(rows) > size,
     )
 
 
-async def count_events(*, viewer: Viewer, query: AuditQuery) -> int:
+async def count_events(*, caller: Caller, query: AuditQuery) -> int:
     """How many events match in all pages; only for callers who ask (the trail only grows)."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    return await _filtered(viewer, query).count()
+    caller.require(Access.AUDIT_READ)
+    return await _filtered(caller, query).count()
 
 
-async def staff_history(*, viewer: Viewer, staff_id: UUID, first: int | None) -> StaffHistory:
-    """Events whose target is this staff member of the viewer's practice, newest first."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    size = _page_size(first, DEFAULT_STAFF_HISTORY_SIZE)
+async def staff_history(*, caller: Caller, staff_id: UUID, first: int | None) -> StaffHistory:
+    """Events whose target is this staff member of the caller's practice, newest first."""
+    caller.require(Access.AUDIT_READ)
+    size = page_size(first, DEFAULT_STAFF_HISTORY_SIZE)
     items = list(
-        await _filtered(viewer, AuditQuery(target_staff_id=staff_id))
+        await _filtered(caller, AuditQuery(target_staff_id=staff_id))
         .order_by("-created_at", "-id")
         .limit(size)
     )
-    return StaffHistory(items=items, actors=await _actors(viewer, items))
+    return StaffHistory(items=items, actors=await _actors(caller, items))
 
 
 def target_kind(action: str) -> str | None:
@@ -157,26 +167,41 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-async def _actors(viewer: Viewer, events: Iterable[AuditEvent]) -> dict[UUID, StaffMember]:
-    """The staff who acted, in one query (plus their offices); only of the viewer's practice."""
-    ids = {event.actor_id for event in events if event.actor_id is not None}
-    if not ids:
-        return {}
-    staff = await (
-        StaffMember.filter(id__in=list(ids), practice_id=viewer.practice_id)
+async def _actors(caller: Caller, events: Iterable[AuditEvent]) -> Actors:
+    """The staff (plus their offices) and API clients who acted, a query each; only of the
+    caller's practice."""
+    events = list(events)
+    staff_ids = {event.actor_id for event in events if event.actor_id is not None}
+    client_ids = {event.api_client_id for event in events if event.api_client_id is not None}
+    staff = (
+        await StaffMember.filter(id__in=list(staff_ids), practice_id=caller.practice_id)
         .select_related("role", "primary_provider")
         .prefetch_related("offices")
+        if staff_ids
+        else []
     )
-    return {member.id: member for member in staff}
+    clients = (
+        await ApiClient.filter(
+            id__in=list(client_ids), practice_id=caller.practice_id
+        ).select_related("created_by")
+        if client_ids
+        else []
+    )
+    return Actors(
+        staff={member.id: member for member in staff},
+        api_clients={client.id: client for client in clients},
+    )
 
 
-def _filtered(viewer: Viewer, query: AuditQuery) -> QuerySet[AuditEvent]:
-    rows = AuditEvent.filter(practice_id=viewer.practice_id)
+def _filtered(caller: Caller, query: AuditQuery) -> QuerySet[AuditEvent]:
+    rows = AuditEvent.filter(practice_id=caller.practice_id)
     if query.target_staff_id is not None:
         prefixes = Q(*(Q(action__startswith=p) for p in STAFF_ACTION_PREFIXES), join_type="OR")
         rows = rows.filter(target_id=str(query.target_staff_id)).filter(prefixes)
     if query.actor_id is not None:
         rows = rows.filter(actor_id=query.actor_id)
+    if query.actor_api_client_id is not None:
+        rows = rows.filter(api_client_id=query.actor_api_client_id)
     if query.action:
         rows = rows.filter(action=query.action.strip())
     if query.since is not None:
@@ -186,7 +211,7 @@ def _filtered(viewer: Viewer, query: AuditQuery) -> QuerySet[AuditEvent]:
     return rows
 
 
-def _page_size(first: int | None, default: int) -> int:
+def page_size(first: int | None, default: int) -> int:
     if first is None:
         return default
     if first < 0:
@@ -194,12 +219,13 @@ def _page_size(first: int | None, default: int) -> int:
     return min(first, MAX_PAGE_SIZE)
 
 
-def _encode_cursor(event: AuditEvent) -> str:
-    raw = orjson.dumps([event.created_at.isoformat(), str(event.id)])
+def encode_cursor(created_at: datetime, row_id: UUID) -> str:
+    """A keyset cursor on (created_at, id), newest first (the API clients' list uses it too)."""
+    raw = orjson.dumps([created_at.isoformat(), str(row_id)])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, event_id = orjson.loads(base64.urlsafe_b64decode(padded))

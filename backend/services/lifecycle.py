@@ -14,13 +14,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
-from backend.models import AuditEvent, Permission, Practice, StaffMember, StaffStatus
+from backend.models import AuditEvent, Practice, StaffMember, StaffStatus
 from backend.services import activation_links, audit
+from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import claim_seat, lock_practice
 from backend.services.sessions import revoke_sessions
-from backend.services.viewer import Viewer
 
 RESEND_WINDOW = timedelta(hours=1)
 
@@ -31,13 +31,13 @@ _STATUS_WORDS = {
 }
 
 
-async def resend_activation(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffMember:
+async def resend_activation(*, caller: Caller, staff_id: UUID, settings: Settings) -> StaffMember:
     """A new link for a pending person; every older link stops working."""
-    async with _locked_staff(viewer, staff_id) as (staff, practice, db):
+    async with _locked_staff(caller, staff_id) as (staff, practice, db):
         _require_status(staff, StaffStatus.PENDING, "resend the activation email to")
         await _check_resend_limit(staff, settings, db)
         await activation_links.issue(staff, practice, settings=settings, using_db=db)
-        await audit.record_by(viewer, "staff.resend_activation", target_id=staff.id, using_db=db)
+        await audit.record_by(caller, "staff.resend_activation", target_id=staff.id, using_db=db)
     return staff
 
 
@@ -76,37 +76,37 @@ async def _check_resend_limit(
     )
 
 
-async def cancel_verification(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
-    async with _locked_staff(viewer, staff_id) as (staff, _practice, db):
+async def cancel_verification(*, caller: Caller, staff_id: UUID) -> StaffMember:
+    async with _locked_staff(caller, staff_id) as (staff, _practice, db):
         await _move(
             staff, StaffStatus.PENDING, StaffStatus.INACTIVE, "cancel the verification of", db
         )
         await activation_links.revoke_all(staff.id, using_db=db)
-        await audit.record_by(viewer, "staff.cancel_verification", target_id=staff.id, using_db=db)
+        await audit.record_by(caller, "staff.cancel_verification", target_id=staff.id, using_db=db)
     return staff
 
 
-async def deactivate(*, viewer: Viewer, staff_id: UUID) -> StaffMember:
-    if staff_id == viewer.staff_id:
+async def deactivate(*, caller: Caller, staff_id: UUID) -> StaffMember:
+    if staff_id == caller.staff_id:
         raise DomainError.single(
             ErrorCode.CANNOT_DEACTIVATE_SELF,
             "You cannot deactivate your own account. Ask another administrator.",
             ["id"],
         )
-    async with _locked_staff(viewer, staff_id) as (staff, practice, db):
+    async with _locked_staff(caller, staff_id) as (staff, practice, db):
         _require_status(staff, StaffStatus.ACTIVE, "deactivate")
         await ensure_manager_remains(practice.id, db, losing=staff.id)
         await _move(staff, StaffStatus.ACTIVE, StaffStatus.INACTIVE, "deactivate", db)
         # Deactivation ends every session of the person at once.
         await revoke_sessions(staff.id, using_db=db)
         await activation_links.revoke_all(staff.id, using_db=db)
-        await audit.record_by(viewer, "staff.deactivate", target_id=staff.id, using_db=db)
+        await audit.record_by(caller, "staff.deactivate", target_id=staff.id, using_db=db)
     return staff
 
 
-async def reactivate(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffMember:
+async def reactivate(*, caller: Caller, staff_id: UUID, settings: Settings) -> StaffMember:
     """Back to active if the person activated before; otherwise pending with a new link."""
-    async with _locked_staff(viewer, staff_id) as (staff, practice, db):
+    async with _locked_staff(caller, staff_id) as (staff, practice, db):
         _require_status(staff, StaffStatus.INACTIVE, "reactivate")
         await claim_seat(practice, db)
         if staff.activated_at is not None:
@@ -115,7 +115,7 @@ async def reactivate(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> S
             await _move(staff, StaffStatus.INACTIVE, StaffStatus.PENDING, "reactivate", db)
             await activation_links.issue(staff, practice, settings=settings, using_db=db)
         await audit.record_by(
-            viewer,
+            caller,
             "staff.reactivate",
             target_id=staff.id,
             details={"status": staff.status.value},
@@ -126,12 +126,12 @@ async def reactivate(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> S
 
 @asynccontextmanager
 async def _locked_staff(
-    viewer: Viewer, staff_id: UUID
+    caller: Caller, staff_id: UUID
 ) -> AsyncIterator[tuple[StaffMember, Practice, BaseDBAsyncClient]]:
     """The staff member, inside a transaction that holds the practice lock."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
+    caller.require(Access.STAFF_WRITE)
     async with in_transaction() as db:
-        practice = await lock_practice(viewer.practice_id, db)
+        practice = await lock_practice(caller.practice_id, db)
         staff = await StaffMember.filter(id=staff_id, practice_id=practice.id).using_db(db).first()
         if staff is None:
             raise DomainError.single(

@@ -6,30 +6,35 @@ from tortoise.transactions import in_transaction
 
 from backend.models import Office, Permission, Practice, Provider, StaffMember
 from backend.services import audit
+from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.plans import seats_used
 from backend.services.viewer import Viewer
 
 
-async def practice_with_seats(viewer: Viewer) -> tuple[Practice, int]:
-    practice = await Practice.get(id=viewer.practice_id)
+async def practice_with_seats(caller: Caller) -> tuple[Practice, int]:
+    practice = await Practice.get(id=caller.practice_id)
     return practice, await seats_used(practice.id)
 
 
-async def list_providers(viewer: Viewer) -> list[Provider]:
-    return list(await Provider.filter(practice_id=viewer.practice_id))
+async def list_providers(caller: Caller) -> list[Provider]:
+    caller.require(Access.REFERENCE_READ)
+    return list(await Provider.filter(practice_id=caller.practice_id))
 
 
-async def list_offices(viewer: Viewer) -> list[Office]:
-    return list(await Office.filter(practice_id=viewer.practice_id))
+async def list_offices(caller: Caller) -> list[Office]:
+    caller.require(Access.REFERENCE_READ)
+    return list(await Office.filter(practice_id=caller.practice_id))
 
 
-async def get_provider(viewer: Viewer, provider_id: UUID) -> Provider | None:
-    return await Provider.get_or_none(id=provider_id, practice_id=viewer.practice_id)
+async def get_provider(caller: Caller, provider_id: UUID) -> Provider | None:
+    caller.require(Access.REFERENCE_READ)
+    return await Provider.get_or_none(id=provider_id, practice_id=caller.practice_id)
 
 
-async def get_office(viewer: Viewer, office_id: UUID) -> Office | None:
-    return await Office.get_or_none(id=office_id, practice_id=viewer.practice_id)
+async def get_office(caller: Caller, office_id: UUID) -> Office | None:
+    caller.require(Access.REFERENCE_READ)
+    return await Office.get_or_none(id=office_id, practice_id=caller.practice_id)
 
 
 async def set_two_factor_requirement(*, viewer: Viewer, required: bool) -> tuple[Practice, int]:

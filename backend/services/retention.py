@@ -13,6 +13,7 @@ from tortoise.models import Model
 from backend.config import Settings
 from backend.models import (
     AccountToken,
+    ApiClientSecret,
     AuditEvent,
     LoginThrottle,
     OutboxMessage,
@@ -74,6 +75,12 @@ def _ended_account_links(settings: Settings, now: datetime) -> Q:
     return Q(expires_at__lt=cut) | Q(used_at__lt=cut) | Q(revoked_at__lt=cut)
 
 
+def _ended_client_secrets(settings: Settings, now: datetime) -> Q:
+    # A rotated-out secret ends with its overlap (a current one has no end): kept as long
+    # after as sessions, then its hash goes.
+    return Q(expires_at__lt=now - timedelta(days=settings.retain_sessions_days))
+
+
 def _old_audit_events(settings: Settings, now: datetime) -> Q:
     return Q(created_at__lt=now - timedelta(days=settings.retain_audit_days))
 
@@ -83,6 +90,7 @@ RULES: tuple[Rule, ...] = (
     Rule(table="session_token", model=SessionToken, expired=_tokens_of_ended_sessions),
     Rule(table="session", model=Session, expired=_ended_sessions),
     Rule(table="account_token", model=AccountToken, expired=_ended_account_links),
+    Rule(table="api_client_secret", model=ApiClientSecret, expired=_ended_client_secrets),
     Rule(table="outbox_message", model=OutboxMessage, expired=_delivered_email),
     Rule(table="audit_event", model=AuditEvent, expired=_old_audit_events),
 )

@@ -10,38 +10,45 @@ from tortoise.transactions import in_transaction
 
 from backend.models import Permission, Role, StaffMember
 from backend.services import audit, validation
+from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import lock_practice
-from backend.services.viewer import Viewer
 
 _NAME_TAKEN = "A role with this name already exists."
 
 
-async def list_roles(viewer: Viewer) -> list[Role]:
-    return list(await Role.filter(Q(practice_id=viewer.practice_id) | Q(is_system=True)))
+async def list_roles(caller: Caller) -> list[Role]:
+    caller.require(Access.ROLES_READ)
+    return list(await Role.filter(Q(practice_id=caller.practice_id) | Q(is_system=True)))
 
 
-async def get_role(viewer: Viewer, role_id: UUID) -> Role | None:
+async def get_role(caller: Caller, role_id: UUID) -> Role | None:
+    caller.require(Access.ROLES_READ)
+    return await _usable_role(caller, role_id)
+
+
+async def _usable_role(caller: Caller, role_id: UUID) -> Role | None:
+    # Without a check of its own: changing a role needs ROLES_WRITE, not ROLES_READ too.
     return await Role.filter(
-        Q(practice_id=viewer.practice_id) | Q(is_system=True), id=role_id
+        Q(practice_id=caller.practice_id) | Q(is_system=True), id=role_id
     ).first()
 
 
 async def create_role(
-    *, viewer: Viewer, name: str | None, permissions: Sequence[Permission]
+    *, caller: Caller, name: str | None, permissions: Sequence[Permission]
 ) -> Role:
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    clean_name = await _clean_role_name(viewer, name, exclude=None)
+    caller.require(Access.ROLES_WRITE)
+    clean_name = await _clean_role_name(caller, name, exclude=None)
     role = Role(
-        practice_id=viewer.practice_id,
+        practice_id=caller.practice_id,
         name=clean_name,
         name_key=clean_name.lower(),
         permissions=_ordered(permissions),
     )
     try:
         async with in_transaction() as db:
-            await _save_and_audit(viewer, "role.create", role, db)
+            await _save_and_audit(caller, "role.create", role, db)
     except IntegrityError:
         raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
     return role
@@ -49,19 +56,19 @@ async def create_role(
 
 async def update_role(
     *,
-    viewer: Viewer,
+    caller: Caller,
     role_id: UUID,
     name: str | None = None,
     permissions: Sequence[Permission] | None = None,
 ) -> Role:
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    role = await _editable_role(viewer, role_id)
-    new_name = await _clean_role_name(viewer, name, exclude=role.id) if name is not None else None
+    caller.require(Access.ROLES_WRITE)
+    role = await _editable_role(caller, role_id)
+    new_name = await _clean_role_name(caller, name, exclude=role.id) if name is not None else None
     try:
         async with in_transaction() as db:
             # Re-read under the practice lock: the last-manager check must see the
             # permissions as they are now, not as another request left them.
-            await lock_practice(viewer.practice_id, db)
+            await lock_practice(caller.practice_id, db)
             role = await Role.filter(id=role.id).using_db(db).get()
             if new_name is not None:
                 role.name, role.name_key = new_name, new_name.lower()
@@ -72,20 +79,20 @@ async def update_role(
                     and Permission.MANAGE_ACCOUNTS.value not in new_permissions
                 ):
                     await ensure_manager_remains(
-                        viewer.practice_id, db, role_losing_permission=role.id
+                        caller.practice_id, db, role_losing_permission=role.id
                     )
                 role.permissions = new_permissions
-            await _save_and_audit(viewer, "role.update", role, db)
+            await _save_and_audit(caller, "role.update", role, db)
     except IntegrityError:
         raise DomainError.single(ErrorCode.TAKEN, _NAME_TAKEN, ["name"]) from None
     return role
 
 
-async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    role = await _editable_role(viewer, role_id)
+async def delete_role(*, caller: Caller, role_id: UUID) -> UUID:
+    caller.require(Access.ROLES_WRITE)
+    role = await _editable_role(caller, role_id)
     async with in_transaction() as db:
-        await lock_practice(viewer.practice_id, db)
+        await lock_practice(caller.practice_id, db)
         # Inactive staff keep their role too: a reactivation must find it.
         in_use = await StaffMember.filter(role_id=role.id).using_db(db).count()
         if in_use:
@@ -99,19 +106,19 @@ async def delete_role(*, viewer: Viewer, role_id: UUID) -> UUID:
             )
         await role.delete(using_db=db)
         await audit.record_by(
-            viewer, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db
+            caller, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db
         )
     return role.id
 
 
-async def _save_and_audit(viewer: Viewer, action: str, role: Role, db: BaseDBAsyncClient) -> None:
+async def _save_and_audit(caller: Caller, action: str, role: Role, db: BaseDBAsyncClient) -> None:
     await role.save(using_db=db)
     details: dict[str, object] = {"name": role.name, "permissions": role.permissions}
-    await audit.record_by(viewer, action, target_id=role.id, details=details, using_db=db)
+    await audit.record_by(caller, action, target_id=role.id, details=details, using_db=db)
 
 
-async def _editable_role(viewer: Viewer, role_id: UUID) -> Role:
-    role = await get_role(viewer, role_id)
+async def _editable_role(caller: Caller, role_id: UUID) -> Role:
+    role = await _usable_role(caller, role_id)
     if role is None:
         raise DomainError.single(ErrorCode.NOT_FOUND, "This role does not exist.", ["id"])
     if role.is_system:
@@ -121,13 +128,13 @@ async def _editable_role(viewer: Viewer, role_id: UUID) -> Role:
     return role
 
 
-async def _clean_role_name(viewer: Viewer, name: str | None, *, exclude: UUID | None) -> str:
+async def _clean_role_name(caller: Caller, name: str | None, *, exclude: UUID | None) -> str:
     errors = ErrorCollector()
     clean = errors.check(lambda: validation.clean_name(name, field="name", max_length=100))
     errors.raise_if_any()
     assert clean is not None
     same_name = Role.filter(
-        Q(practice_id=viewer.practice_id) | Q(is_system=True), name_key=clean.lower()
+        Q(practice_id=caller.practice_id) | Q(is_system=True), name_key=clean.lower()
     )
     if exclude is not None:
         same_name = same_name.exclude(id=exclude)

@@ -8,8 +8,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
-from backend.models import Permission, StaffMember, StaffStatus
+from backend.models import StaffMember, StaffStatus
 from backend.services import activation_links, audit, validation
+from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from backend.services.managers import ensure_manager_remains
 from backend.services.pin_hash import hash_pin
@@ -17,14 +18,13 @@ from backend.services.plans import claim_seat, lock_practice
 from backend.services.secrets import hash_secret
 from backend.services.staff_input import NewStaff, StaffFields
 from backend.services.staff_rules import clean_staff_fields, search_text
-from backend.services.viewer import Viewer
 
 
-async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) -> StaffMember:
+async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) -> StaffMember:
     """Add a pending staff member and queue their activation email, atomically."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
+    caller.require(Access.STAFF_WRITE)
     errors = ErrorCollector()
-    values = await clean_staff_fields(data, practice_id=viewer.practice_id, errors=errors)
+    values = await clean_staff_fields(data, practice_id=caller.practice_id, errors=errors)
     errors.check(
         lambda: validation.check_password(
             data.password, confirmation=data.password_confirmation, username=values.get("username")
@@ -38,17 +38,17 @@ async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) ->
     offices = values.pop("offices")
     values["password_hash"] = await hash_secret(data.password, settings)
     values["pin_hash"] = hash_pin(pin, settings)
-    staff = StaffMember(practice_id=viewer.practice_id, status=StaffStatus.PENDING, **values)
+    staff = StaffMember(practice_id=caller.practice_id, status=StaffStatus.PENDING, **values)
     staff.search_text = search_text(staff)
     try:
         async with in_transaction() as connection:
-            practice = await lock_practice(viewer.practice_id, connection)
+            practice = await lock_practice(caller.practice_id, connection)
             await claim_seat(practice, connection)
             await staff.save(using_db=connection)
             if offices:
                 await staff.offices.add(*offices, using_db=connection)
             await activation_links.issue(staff, practice, settings=settings, using_db=connection)
-            await audit.record_by(viewer, "staff.create", target_id=staff.id, using_db=connection)
+            await audit.record_by(caller, "staff.create", target_id=staff.id, using_db=connection)
     except IntegrityError:
         # A concurrent request took the username or email between our check and the insert.
         await _check_unique(values, errors, exclude=None)
@@ -58,12 +58,12 @@ async def create_staff(*, viewer: Viewer, data: NewStaff, settings: Settings) ->
 
 
 async def update_staff(
-    *, viewer: Viewer, staff_id: UUID, data: StaffFields, settings: Settings
+    *, caller: Caller, staff_id: UUID, data: StaffFields, settings: Settings
 ) -> StaffMember:
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    staff = await get_practice_staff(viewer, staff_id)
+    caller.require(Access.STAFF_WRITE)
+    staff = await get_practice_staff(caller, staff_id)
     if (
-        viewer.staff_id == staff.id
+        caller.staff_id == staff.id
         and "email" in data.provided()
         and not staff.email_update_enabled
     ):
@@ -74,7 +74,7 @@ async def update_staff(
         )
     errors = ErrorCollector()
     values = await clean_staff_fields(
-        data, practice_id=viewer.practice_id, errors=errors, current=staff
+        data, practice_id=caller.practice_id, errors=errors, current=staff
     )
     await _check_unique(values, errors, exclude=staff.id)
     errors.raise_if_any()
@@ -84,7 +84,7 @@ async def update_staff(
         async with in_transaction() as db:
             # Re-read under the practice lock and write only the given columns, so a
             # concurrent deactivation or activation is never overwritten by this edit.
-            practice = await lock_practice(viewer.practice_id, db)
+            practice = await lock_practice(caller.practice_id, db)
             staff = await StaffMember.filter(id=staff.id).using_db(db).get()
             changed = sorted(
                 name for name, value in values.items() if getattr(staff, name) != value
@@ -109,7 +109,7 @@ async def update_staff(
                 # The old link went to the old address or named the old username.
                 await activation_links.issue(staff, practice, settings=settings, using_db=db)
             await audit.record_by(
-                viewer, "staff.update", target_id=staff.id, details={"fields": changed}, using_db=db
+                caller, "staff.update", target_id=staff.id, details={"fields": changed}, using_db=db
             )
     except IntegrityError:
         await _check_unique(values, errors, exclude=staff.id)
@@ -118,9 +118,9 @@ async def update_staff(
     return staff
 
 
-async def get_practice_staff(viewer: Viewer, staff_id: UUID) -> StaffMember:
-    """A staff member of the viewer's practice; another practice's answers as missing."""
-    staff = await StaffMember.get_or_none(id=staff_id, practice_id=viewer.practice_id)
+async def get_practice_staff(caller: Caller, staff_id: UUID) -> StaffMember:
+    """A staff member of the caller's practice; another practice's answers as missing."""
+    staff = await StaffMember.get_or_none(id=staff_id, practice_id=caller.practice_id)
     if staff is None:
         raise DomainError.single(ErrorCode.NOT_FOUND, "This staff member does not exist.", ["id"])
     return staff

@@ -9,9 +9,9 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from backend.models import Permission, StaffMember, StaffStatus
+from backend.models import StaffMember, StaffStatus
+from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.viewer import Viewer
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -41,13 +41,13 @@ class StatusCounts:
 
 
 async def list_staff(
-    *, viewer: Viewer, query: StaffQuery, first: int | None = None, after: str | None = None
+    *, caller: Caller, query: StaffQuery, first: int | None = None, after: str | None = None
 ) -> StaffPage:
     """Sorted by last name, first name (then id, so the order is total); keyset cursors
     make the last page cost what the first does."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
+    caller.require(Access.STAFF_READ)
     size = _page_size(first)
-    filtered = _filtered(viewer, query)
+    filtered = _filtered(caller, query)
     page_query = filtered
     if after:
         last_name, first_name, staff_id = _decode_cursor(after)
@@ -71,18 +71,18 @@ async def list_staff(
     )
 
 
-async def count_staff(*, viewer: Viewer, query: StaffQuery) -> int:
+async def count_staff(*, caller: Caller, query: StaffQuery) -> int:
     """How many staff match in all pages. Separate from the page: counting a common search
     term in a large practice costs more than the page itself, so only callers who ask pay."""
-    viewer.require(Permission.MANAGE_ACCOUNTS)
-    return await _filtered(viewer, query).count()
+    caller.require(Access.STAFF_READ)
+    return await _filtered(caller, query).count()
 
 
-async def count_by_status(*, viewer: Viewer, query: StaffQuery) -> StatusCounts:
-    viewer.require(Permission.MANAGE_ACCOUNTS)
+async def count_by_status(*, caller: Caller, query: StaffQuery) -> StatusCounts:
+    caller.require(Access.STAFF_READ)
     rows = await (
         _filtered(
-            viewer,
+            caller,
             StaffQuery(
                 search=query.search,
                 role_id=query.role_id,
@@ -101,12 +101,11 @@ async def count_by_status(*, viewer: Viewer, query: StaffQuery) -> StatusCounts:
     )
 
 
-async def get_staff(*, viewer: Viewer, staff_id: UUID) -> StaffMember | None:
+async def get_staff(*, caller: Caller, staff_id: UUID) -> StaffMember | None:
     """Anyone may read their own record; other staff need Manage Accounts."""
-    if staff_id != viewer.staff_id:
-        viewer.require(Permission.MANAGE_ACCOUNTS)
+    caller.require(Access.STAFF_MEMBER_READ if staff_id == caller.staff_id else Access.STAFF_READ)
     return (
-        await StaffMember.filter(id=staff_id, practice_id=viewer.practice_id)
+        await StaffMember.filter(id=staff_id, practice_id=caller.practice_id)
         .select_related("role", "primary_provider")
         .prefetch_related("offices")
         .first()
@@ -118,8 +117,8 @@ def normalise_search(term: str | None) -> str | None:
     return words[:MAX_SEARCH_LENGTH] or None
 
 
-def _filtered(viewer: Viewer, query: StaffQuery) -> QuerySet[StaffMember]:
-    rows = StaffMember.filter(practice_id=viewer.practice_id)
+def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
+    rows = StaffMember.filter(practice_id=caller.practice_id)
     if query.status is not None:
         rows = rows.filter(status=query.status)
     if query.role_id is not None:

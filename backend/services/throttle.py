@@ -175,9 +175,9 @@ async def _reserve_account(
             remaining = (row.last_failure_at + timedelta(seconds=wait) - now).total_seconds()
             if remaining > 0:
                 raise _too_many(remaining)
-        won = await LoginThrottle.filter(
-            key=key, failures=row.failures, locked_at=None
-        ).update(failures=row.failures + 1, last_failure_at=now)
+        won = await LoginThrottle.filter(key=key, failures=row.failures, locked_at=None).update(
+            failures=row.failures + 1, last_failure_at=now
+        )
         if won:
             return row.failures + 1, row.last_failure_at
     raise _too_many(1)
@@ -190,9 +190,9 @@ async def _reserve_address(key: str, settings: Settings, now: datetime) -> None:
         failures=0, window_started_at=now
     )
     for _ in range(2):
-        counted = await LoginThrottle.filter(
-            key=key, failures__lt=settings.login_ip_limit
-        ).update(failures=F("failures") + 1, last_failure_at=now)
+        counted = await LoginThrottle.filter(key=key, failures__lt=settings.login_ip_limit).update(
+            failures=F("failures") + 1, last_failure_at=now
+        )
         if counted:
             return
         row = await LoginThrottle.get_or_none(key=key)

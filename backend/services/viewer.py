@@ -1,7 +1,9 @@
-"""Who is calling: the signed-in account and where the request came from."""
+"""Who is calling: the signed-in person and where the request came from. (A caller may
+also be an API client: backend/services/caller.py.)"""
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from backend.models import Permission
@@ -11,6 +13,9 @@ from backend.services.errors import (
     TwoFactorEnrollmentRequired,
 )
 
+if TYPE_CHECKING:
+    from backend.services.caller import Access
+
 
 class AuthMethod(str, Enum):
     """How the caller proved who they are (recorded on audit events)."""
@@ -18,6 +23,7 @@ class AuthMethod(str, Enum):
     COOKIE = "cookie"  # a person's session cookie: the browser app
     BEARER_SESSION = "bearer_session"  # a person's session as a bearer token: the mobile app
     PASSWORD = "password"  # a sign-in, proved by its password
+    API_CLIENT = "api_client"  # an API client's secret as a bearer token: a partner
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,21 @@ class Viewer:
     def held(self) -> bool:
         return self.two_factor_enrollment_required or self.password_change_required
 
-    def can(self, permission: Permission) -> bool:
+    @property
+    def api_client_id(self) -> None:
+        """A person is no API client (see backend/services/caller.py)."""
+        return None
+
+    def can(self, need: "Permission | Access") -> bool:
+        permission = need if isinstance(need, Permission) else need.permission
+        if permission is None:  # being signed in is enough
+            return True
         return not self.held and permission.value in self.permissions
 
-    def require(self, permission: Permission) -> None:
+    def require(self, need: "Permission | Access") -> None:
+        permission = need if isinstance(need, Permission) else need.permission
+        if permission is None:
+            return
         if self.password_change_required:
             raise PasswordChangeRequired()
         if self.two_factor_enrollment_required:

@@ -122,27 +122,35 @@ async def test_a_nurse_changes_her_password(
 
     wrong = await nurse.mutate(
         CHANGE,
-        {"currentPassword": "Not-Her-Password-1", "newPassword": SECOND,
-         "newPasswordConfirmation": SECOND},
+        {
+            "currentPassword": "Not-Her-Password-1",
+            "newPassword": SECOND,
+            "newPasswordConfirmation": SECOND,
+        },
     )
     assert codes(wrong) == ["INVALID_CREDENTIALS"]
     same = await nurse.mutate(
         CHANGE,
-        {"currentPassword": NEW_PASSWORD, "newPassword": NEW_PASSWORD,
-         "newPasswordConfirmation": NEW_PASSWORD},
+        {
+            "currentPassword": NEW_PASSWORD,
+            "newPassword": NEW_PASSWORD,
+            "newPasswordConfirmation": NEW_PASSWORD,
+        },
     )
     assert codes(same) == ["PASSWORD_REUSED"]
     named = await nurse.mutate(
         CHANGE,
-        {"currentPassword": NEW_PASSWORD, "newPassword": "cnurse-Lantern-77",
-         "newPasswordConfirmation": "cnurse-Lantern-77"},
+        {
+            "currentPassword": NEW_PASSWORD,
+            "newPassword": "cnurse-Lantern-77",
+            "newPasswordConfirmation": "cnurse-Lantern-77",
+        },
     )
     assert codes(named) == ["PASSWORD_TOO_WEAK"]
 
     changed = await nurse.mutate(
         CHANGE,
-        {"currentPassword": NEW_PASSWORD, "newPassword": SECOND,
-         "newPasswordConfirmation": SECOND},
+        {"currentPassword": NEW_PASSWORD, "newPassword": SECOND, "newPasswordConfirmation": SECOND},
     )
     assert changed["userErrors"] == []
     # This session stays; the other one ended.
@@ -302,8 +310,11 @@ async def test_an_administrator_sends_a_reset_and_requires_a_new_password(
     assert (await admin.mutate(SIGN_OUT, {"id": staff_id}))["userErrors"] == []
     assert (await held.data(ACCOUNT))["viewer"] is None
     assert (await StaffMember.get(username_key="cnurse")).status == "ACTIVE"
-    for action in ("staff.send_password_reset", "staff.require_password_change",
-                   "staff.sign_out_everywhere"):
+    for action in (
+        "staff.send_password_reset",
+        "staff.require_password_change",
+        "staff.sign_out_everywhere",
+    ):
         assert await AuditEvent.exists(action=action)
 
 

@@ -259,12 +259,12 @@ async def test_fuzzed_inputs_of_secret_carrying_mutations(
             await admin.login("owner", ADMIN_PASSWORD)  # ten wrong PINs end a session, by design
     logged = [r for r in caplog.records if r.levelno > logging.INFO]
     leaked = [
-        r.getMessage()
-        for r in caplog.records
-        if _secrets_in(r.getMessage() + (r.exc_text or ""))
+        r.getMessage() for r in caplog.records if _secrets_in(r.getMessage() + (r.exc_text or ""))
     ]
-    print(f"\nfuzzed variables and literals: {sent} operations, {len(failures)} failures, "
-          f"{len(logged)} log records above INFO, {len(leaked)} log records with a secret")
+    print(
+        f"\nfuzzed variables and literals: {sent} operations, {len(failures)} failures, "
+        f"{len(logged)} log records above INFO, {len(leaked)} log records with a secret"
+    )
     for outcome, count in sorted(outcomes.items()):
         print(f"  {count:4d}  {outcome}")
     assert not failures, "\n".join(failures[:20])

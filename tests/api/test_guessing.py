@@ -237,5 +237,3 @@ async def test_a_pending_second_factor_is_not_counted_as_a_failure(
         {"username": "owner", "password": ADMIN_PASSWORD, "totpCode": next_code(secret)},
     )
     assert outcome(with_code) == "SIGNED_IN"
-
-

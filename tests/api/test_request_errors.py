@@ -107,7 +107,7 @@ async def test_a_number_out_of_range_is_bad_user_input(admin: GraphQLClient) -> 
             f'{{username: "x", password: "{SECRET}", bogus: 1}}',
             "Argument input has the unknown field bogus.",
         ),
-        ("{username: \"x\", password: 90417}", "Argument input.password must be a string."),
+        ('{username: "x", password: 90417}', "Argument input.password must be a string."),
         (f'{{password: "{SECRET}"}}', "Argument input is missing the required field username."),
         (f'"{SECRET}"', "Argument input must be an input object (LoginInput)."),
     ],

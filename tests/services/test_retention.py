@@ -9,6 +9,8 @@ from backend.config import Settings
 from backend.models import (
     AccountToken,
     AccountTokenPurpose,
+    ApiClient,
+    ApiClientSecret,
     AuditEvent,
     LoginThrottle,
     OutboxMessage,
@@ -132,6 +134,11 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
     await _link(owner, expires=NOW - 31 * DAY)
     await _link(owner, expires=NOW + HOUR, used=NOW - 31 * DAY)
     await _link(owner, expires=NOW - 29 * DAY)  # expired, but recently
+    client = await ApiClient.create(practice_id=owner.practice_id, name="HR sync")
+    for ended in (None, NOW - 31 * DAY, NOW - 29 * DAY):  # current, rotated out long ago, lately
+        await ApiClientSecret.create(
+            client_id=client.id, secret_hash=secrets.token_hex(32), expires_at=ended
+        )
 
     report = await prune(settings=SETTINGS, now=NOW)
 
@@ -140,10 +147,13 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
         "session_token": 4,
         "session": 2,
         "account_token": 2,
+        "api_client_secret": 1,
         "outbox_message": 2,
         "audit_event": 1,
     }
     assert await AccountToken.all().count() == 1
+    ends = await ApiClientSecret.all().values_list("expires_at", flat=True)
+    assert sorted(ends, key=lambda end: end is not None) == [None, NOW - 29 * DAY]
     keys = {str(key) for key in await LoginThrottle.all().values_list("key", flat=True)}
     assert keys == {"user:locked-long-ago", "user:recent"}
     assert await Session.all().count() == 2
