@@ -2,22 +2,21 @@
 (the row, its offices, its activation links, `touch`), and on nothing else."""
 
 import asyncio
-import importlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import ActivationToken, Office, Plan, StaffMember, StaffStatus
 from backend.services.bootstrap import NewPractice, create_practice
 from backend.services.staff_changes import touch
 from tests.pins import OWNER_PIN
+from tests.updated_at import LONG_AGO, MIGRATION, backdate, database_now, updated_at
 
 SETTINGS = Settings(environment="test", password_hash_profile="fast")
-MIGRATION = importlib.import_module("backend.migrations.0010_staff_updated_at")
-LONG_AGO = datetime(2001, 1, 1, tzinfo=UTC)
 
 
 async def _owner() -> StaffMember:
@@ -41,36 +40,11 @@ async def _owner() -> StaffMember:
 
 
 async def _updated_at(staff: StaffMember) -> datetime:
-    value: datetime = await StaffMember.filter(id=staff.id).first().values_list(
-        "updated_at", flat=True
-    )  # type: ignore[assignment]
-    return value
+    return await updated_at(staff.id)
 
 
 async def _set_long_ago(staff: StaffMember) -> None:
-    """Backdate updated_at underneath the trigger, so that a bump is unmistakable."""
-    client = connections.get("default")
-    if client.capabilities.dialect == "postgres":
-        await client.execute_script("ALTER TABLE staff_member DISABLE TRIGGER USER")
-        await StaffMember.filter(id=staff.id).update(updated_at=LONG_AGO)
-        await client.execute_script("ALTER TABLE staff_member ENABLE TRIGGER USER")
-        return
-    # SQLite cannot disable a trigger: drop it and create it again as the migration does.
-    await client.execute_script("DROP TRIGGER staff_member_stamp_update")
-    await StaffMember.filter(id=staff.id).update(updated_at=LONG_AGO)
-    for statement in MIGRATION._sqlite_up():
-        if "TRIGGER staff_member_stamp_update" in statement:
-            await client.execute_script(statement)
-
-
-async def _database_now() -> datetime:
-    client = connections.get("default")
-    if client.capabilities.dialect == "postgres":
-        rows = await client.execute_query_dict("SELECT clock_timestamp() AS now")
-        now: datetime = rows[0]["now"]
-        return now
-    rows = await client.execute_query_dict(f"SELECT {MIGRATION.SQLITE_NOW} AS now")
-    return datetime.fromisoformat(rows[0]["now"])
+    await backdate(staff.id)
 
 
 Change = Callable[[StaffMember], Awaitable[object]]
@@ -141,9 +115,9 @@ async def test_each_change_stamps_the_database_clock(db: str, change: Change) ->
     owner = await _owner()
     await _set_long_ago(owner)
     assert await _updated_at(owner) == LONG_AGO
-    before = await _database_now()
+    before = await database_now()
     await change(owner)
-    after = await _database_now()
+    after = await database_now()
     assert before <= await _updated_at(owner) <= after
 
 
@@ -177,9 +151,9 @@ async def test_the_app_cannot_choose_the_time(db: str) -> None:
 
 
 async def test_a_new_row_gets_the_database_clock(db: str) -> None:
-    before = await _database_now()
+    before = await database_now()
     owner = await _owner()
-    assert before <= await _updated_at(owner) <= await _database_now()
+    assert before <= await _updated_at(owner) <= await database_now()
 
 
 async def test_each_stamp_reads_back_as_the_value_filters_compare(db: str) -> None:
@@ -212,3 +186,12 @@ async def test_sqlite_stamps_once_even_with_recursive_triggers(db: str) -> None:
     finally:
         await client.execute_script("PRAGMA recursive_triggers = OFF")
     assert (await StaffMember.get(id=owner.id)).first_name == "Olive"
+
+
+async def test_an_update_reports_its_own_rows_not_the_triggers(db: str) -> None:
+    """The services' compare-and-set checks count on it (backend/sqlite_engine.py)."""
+    owner = await _owner()
+    assert await StaffMember.filter(id=owner.id).update(first_name="Olive") == 1
+    async with in_transaction():
+        assert await StaffMember.filter(id=owner.id).update(first_name="Olivia") == 1
+    assert await StaffMember.filter(id=owner.id, first_name="nobody").update(last_name="X") == 0
