@@ -23,6 +23,9 @@ CHANGE_CURSOR_IN_NAME_ORDER = (
 )
 
 
+_CHANGE_KEYS = {"updatedAt", "id"}
+
+
 @dataclass(frozen=True)
 class NamePosition:
     last_name: str
@@ -48,7 +51,9 @@ def change_cursor(staff: StaffMember) -> str:
 def name_position(cursor: str) -> NamePosition:
     value = _unpack(cursor)
     if isinstance(value, dict):
-        raise _refused(CHANGE_CURSOR_IN_NAME_ORDER)
+        raise _refused(
+            CHANGE_CURSOR_IN_NAME_ORDER if set(value) == _CHANGE_KEYS else INVALID_MESSAGE
+        )
     try:
         last_name, first_name, staff_id = value
         return NamePosition(str(last_name), str(first_name), UUID(str(staff_id)))
@@ -59,7 +64,7 @@ def name_position(cursor: str) -> NamePosition:
 def change_position(cursor: str) -> ChangePosition:
     value = _unpack(cursor)
     if not isinstance(value, dict):
-        raise _refused(NAME_CURSOR_IN_CHANGE_ORDER)
+        raise _refused(NAME_CURSOR_IN_CHANGE_ORDER if len(value) == 3 else INVALID_MESSAGE)
     try:
         updated_at = datetime.fromisoformat(str(value["updatedAt"]))
         staff_id = UUID(str(value["id"]))
