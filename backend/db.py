@@ -20,6 +20,8 @@ MIGRATIONS_MODULE = "backend.migrations"
 # tortoise's asyncpg client with transactions that cannot leak their connection when
 # BEGIN fails (see the module).
 POSTGRES_ENGINE = "backend.postgres_engine"
+# tortoise's SQLite client counting a statement's own rows, not its triggers' (see there).
+SQLITE_ENGINE = "backend.sqlite_engine"
 # The key of the PostgreSQL advisory lock that one migrating process holds at a time
 # (any constant that no other code uses; this one spells "staffmig" in ASCII).
 MIGRATION_LOCK_KEY = 0x73746166666D6967
@@ -116,7 +118,9 @@ def is_postgres(database_url: str) -> bool:
 def _connection(database_url: str) -> str | dict[str, Any]:
     if not is_postgres(database_url):
         _ensure_sqlite_folder(database_url)
-        return database_url
+        sqlite = expand_db_url(database_url)
+        sqlite["engine"] = SQLITE_ENGINE
+        return sqlite
     url = database_url.replace("postgresql://", "postgres://", 1)
     url = url.replace("asyncpg://", "postgres://", 1)
     connection = expand_db_url(url)

@@ -38,8 +38,9 @@ class ErrorCode(Enum):
     BAD_USER_INPUT = _code(
         "BAD_USER_INPUT",
         200,
-        "A variable or argument is missing or of the wrong type; the message names its "
-        "path and the problem, never the value.",
+        "A variable or argument is missing, of the wrong type or not valid (a cursor of "
+        "another list order, say); the message names its path and the problem, never the "
+        "value.",
     )
     BAD_REQUEST = _code(
         "BAD_REQUEST",

@@ -1,5 +1,6 @@
 """Reading staff: the list, the tab counts, one staff member."""
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -33,6 +34,12 @@ class StaffFilter:
     two_factor_enabled: bool | None = strawberry.field(
         default=None, description="Only staff with (true) or without (false) two-factor sign-in."
     )
+    updated_since: datetime | None = strawberry.field(
+        default=None,
+        description="Only staff whose `updatedAt` is at or after this instant (inclusive; "
+        "give a time zone, e.g. Z). The list is then sorted by `updatedAt`, then by ID, "
+        "oldest change first, for incremental syncs (README, \"Syncing changes\").",
+    )
 
 
 @strawberry.input(description="Narrows the tab counts like the list's filter, without status.")
@@ -52,13 +59,16 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
         search=filter.search,
         role_id=parse_reference(filter.role_id, "Role"),
         two_factor_enabled=filter.two_factor_enabled,
+        updated_since=getattr(filter, "updated_since", None),
     )
 
 
 @strawberry.type
 class StaffQueries:
     @strawberry.field(
-        description="Staff of the viewer's practice, sorted by last name then first name.",
+        description="Staff of the viewer's practice, sorted by last name then first name; "
+        "with `filter.updatedSince`, by `updatedAt` then ID. A cursor works only in the "
+        "order it came from.",
         permission_classes=allowing(Access.STAFF_READ),
     )
     async def staff_members(

@@ -21,7 +21,7 @@ from backend.services import audit_log, staff_directory
 from backend.services.caller import Access, Caller
 from backend.services.care_team import care_team_role_name
 from backend.services.staff_directory import StaffQuery
-from backend.services.validation import format_phone, username_key
+from backend.services.validation import format_phone, phone_e164, username_key
 
 StaffStatusEnum = strawberry.enum(
     StaffStatus,
@@ -82,6 +82,14 @@ class StaffMember(Node):
     def home_phone(self) -> str | None:
         return format_phone(self._home_phone)
 
+    @strawberry.field(description="The cell phone in E.164 form, as +12122222222.")
+    def cell_phone_e164(self) -> str | None:
+        return phone_e164(self._cell_phone)
+
+    @strawberry.field(description="The home phone in E.164 form, as +12122222222.")
+    def home_phone_e164(self) -> str | None:
+        return phone_e164(self._home_phone)
+
     email_update_enabled: bool = strawberry.field(
         description="Whether the person may change their own email."
     )
@@ -95,6 +103,13 @@ class StaffMember(Node):
     status: StaffStatus = strawberry.field(description="Lifecycle status.")
     two_factor_enabled: bool = strawberry.field(description="Whether two-factor sign-in is on.")
     created_at: datetime = strawberry.field(description="When the account was added.")
+    updated_at: datetime = strawberry.field(
+        description="When anything about the account last changed, by the database's clock: "
+        "profile, role, offices, settings, status, password, PIN, two-factor sign-in, "
+        "activation link or sign-in lock. Sign-ins alone do not change it (see "
+        "`lastSignInAt`), nor do changes to the role, provider or offices themselves. "
+        "It may also move without a visible change."
+    )
     activated_at: datetime | None = strawberry.field(description="When the person first activated.")
     deactivated_at: datetime | None = strawberry.field(
         description="When the account last became inactive."
@@ -184,6 +199,7 @@ class StaffMember(Node):
             status=staff.status,
             two_factor_enabled=staff.two_factor_enabled,
             created_at=staff.created_at,
+            updated_at=staff.updated_at,
             activated_at=staff.activated_at,
             deactivated_at=staff.deactivated_at,
             last_sign_in_at=staff.last_sign_in_at,

@@ -38,6 +38,8 @@ KNOWN_OPERATION_NAMES = frozenset(
         "Activate",
         "Add",
         "Login",
+        # README.md, "Syncing changes": partners' incremental syncs, as the README shows them
+        "StaffSync",
     }
 )
 

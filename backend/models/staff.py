@@ -65,6 +65,10 @@ class StaffMember(Model):
     # Lower-cased "first last username email" for substring search (trigram-indexed on PostgreSQL).
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set by the database, never by this code: triggers (migration 0010) stamp it with the
+    # database's clock on every change of the row, of its offices, of its activation link,
+    # and on backend.services.staff_changes.touch. Tortoise's auto_now only fills the
+    # column on INSERT (NOT NULL); the trigger then replaces that value.
     updated_at = fields.DatetimeField(auto_now=True)
     activated_at: datetime | None = fields.DatetimeField(null=True)
     deactivated_at: datetime | None = fields.DatetimeField(null=True)
@@ -80,6 +84,8 @@ class StaffMember(Model):
             ("practice_id", "status", "last_name", "first_name", "id"),
             # All statuses in name order: partners' syncs and searches across the tabs.
             ("practice_id", "last_name", "first_name", "id"),
+            # Partners' incremental syncs: updatedSince, in (updatedAt, id) order.
+            ("practice_id", "updated_at", "id"),
         )
 
     @property

@@ -155,7 +155,7 @@ async def _move(
 ) -> None:
     _require_status(staff, expected, verb)
     now = datetime.now(UTC)
-    changes: dict[str, object] = {"status": new, "updated_at": now}
+    changes: dict[str, object] = {"status": new}
     if new == StaffStatus.INACTIVE:
         changes["deactivated_at"] = now
     updated = await StaffMember.filter(id=staff.id, status=expected).using_db(db).update(**changes)

@@ -1,6 +1,5 @@
 """Adding and changing staff members."""
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -99,7 +98,7 @@ async def update_staff(
             await (
                 StaffMember.filter(id=staff.id)
                 .using_db(db)
-                .update(**values, search_text=staff.search_text, updated_at=datetime.now(UTC))
+                .update(**values, search_text=staff.search_text)
             )
             if offices is not None:
                 await staff.offices.clear(using_db=db)

@@ -1,15 +1,15 @@
 """Reading staff: the filtered, keyset-paginated list and the tab counts."""
 
-import base64
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
-import orjson
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from backend.models import StaffMember, StaffStatus
+from backend.services import staff_cursors
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
 
@@ -24,6 +24,8 @@ class StaffQuery:
     search: str | None = None
     role_id: UUID | None = None
     two_factor_enabled: bool | None = None
+    # Changed at or after this instant (inclusive); the list is then in change order.
+    updated_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -43,31 +45,56 @@ class StatusCounts:
 async def list_staff(
     *, caller: Caller, query: StaffQuery, first: int | None = None, after: str | None = None
 ) -> StaffPage:
-    """Sorted by last name, first name (then id, so the order is total); keyset cursors
-    make the last page cost what the first does."""
+    """Sorted by last name, first name (then id, so the order is total); with
+    `updated_since`, by updated_at then id, oldest change first, for partners' syncs.
+    Keyset cursors make the last page cost what the first does."""
     caller.require(Access.STAFF_READ)
     size = _page_size(first)
     filtered = _filtered(caller, query)
-    page_query = filtered
-    if after:
-        last_name, first_name, staff_id = _decode_cursor(after)
-        # The leading `>=` gives the planner a range on the sort index; the OR refines it.
-        page_query = page_query.filter(last_name__gte=last_name).filter(
-            Q(last_name__gt=last_name)
-            | Q(last_name=last_name, first_name__gt=first_name)
-            | Q(last_name=last_name, first_name=first_name, id__gt=staff_id)
-        )
-    rows = await (
-        page_query.order_by("last_name", "first_name", "id")
-        .limit(size + 1)
-        .select_related("role", "primary_provider")
-        .prefetch_related("offices")
-    )
+    if query.updated_since is not None:
+        rows = await _change_order_page(filtered, after, size)
+        encode = staff_cursors.change_cursor
+    else:
+        rows = await _name_order_page(filtered, after, size)
+        encode = staff_cursors.name_cursor
     items = list(rows[:size])
     return StaffPage(
         items=items,
-        cursors=[_encode_cursor(staff) for staff in items],
+        cursors=[encode(staff) for staff in items],
         has_next_page=len(rows) > size,
+    )
+
+
+async def _name_order_page(
+    rows: QuerySet[StaffMember], after: str | None, size: int
+) -> list[StaffMember]:
+    if after:
+        at = staff_cursors.name_position(after)
+        # The leading `>=` gives the planner a range on the sort index; the OR refines it.
+        rows = rows.filter(last_name__gte=at.last_name).filter(
+            Q(last_name__gt=at.last_name)
+            | Q(last_name=at.last_name, first_name__gt=at.first_name)
+            | Q(last_name=at.last_name, first_name=at.first_name, id__gt=at.staff_id)
+        )
+    return await _page(rows.order_by("last_name", "first_name", "id"), size)
+
+
+async def _change_order_page(
+    rows: QuerySet[StaffMember], after: str | None, size: int
+) -> list[StaffMember]:
+    if after:
+        at = staff_cursors.change_position(after)
+        # As above, on the (practice, updated_at, id) index. Ties on updated_at are common
+        # (one statement stamps many rows alike): the id orders them, so no row is skipped.
+        rows = rows.filter(updated_at__gte=at.updated_at).filter(
+            Q(updated_at__gt=at.updated_at) | Q(updated_at=at.updated_at, id__gt=at.staff_id)
+        )
+    return await _page(rows.order_by("updated_at", "id"), size)
+
+
+async def _page(rows: QuerySet[StaffMember], size: int) -> list[StaffMember]:
+    return await (
+        rows.limit(size + 1).select_related("role", "primary_provider").prefetch_related("offices")
     )
 
 
@@ -129,7 +156,21 @@ def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
     if term:
         # search_text is already lower-cased; on PostgreSQL a trigram index serves this.
         rows = rows.filter(search_text__contains=term)
+    if query.updated_since is not None:
+        rows = rows.filter(updated_at__gte=_utc(query.updated_since))
     return rows
+
+
+def _utc(moment: datetime) -> datetime:
+    """In UTC, as stored: SQLite compares datetimes as text, so an offset would compare
+    wrong. A time without an offset names no instant at all."""
+    if moment.tzinfo is None:
+        raise DomainError.single(
+            ErrorCode.INVALID,
+            "Give `updatedSince` with a time zone, e.g. 2026-01-31T09:00:00Z.",
+            ["filter", "updatedSince"],
+        )
+    return moment.astimezone(UTC)
 
 
 def _page_size(first: int | None) -> int:
@@ -138,22 +179,6 @@ def _page_size(first: int | None) -> int:
     if first < 0:
         raise DomainError.single(ErrorCode.INVALID, "`first` cannot be negative.", ["first"])
     return min(first, MAX_PAGE_SIZE)
-
-
-def _encode_cursor(staff: StaffMember) -> str:
-    raw = orjson.dumps([staff.last_name, staff.first_name, str(staff.id)])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str, UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        last_name, first_name, staff_id = orjson.loads(base64.urlsafe_b64decode(padded))
-        return str(last_name), str(first_name), UUID(str(staff_id))
-    except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise DomainError.single(
-            ErrorCode.INVALID, "The `after` cursor is not valid.", ["after"]
-        ) from None
 
 
 async def staff_with_relations(staff_id: UUID) -> StaffMember:

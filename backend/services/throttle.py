@@ -25,7 +25,7 @@ from backend import observability
 from backend.config import Settings
 from backend.mail import notices as notice_texts
 from backend.models import LoginThrottle, Permission, StaffMember
-from backend.services import audit, keys, notices
+from backend.services import audit, keys, notices, staff_changes
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import RequestMeta, Viewer
@@ -120,6 +120,8 @@ class Attempt:
         ) == 1
         if locked:  # only the attempt that set locked_at records the event
             observability.SIGN_IN_LOCKS.inc()
+            if staff is not None:  # StaffMember.loginLocked changed
+                await staff_changes.touch(staff.id)
             await audit.record(
                 action="auth.lock",
                 practice_id=staff.practice_id if staff else None,
@@ -239,6 +241,7 @@ async def unlock(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> Staff
                 f"Sign-in of {staff.full_name} is not locked.",
                 ["id"],
             )
+        await staff_changes.touch(staff.id, using_db=db)
         await audit.record_by(viewer, "auth.unlock", target_id=staff.id, using_db=db)
     return staff
 

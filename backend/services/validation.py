@@ -228,6 +228,20 @@ def format_phone(e164: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def phone_e164(stored: str | None) -> str | None:
+    """The stored number as E.164 (+12122222222): what clean_phone stores. A stored value
+    that is not a valid number gives None rather than something that only looks like it."""
+    if not stored:
+        return None
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def clean_care_team_id(id_type: str | None, number: str | None) -> tuple[str | None, str | None]:
     kind = (id_type or "").strip() or None
     digits = (number or "").strip() or None

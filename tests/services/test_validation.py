@@ -13,6 +13,7 @@ from backend.services.validation import (
     clean_username,
     format_phone,
     is_valid_npi,
+    phone_e164,
     username_key,
 )
 
@@ -351,6 +352,7 @@ def test_clean_pin_says_a_guessable_pin_is_too_easy() -> None:
         ("(212) 222-2222", "+12122222222"),
         ("212.222.2222", "+12122222222"),
         ("+1 212 222 2222", "+12122222222"),
+        ("+12122222222", "+12122222222"),  # E.164 in, as partners send it
         ("1-212-222-2222", "+12122222222"),
         (" 650-253-0000 ", "+16502530000"),
     ],
@@ -392,6 +394,23 @@ def test_clean_phone_refuses(value: str) -> None:
 )
 def test_format_phone(value: str | None, expected: str | None) -> None:
     assert format_phone(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("+12122222222", "+12122222222"),
+        ("+16502530000", "+16502530000"),
+        ("+442079460958", "+442079460958"),
+        # Not E.164 (never stored so by clean_phone): no value, rather than a wrong one.
+        ("212-222-2222", None),
+        ("+1555", None),
+    ],
+)
+def test_phone_e164(stored: str | None, expected: str | None) -> None:
+    assert phone_e164(stored) == expected
 
 
 # --- care team IDs -------------------------------------------------------------------
