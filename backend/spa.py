@@ -36,6 +36,7 @@ SPA_ROUTES = frozenset(
         "/sign-in",
         "/staff",
         "/roles",
+        "/api-clients",
         "/activate",
         "/mailbox",
         "/account",

@@ -33,6 +33,7 @@ def test_the_section_has_the_blocks_a_partner_needs() -> None:
         "staffMembers",
         "staffCreate",
         "curl -si",
+        "updatedSince",
     ):
         assert needed in script, needed
 
@@ -82,3 +83,6 @@ def test_the_partner_blocks_run_against_a_live_server(tmp_path: Path) -> None:
     headers = {line.split(":")[0].lower() for line in output.splitlines() if ":" in line}
     assert {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= headers
     assert '"username":"ppartner","status":"PENDING"},"userErrors":[]' in output
+    # The sync lists everyone, oldest change first: the partner's new person comes last.
+    synced = re.findall(r'"username":"([a-z]+)","status":"[A-Z]+","cellPhoneE164"', output)
+    assert synced[-1] == "ppartner" and {"admin", "cnurse"} <= set(synced), synced

@@ -1,5 +1,6 @@
 import { registerAccountDetails } from "./components/account-details/account-details.js";
 import { registerAccountPage } from "./components/account-page/account-page.js";
+import { registerApiClientsPage } from "./components/api-clients-page/api-clients-page.js";
 import { registerActivatePage } from "./components/activate-page/activate-page.js";
 import { registerAppRoot } from "./components/app-root/app-root.js";
 import { registerConfirmEmailPage } from "./components/confirm-email-page/confirm-email-page.js";
@@ -22,6 +23,7 @@ registerAccountPage();
 registerStaffPage();
 registerSecuritySettings();
 registerRolesPage();
+registerApiClientsPage();
 registerActivatePage();
 registerForgotPasswordPage();
 registerResetPasswordPage();

@@ -11,6 +11,7 @@ const ROUTES = {
   "/sign-in": ["sign-in-page", false],
   "/staff": ["staff-page", true],
   "/roles": ["roles-page", true],
+  "/api-clients": ["api-clients-page", true],
   "/activate": ["activate-page", false],
   "/mailbox": ["mailbox-page", false],
   "/account": ["account-page", true],
@@ -18,6 +19,8 @@ const ROUTES = {
   "/reset-password": ["reset-password-page", false],
   "/confirm-email": ["confirm-email-page", false],
 };
+
+const MANAGERS_ONLY = ["/staff", "/api-clients"];
 
 // "/" goes to the viewer's home; any other path outside ROUTES gets this page.
 const NOT_FOUND = ["not-found-page", false];
@@ -102,7 +105,8 @@ class AppRoot extends HTMLElement {
     // Held (two-factor enrolment, or a new password to choose): only the account page (and
     // the public ones) until done.
     if (needsViewer && isHeld(viewer) && path !== "/account") return navigate("/account");
-    if (path === "/staff" && !canManageStaff(viewer)) return navigate("/account");
+    // Manage Accounts pages: others go to their own account.
+    if (MANAGERS_ONLY.includes(path) && !canManageStaff(viewer)) return navigate("/account");
     if (path !== currentPath()) window.history.replaceState({}, "", path);
     const signedIn = String(Boolean(viewer));
     if (this.dataset.page !== page || this.dataset.viewer !== signedIn) {
@@ -136,6 +140,9 @@ class AppRoot extends HTMLElement {
         ${held
           ? ""
           : html`<a href="/roles" data-link aria-current="${current(path, "/roles")}">Roles &amp; Permissions</a>`}
+        ${canManageStaff(viewer)
+          ? html`<a href="/api-clients" data-link aria-current="${current(path, "/api-clients")}">API clients</a>`
+          : ""}
         <a href="/mailbox" data-link aria-current="${current(path, "/mailbox")}">Mailbox</a>
       </nav>
       <div class="account">

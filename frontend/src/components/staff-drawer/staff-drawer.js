@@ -24,7 +24,7 @@ const REFERENCE = `query StaffDrawerReference {
   providers { id fullName } roles { id name } offices { id name } careTeamRoles { code name } }`;
 const STAFF_MEMBER = `query StaffDrawerMember($id: ID!) { staffMember(id: $id) { ${STAFF_FIELDS} } }`;
 const STAFF_HISTORY = `query StaffDrawerHistory($id: ID!) { staffMember(id: $id) {
-  id auditEvents(first: 20) { id createdAt action outcome details { key value } actor { id fullName } } } }`;
+  id auditEvents(first: 20) { id createdAt action outcome details { key value } actor { id fullName } actorApiClient { id name } } } }`;
 const STAFF_CREATE = `mutation StaffDrawerCreate($input: StaffCreateInput!) {
   staffCreate(input: $input) { staffMember { id status } userErrors { field code message } } }`;
 const STAFF_UPDATE = `mutation StaffDrawerUpdate($input: StaffUpdateInput!) {
@@ -120,6 +120,13 @@ const FAILED_ACTION_TEXT = {
 
 function when(value) {
   return timeOrDash(value, "sd-none");
+}
+
+// Who did it: a person, a partner system's API client, or nobody signed in.
+function actorText(event) {
+  if (event.actor) return `by ${event.actor.fullName}`;
+  if (event.actorApiClient) return `by the API client ${event.actorApiClient.name}`;
+  return "not signed in";
 }
 
 function plural(count, one, many) {
@@ -777,7 +784,7 @@ function historyList(events) {
       (event) => html`<li class="sd-history-item${event.outcome === "SUCCESS" ? "" : " sd-history-failed"}">
         <span class="sd-history-time">${when(event.createdAt)}</span>
         <span class="sd-history-action">${event.outcome === "SUCCESS" ? "" : "✘ "}${actionText(event)}</span>
-        <span class="sd-history-actor">${event.actor ? `by ${event.actor.fullName}` : "not signed in"}</span>
+        <span class="sd-history-actor">${actorText(event)}</span>
       </li>`,
     )}
   </ol>`;
