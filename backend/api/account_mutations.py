@@ -214,7 +214,7 @@ class AccountMutations:
 
     @strawberry.mutation(
         description="End one of your own sessions (see viewer.sessions).",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, PasswordChosen],
     )
     async def session_revoke(
         self, info: Info[Context, None], input: SessionRevokeInput

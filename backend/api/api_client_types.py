@@ -5,15 +5,17 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
+from strawberry.types import Info
 
+from backend.api.context import Context
 from backend.api.ids import to_global_id
 from backend.api.practice_types import Practice
 from backend.api.relay import Node, PageInfo
 from backend.config import Settings
 from backend.models import ApiClient as ApiClientModel
-from backend.services import api_clients, staff_directory
+from backend.services import api_clients
 from backend.services.api_clients import ApiClientStatus
-from backend.services.caller import Scope
+from backend.services.caller import Access, Scope
 from backend.services.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -58,17 +60,20 @@ class ApiClient(Node):
     revoked_at: datetime | None = strawberry.field(description="When it was revoked.")
     _created_by_id: strawberry.Private[UUID | None]
 
-    @strawberry.field(description="Who created it; null when created from the command line.")
+    @strawberry.field(
+        description="Who created it; null when created from the command line, or when the "
+        "caller may not read staff (an API client without staff:read)."
+    )
     async def created_by(
-        self,
+        self, info: Info[Context, None]
     ) -> Annotated["StaffMember", strawberry.lazy("backend.api.staff_types")] | None:
         from backend.api.staff_types import StaffMember
 
-        if self._created_by_id is None:
+        caller = info.context.caller
+        if self._created_by_id is None or caller is None or not caller.can(Access.STAFF_READ):
             return None
-        return StaffMember.from_model(
-            await staff_directory.staff_with_relations(self._created_by_id)
-        )
+        creator = await info.context.loaders.staff.load(self._created_by_id)
+        return StaffMember.from_model(creator) if creator else None
 
     @classmethod
     def from_model(cls, client: ApiClientModel, settings: Settings) -> "ApiClient":

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id
-from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
+from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated, PasswordChosen
 from backend.api.staff_types import StaffMember
 from backend.services import app_unlock
 from backend.services.errors import DomainError
@@ -106,7 +106,7 @@ class AppUnlockMutations:
 
     @strawberry.mutation(
         description="Change your own unlock PIN; your current password is required.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, PasswordChosen],
     )
     async def pin_change(
         self, info: Info[Context, None], input: PinChangeInput

@@ -20,6 +20,7 @@ from graphql import (
     ListValueNode,
     NullValueNode,
     ObjectValueNode,
+    StringValueNode,
     ValueNode,
     VariableNode,
     is_input_object_type,
@@ -93,6 +94,14 @@ def _problems(value: Any, type_: GraphQLInputType, path: Path) -> Iterator[Input
         yield from _object_problems(value, type_, path)
     elif not _leaf_is_valid(value, type_):
         yield InputProblem(path, f"must be {_leaf_description(type_)}")
+    elif _holds_nul(value):
+        # No text we store or compare may hold it: PostgreSQL refuses it in any text.
+        yield InputProblem(path, "must not contain the NUL character (U+0000)")
+
+
+def _holds_nul(value: Any) -> bool:
+    text = value.value if isinstance(value, StringValueNode) else value
+    return isinstance(text, str) and "\x00" in text
 
 
 def _object_problems(

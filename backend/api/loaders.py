@@ -8,8 +8,8 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from backend.config import Settings
-from backend.models import OutboxMessage
-from backend.services import activation_links, throttle
+from backend.models import OutboxMessage, StaffMember
+from backend.services import activation_links, staff_directory, throttle
 
 
 async def _activation_expiries(staff_ids: Sequence[UUID]) -> list[datetime | None]:
@@ -22,6 +22,11 @@ async def _activation_emails(staff_ids: Sequence[UUID]) -> list[OutboxMessage | 
     return [latest.get(staff_id) for staff_id in staff_ids]
 
 
+async def _staff(staff_ids: Sequence[UUID]) -> list[StaffMember | None]:
+    found = await staff_directory.staff_with_relations_among(staff_ids)
+    return [found.get(staff_id) for staff_id in staff_ids]
+
+
 class Loaders:
     def __init__(self, settings: Settings) -> None:
         async def logins_locked(username_keys: Sequence[str]) -> list[bool]:
@@ -31,3 +36,5 @@ class Loaders:
         self.login_locked = DataLoader(load_fn=logins_locked, cache=True)
         self.activation_expiry = DataLoader(load_fn=_activation_expiries, cache=True)
         self.activation_email = DataLoader(load_fn=_activation_emails, cache=True)
+        # Staff with role, provider and offices, by ID: for fields that name a person.
+        self.staff = DataLoader(load_fn=_staff, cache=True)

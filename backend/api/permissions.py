@@ -102,5 +102,7 @@ def allowing(access: Access) -> list[type[BasePermission]]:
 
     Allowed.__name__ = f"Allowed{access.name.title().replace('_', '')}"
     if access.permission is None:
-        return [HasCaller, Allowed]
+        # Held for a new password, a session can do nothing else; held for two-factor
+        # enrolment it may still read what needs no permission.
+        return [HasCaller, PasswordChosen, Allowed]
     return [HasCaller, PasswordChosen, TwoFactorEnrolled, Allowed]

@@ -54,7 +54,7 @@ class Viewer:
 
     @strawberry.field(description="The account's live sessions, newest first.")
     async def sessions(self, info: Info[Context, None]) -> list[AccountSession]:
-        own = await sessions.list_own(self._viewer)
+        own = await sessions.list_own(self._viewer, info.context.settings)
         settings = info.context.settings
         return [
             AccountSession.from_model(s, current=s.id == self._viewer.session_id, settings=settings)

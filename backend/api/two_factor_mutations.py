@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from backend.api.context import Context
 from backend.api.errors import UserError, user_errors
-from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated
+from backend.api.permissions import MANAGERS_ONLY, IsAuthenticated, PasswordChosen
 from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
 from backend.api.staff_types import StaffMember
 from backend.services import two_factor
@@ -74,7 +74,7 @@ class TwoFactorMutations:
     @strawberry.mutation(
         description="Start two-factor enrolment: a new secret, pending until confirmed with a "
         "code. Refused when two-factor sign-in is already on.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, PasswordChosen],
     )
     async def two_factor_enroll_start(
         self, info: Info[Context, None], input: TwoFactorEnrollStartInput | None = None
@@ -103,7 +103,7 @@ class TwoFactorMutations:
     @strawberry.mutation(
         description="Complete two-factor enrolment with a correct code from the app; returns "
         "the recovery codes once.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, PasswordChosen],
     )
     async def two_factor_enroll_confirm(
         self, info: Info[Context, None], input: TwoFactorEnrollConfirmInput
@@ -124,7 +124,7 @@ class TwoFactorMutations:
 
     @strawberry.mutation(
         description="Turn one's own two-factor sign-in off; needs the current password.",
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, PasswordChosen],
     )
     async def two_factor_disable(
         self, info: Info[Context, None], input: TwoFactorDisableInput

@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import ApiClient, ApiClientSecret, Permission, Practice
-from backend.services import api_client_rate, audit
+from backend.services import api_client_rate, audit, validation
 from backend.services.audit_log import decode_cursor, encode_cursor, page_size
 from backend.services.caller import ApiClientCaller, Scope
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector
@@ -283,11 +283,10 @@ async def _create(
 
 def _clean(data: NewApiClient) -> tuple[str, list[str], datetime | None]:
     errors = ErrorCollector()
-    name = (data.name or "").strip()
-    if not name:
-        errors.add(ErrorCode.REQUIRED, "Enter a name for the API client.", "name")
-    elif len(name) > NAME_MAX_LENGTH:
-        errors.add(ErrorCode.TOO_LONG, f"Use at most {NAME_MAX_LENGTH} characters.", "name")
+    # The rules of every name shown in lists: no control or invisible characters.
+    name = errors.check(
+        lambda: validation.clean_name(data.name, field="name", max_length=NAME_MAX_LENGTH)
+    )
     if not data.scopes:
         errors.add(ErrorCode.REQUIRED, "Choose at least one scope.", "scopes")
     expires_at = None
@@ -302,6 +301,7 @@ def _clean(data: NewApiClient) -> tuple[str, list[str], datetime | None]:
         else:
             expires_at = datetime.now(UTC) + timedelta(days=days)
     errors.raise_if_any()
+    assert name is not None
     chosen = set(data.scopes)
     # In the catalogue's order, whatever the order asked in.
     return name, [scope.value for scope in Scope if scope in chosen], expires_at

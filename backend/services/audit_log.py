@@ -3,7 +3,7 @@
 import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import orjson
@@ -173,6 +173,9 @@ async def _actors(caller: Caller, events: Iterable[AuditEvent]) -> Actors:
     events = list(events)
     staff_ids = {event.actor_id for event in events if event.actor_id is not None}
     client_ids = {event.api_client_id for event in events if event.api_client_id is not None}
+    # A person's record is staff data: an API client without staff:read sees no actor.
+    if not caller.can(Access.STAFF_READ):
+        staff_ids = set()
     staff = (
         await StaffMember.filter(id__in=list(staff_ids), practice_id=caller.practice_id)
         .select_related("role", "primary_provider")
@@ -229,8 +232,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, event_id = orjson.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(str(created_at)), UUID(str(event_id))
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+        moment = datetime.fromisoformat(str(created_at))
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")  # ours always have one
+        # In UTC, as stored; near the ends of the calendar an offset can overflow.
+        return moment.astimezone(UTC), UUID(str(event_id))
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
         raise DomainError.single(
             ErrorCode.INVALID, "The `after` cursor is not valid.", ["after"]
         ) from None

@@ -52,6 +52,7 @@ _IN_FLIGHT: set["asyncio.Task[None]"] = set()
 _AFTER_ANSWER_S = 0.05
 # A request this old was not handled after its answer: the sender's pass takes it.
 _LEFT_BEHIND = timedelta(seconds=10)
+_GIVE_UP_AFTER = timedelta(hours=1)
 
 
 async def request_reset(*, identifier: str, settings: Settings, meta: RequestMeta) -> None:
@@ -68,9 +69,11 @@ async def request_reset(*, identifier: str, settings: Settings, meta: RequestMet
             limit=settings.password_reset_ip_limit_per_hour,
             now=now,
         )
-        identity = staff.username_key if staff else f"name:{key}"
+        # Keyed by what was typed, known account or not: keyed by the account, its username
+        # and its email would share one counter while an unknown name's did not, and the
+        # difference would show in the work done.
         within_account = await request_limits.take(
-            request_limits.reset_account_key(identity, settings),
+            request_limits.reset_account_key(f"name:{key}", settings),
             limit=settings.password_reset_limit_per_hour,
             now=now,
         )
@@ -80,7 +83,7 @@ async def request_reset(*, identifier: str, settings: Settings, meta: RequestMet
         request = await PasswordResetRequest.create(
             staff_id=staff.id if staff else None,
             ip=meta.ip,
-            user_agent=meta.user_agent,
+            user_agent=(meta.user_agent or "")[:300] or None,
             request_id=meta.request_id,
         )
         task = asyncio.create_task(_after_answer(request.id, settings))
@@ -102,7 +105,13 @@ async def handle_left_behind(settings: Settings, *, older_than: timedelta = _LEF
     """Handle the requests whose after-answer work did not run (the process stopped in
     between, or the database failed then). Called by the outbox sender before each pass;
     returns how many it handled."""
-    cutoff = datetime.now(UTC) - older_than
+    now = datetime.now(UTC)
+    # One that has failed for an hour will not do better: its link would be stale anyway,
+    # and retrying it each pass would fill the log. The person asks again.
+    given_up = await PasswordResetRequest.filter(created_at__lt=now - _GIVE_UP_AFTER).delete()
+    if given_up:
+        logger.warning("dropped %d password reset requests that failed for an hour", given_up)
+    cutoff = now - older_than
     left_behind = (
         await PasswordResetRequest.filter(created_at__lt=cutoff).order_by("created_at").limit(50)
     )

@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.models import Permission, Role, StaffMember
-from backend.services import audit, validation
+from backend.services import account_power, audit, validation
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.managers import ensure_manager_remains
@@ -39,6 +39,7 @@ async def create_role(
     *, caller: Caller, name: str | None, permissions: Sequence[Permission]
 ) -> Role:
     caller.require(Access.ROLES_WRITE)
+    account_power.check_role_change(caller, before=(), after=_ordered(permissions))
     clean_name = await _clean_role_name(caller, name, exclude=None)
     role = Role(
         practice_id=caller.practice_id,
@@ -70,6 +71,11 @@ async def update_role(
             # permissions as they are now, not as another request left them.
             await lock_practice(caller.practice_id, db)
             role = await Role.filter(id=role.id).using_db(db).get()
+            account_power.check_role_change(
+                caller,
+                before=role.permissions,
+                after=_ordered(permissions) if permissions is not None else (),
+            )
             if new_name is not None:
                 role.name, role.name_key = new_name, new_name.lower()
             if permissions is not None:

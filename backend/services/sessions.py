@@ -108,11 +108,15 @@ async def revoke_sessions(
     await sessions.using_db(using_db).update(revoked_at=datetime.now(UTC))
 
 
-async def list_own(viewer: Viewer) -> list[Session]:
-    """The viewer's live sessions, newest first."""
+async def list_own(viewer: Viewer, settings: Settings) -> list[Session]:
+    """The viewer's live sessions, newest first: neither revoked, nor past their absolute
+    end, nor idle for longer than the idle timeout."""
     now = datetime.now(UTC)
     return await Session.filter(
-        staff_id=viewer.staff_id, revoked_at=None, expires_at__gt=now
+        staff_id=viewer.staff_id,
+        revoked_at=None,
+        expires_at__gt=now,
+        last_seen_at__gt=now - settings.session_idle,
     ).order_by("-created_at")
 
 

@@ -7,8 +7,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
+from backend.mail import notices as notice_texts
 from backend.models import StaffMember, StaffStatus
-from backend.services import activation_links, audit, validation
+from backend.services import account_power, activation_links, audit, notices, validation
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from backend.services.managers import ensure_manager_remains
@@ -33,6 +34,7 @@ async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) ->
     await _check_unique(values, errors, exclude=None)
     errors.raise_if_any()
     assert data.password is not None and pin is not None
+    await account_power.check_staff_change(caller, new_role_id=values.get("role_id"))
 
     offices = values.pop("offices")
     values["password_hash"] = await hash_secret(data.password, settings)
@@ -88,6 +90,15 @@ async def update_staff(
             changed = sorted(
                 name for name, value in values.items() if getattr(staff, name) != value
             )
+            # Under the practice lock: the person's role as it is now.
+            await account_power.check_staff_change(
+                caller,
+                new_role_id=values["role_id"] if "role_id" in changed else None,
+                current=staff,
+                changed=changed,
+                using_db=db,
+            )
+            old_email = staff.email
             if "role_id" in changed:
                 await ensure_manager_remains(
                     practice.id, db, losing=staff.id, new_role_id=values["role_id"]
@@ -107,6 +118,15 @@ async def update_staff(
             if staff.status == StaffStatus.PENDING and {"email", "username"} & set(changed):
                 # The old link went to the old address or named the old username.
                 await activation_links.issue(staff, practice, settings=settings, using_db=db)
+            if staff.status == StaffStatus.ACTIVE and "email" in changed:
+                # Whoever changed it, the person hears of it where they read their mail.
+                await notices.send(
+                    staff,
+                    notice_texts.email_changed(staff.email),
+                    settings=settings,
+                    recipient=old_email,
+                    using_db=db,
+                )
             await audit.record_by(
                 caller, "staff.update", target_id=staff.id, details={"fields": changed}, using_db=db
             )

@@ -68,11 +68,12 @@ def change_position(cursor: str) -> ChangePosition:
     try:
         updated_at = datetime.fromisoformat(str(value["updatedAt"]))
         staff_id = UUID(str(value["id"]))
-    except (ValueError, TypeError, KeyError):
+        if updated_at.tzinfo is None:
+            raise ValueError("no time zone")
+        # Near the ends of the calendar an offset can carry the instant out of range.
+        return ChangePosition(updated_at.astimezone(UTC), staff_id)
+    except (ValueError, TypeError, KeyError, OverflowError):
         raise _refused(INVALID_MESSAGE) from None
-    if updated_at.tzinfo is None:
-        raise _refused(INVALID_MESSAGE)
-    return ChangePosition(updated_at.astimezone(UTC), staff_id)
 
 
 def _pack(value: object) -> str:

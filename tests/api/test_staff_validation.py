@@ -13,7 +13,7 @@ from tests.api.staff_factory import create_staff, reference_data, staff_input
 CREATE_CASES: list[tuple[dict[str, Any], list[str], str]] = [
     ({"firstName": "  "}, ["input", "firstName"], "REQUIRED"),
     ({"lastName": "x" * 51}, ["input", "lastName"], "TOO_LONG"),
-    ({"firstName": "Ca\u0000mille"}, ["input", "firstName"], "INVALID"),
+    ({"firstName": "Ca\u0007mille"}, ["input", "firstName"], "INVALID"),
     ({"username": "ab"}, ["input", "username"], "TOO_SHORT"),
     ({"username": "c nurse!"}, ["input", "username"], "INVALID_USERNAME"),
     ({"email": "not-an-email"}, ["input", "email"], "INVALID_EMAIL"),
