@@ -300,6 +300,18 @@ async def test_an_administrator_sends_a_reset_and_requires_a_new_password(
         EMAIL_REQUEST, {"input": {"newEmail": "x@example.com", "currentPassword": SECOND}}
     )
     assert blocked["errors"][0]["extensions"] == {"code": "PASSWORD_CHANGE_REQUIRED"}
+    # Nothing else either: reading roles or offices, the PIN, two-factor sign-in.
+    for document, variables in (
+        ("{ roles { id } }", {}),
+        ("{ offices { id } }", {}),
+        (
+            "mutation($input: PinChangeInput!) { pinChange(input: $input) { ok } }",
+            {"input": {"currentPassword": SECOND, "newPin": "0427"}},
+        ),
+        ("mutation { twoFactorEnrollStart(input: {}) { secret } }", {}),
+    ):
+        refused = await held.execute(document, variables)
+        assert refused["errors"][0]["extensions"] == {"code": "PASSWORD_CHANGE_REQUIRED"}, document
     freed = await held.mutate(
         CHANGE,
         {"currentPassword": SECOND, "newPassword": THIRD, "newPasswordConfirmation": THIRD},

@@ -102,6 +102,9 @@ def test_an_administrator_creates_rotates_and_revokes_an_api_client(
     row.get_by_role("button", name="Rotate the secret of Workday HR sync").click()
     page.get_by_role("dialog").get_by_role("button", name="Rotate secret").click()
     expect(page.get_by_role("heading", name="New secret of Workday HR sync")).to_be_focused()
+    expect(page.get_by_role("region", name="New secret of Workday HR sync")).to_contain_text(
+        "The previous secret keeps working until"
+    )
     second = shown_secret(page)
     assert second != first
     assert "errors" not in call(server, first, LIST)

@@ -36,6 +36,7 @@ class AccountDetails extends HTMLElement {
   async #load() {
     try {
       this.#details = (await gql(DETAILS)).viewer;
+      this.#error = "";
     } catch (failure) {
       this.#error = failure.message;
     }
@@ -44,6 +45,7 @@ class AccountDetails extends HTMLElement {
 
   #render() {
     const viewer = store.state.viewer;
+    if (!viewer) return; // signed out meanwhile: the shell is leaving this page
     const details = this.#details;
     const account = details?.account;
     render(

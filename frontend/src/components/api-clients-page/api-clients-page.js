@@ -15,7 +15,7 @@ const CLIENTS = `query ApiClients { apiClients(first: 100) { totalCount edges { 
 const CREATE = `mutation ApiClientCreate($input: ApiClientCreateInput!) { apiClientCreate(input: $input) {
   apiClient { ${CLIENT_FIELDS} } secret userErrors { field code message } } }`;
 const ROTATE = `mutation ApiClientRotate($input: ApiClientRotateInput!) { apiClientRotate(input: $input) {
-  apiClient { ${CLIENT_FIELDS} } secret userErrors { field code message } } }`;
+  apiClient { ${CLIENT_FIELDS} } secret previousSecretExpiresAt userErrors { field code message } } }`;
 const REVOKE = `mutation ApiClientRevoke($input: ApiClientRevokeInput!) { apiClientRevoke(input: $input) {
   apiClient { ${CLIENT_FIELDS} } userErrors { field code message } } }`;
 
@@ -79,13 +79,15 @@ class ApiClientsPage extends HTMLElement {
   }
 
   #secretPanel() {
-    const { clientName, secret, rotated } = this.#secret;
+    const { clientName, secret, rotated, previousUntil } = this.#secret;
     return html`
       <div class="secret-panel" role="region" aria-labelledby="secret-title">
         <h2 id="secret-title" tabindex="-1">${rotated ? "New secret" : "Secret"} of ${clientName}</h2>
         <p><strong>Copy it now: it is shown only this once.</strong> Give it to the partner system, which
           sends it as <code>Authorization: Bearer …</code>.
-          ${rotated ? "The previous secret keeps working for a while (24 hours by default), then stops." : ""}</p>
+          ${rotated
+            ? html`The previous secret keeps working until ${timeOrDash(previousUntil, "muted")}, then stops.`
+            : ""}</p>
         <p class="secret-line">
           <code class="secret-value" aria-label="Secret">${secret}</code>
           <button type="button" data-action="copy-secret">Copy</button>
@@ -160,8 +162,9 @@ class ApiClientsPage extends HTMLElement {
 
   #row(client) {
     const active = client.status === "ACTIVE";
+    // Whichever comes first: its fixed expiry, or the end of its idle period.
     const expires = client.expiresAt && client.idleExpiresAt
-      ? (client.expiresAt < client.idleExpiresAt ? client.expiresAt : client.idleExpiresAt)
+      ? (new Date(client.expiresAt) < new Date(client.idleExpiresAt) ? client.expiresAt : client.idleExpiresAt)
       : client.expiresAt ?? client.idleExpiresAt;
     return html`
       <tr>
@@ -172,7 +175,9 @@ class ApiClientsPage extends HTMLElement {
         <td>${client.lastUsedAt
           ? html`${timeOrDash(client.lastUsedAt, "muted")}<div class="muted">${client.lastUsedIp ?? ""}</div>`
           : html`<span class="muted">Never used</span>`}</td>
-        <td>${active ? timeOrDash(expires, "muted") : timeOrDash(client.revokedAt, "muted")}</td>
+        <td>${client.status === "REVOKED"
+          ? html`Revoked ${timeOrDash(client.revokedAt, "muted")}`
+          : timeOrDash(expires, "muted")}</td>
         <td class="row-actions">${active
           ? html`<button type="button" data-action="rotate" data-id="${client.id}" aria-label="Rotate the secret of ${client.name}">Rotate</button>
               <button type="button" data-action="revoke" data-id="${client.id}" aria-label="Revoke ${client.name}">Revoke</button>`
@@ -241,6 +246,7 @@ class ApiClientsPage extends HTMLElement {
           },
     );
     if (!confirmed) return;
+    this.#secret = null; // an older secret's panel must not stay beside this answer
     let payload;
     try {
       payload = await mutate(rotate ? ROTATE : REVOKE, { id: client.id });
@@ -252,7 +258,14 @@ class ApiClientsPage extends HTMLElement {
       this.#status = { text: payload.userErrors.map((e) => e.message).join(" "), error: true };
     } else {
       this.#status = { text: rotate ? `${client.name} has a new secret.` : `${client.name} is revoked.`, error: false };
-      if (rotate) this.#secret = { clientName: client.name, secret: payload.secret, rotated: true };
+      if (rotate) {
+        this.#secret = {
+          clientName: client.name,
+          secret: payload.secret,
+          rotated: true,
+          previousUntil: payload.previousSecretExpiresAt,
+        };
+      }
     }
     await this.#load();
     this.querySelector(rotate && this.#secret ? "#secret-title" : "#api-clients-title").focus();

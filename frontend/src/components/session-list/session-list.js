@@ -42,6 +42,7 @@ class SessionList extends HTMLElement {
       this.#sessions = (await gql(SESSIONS)).viewer?.sessions ?? [];
     } catch (failure) {
       this.#message = { text: failure.message, error: true };
+      this.#sessions ??= []; // the error says why; no "Loading…" beside it
     }
     this.#render();
   }
