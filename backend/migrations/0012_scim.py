@@ -22,7 +22,7 @@ from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
 UPDATED_AT = importlib.import_module("backend.migrations.0011_staff_updated_at")
 
 # Frozen here on purpose, as in 0011 (tests/services/test_staff_changes.py checks).
-TRACKED_COLUMNS = (*UPDATED_AT.TRACKED_COLUMNS, "external_id")
+TRACKED_COLUMNS = (*UPDATED_AT.TRACKED_COLUMNS, "external_id", "scim_deleted_at")
 UNTRACKED_COLUMNS = UPDATED_AT.UNTRACKED_COLUMNS
 SQLITE_NOW = UPDATED_AT.SQLITE_NOW
 
@@ -141,6 +141,11 @@ class Migration(migrations.Migration):
             model_name='StaffMember',
             name='external_id',
             field=fields.CharField(null=True, max_length=255),
+        ),
+        ops.AddField(
+            model_name='StaffMember',
+            name='scim_deleted_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
         ops.AddConstraint(
             model_name='StaffMember',

@@ -56,6 +56,9 @@ class StaffMember(Model):
     pin_hash = fields.CharField(max_length=200, null=True)
     # The identity provider's own id for the person (SCIM externalId), unique per practice.
     external_id = fields.CharField(max_length=255, null=True)
+    # Deleted over SCIM: the person is inactive (never hard-deleted) and the SCIM resource
+    # answers 404 from then on (RFC 7644 §3.6), until a POST with the same userName.
+    scim_deleted_at: datetime | None = fields.DatetimeField(null=True)
     cell_phone = fields.CharField(max_length=16, null=True)
     home_phone = fields.CharField(max_length=16, null=True)
     email_update_enabled = fields.BooleanField(default=True)

@@ -47,6 +47,9 @@ async def provision_staff(
     caller.require(Access.STAFF_WRITE)
     errors = ErrorCollector()
     values = await clean_staff_fields(data, practice_id=caller.practice_id, errors=errors)
+    external_id = (external_id or "").strip() or None
+    if external_id is not None and len(external_id) > 255:
+        errors.add(ErrorCode.TOO_LONG, "Use at most 255 characters for externalId.", "externalId")
     values["external_id"] = external_id
     await _check_unique(values, errors, exclude=None, practice_id=caller.practice_id)
     errors.raise_if_any()

@@ -134,9 +134,7 @@ async def test_external_id_is_unique_per_practice(
     await _provision(caller, settings, "first", external_id="00u7")
     with pytest.raises(DomainError) as taken:
         await _provision(caller, settings, "second", external_id="00u7")
-    assert [(e.code, e.field) for e in taken.value.errors] == [
-        (ErrorCode.TAKEN, ("externalId",))
-    ]
+    assert [(e.code, e.field) for e in taken.value.errors] == [(ErrorCode.TAKEN, ("externalId",))]
     # The database holds it too, whatever a service checks first.
     with pytest.raises(IntegrityError):
         await StaffMember.filter(id=practice["owner"].id).update(external_id="00u7")
