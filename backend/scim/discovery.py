@@ -89,7 +89,10 @@ def _typed_values(types: list[str], description: str) -> list[dict[str, Any]]:
     ]
 
 
-def schemas(base_url: str) -> list[dict[str, Any]]:
+def schemas(base_url: str, choices: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """The User schema and ours; `choices` gives an extension attribute's canonicalValues
+    (the caller's practice's role, provider and office IDs, the care-team codes)."""
+    choices = choices or {}
     user_attributes = [
         _attribute("userName", required=True, uniqueness="server", description="Sign-in name."),
         _attribute(
@@ -99,7 +102,6 @@ def schemas(base_url: str) -> list[dict[str, Any]]:
             sub=[
                 _attribute("givenName", required=True, description="First name."),
                 _attribute("familyName", required=True, description="Last name."),
-                _attribute("formatted", mutability="readOnly", description="Full name."),
             ],
         ),
         _attribute("displayName", mutability="readOnly", description="The full name."),
@@ -120,9 +122,12 @@ def schemas(base_url: str) -> list[dict[str, Any]]:
     ]
     extension_attributes = []
     for name, kind, multi, mutability, description in EXTENSION_ATTRIBUTES:
-        extension_attributes.append(
-            _attribute(name, kind, multi=multi, mutability=mutability, description=description)
+        attribute = _attribute(
+            name, kind, multi=multi, mutability=mutability, description=description
         )
+        if name in choices:
+            attribute["canonicalValues"] = choices[name]
+        extension_attributes.append(attribute)
     return [
         {
             "schemas": [_SCHEMA],

@@ -10,10 +10,12 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from tortoise.expressions import Q
 
+from backend.api.ids import to_global_id
 from backend.api.view import request_meta
 from backend.config import Settings
-from backend.models import StaffMember
+from backend.models import CareTeamIdType, Office, Provider, Role, StaffMember
 from backend.scim import discovery, patch
 from backend.scim.errors import MEDIA_TYPE, ScimError, error_response, from_domain
 from backend.scim.filters import parse as parse_filter
@@ -22,6 +24,7 @@ from backend.scim.schemas import EXTENSION, LIST_RESPONSE, USER
 from backend.scim.users import UserInput, to_scim, version
 from backend.services import api_client_rate, api_clients, scim_defaults, scim_provisioning
 from backend.services.caller import ApiClientCaller, Scope
+from backend.services.care_team import CARE_TEAM_ROLES
 from backend.services.errors import DomainError, Overloaded, PermissionDenied
 from backend.services.staff import provision_staff, update_staff
 from backend.services.staff_input import StaffFields
@@ -209,15 +212,18 @@ def scim_routes(settings: Settings) -> list[BaseRoute]:
         return answer(discovery.user_resource_type(base_url))
 
     async def all_schemas(request: Request, caller: ApiClientCaller) -> Response:
-        return answer(_listed(discovery.schemas(base_url)))
+        return answer(_listed(discovery.schemas(base_url, await _choices(caller))))
 
     async def one_schema(request: Request, caller: ApiClientCaller) -> Response:
-        for schema in discovery.schemas(base_url):
+        for schema in discovery.schemas(base_url, await _choices(caller)):
             if schema["id"] == request.path_params["urn"]:
                 return answer(schema)
         raise ScimError(404, "No such schema.")
 
     async def not_here(request: Request, caller: ApiClientCaller) -> Response:
+        top = request.path_params["rest"].split("/")[0]
+        if top in ("ServiceProviderConfig", "ResourceTypes", "Schemas", "Users"):
+            raise ScimError(405, f"{request.method} is not allowed here.")
         raise ScimError(404, "Not an endpoint of this service (no Groups, no Bulk, no Me).")
 
     return [
@@ -259,6 +265,23 @@ async def _authenticate(request: Request, settings: Settings) -> ApiClientCaller
             **{"retry-after": str(draw.retry_after_seconds)},
         )
     return dataclasses.replace(caller, scopes=caller.scopes | {Scope.STAFF_READ, Scope.STAFF_WRITE})
+
+
+async def _choices(caller: ApiClientCaller) -> dict[str, list[str]]:
+    """What our extension's reference attributes accept in the caller's practice."""
+    practice_id = caller.practice_id
+    roles = await Role.filter(Q(practice_id=practice_id) | Q(is_system=True)).values_list(
+        "id", flat=True
+    )
+    providers = await Provider.filter(practice_id=practice_id).values_list("id", flat=True)
+    offices = await Office.filter(practice_id=practice_id).values_list("id", flat=True)
+    return {
+        "roleId": [to_global_id("Role", UUID(str(i))) for i in roles],
+        "primaryProviderId": [to_global_id("Provider", UUID(str(i))) for i in providers],
+        "officeIds": [to_global_id("Office", UUID(str(i))) for i in offices],
+        "careTeamRole": list(CARE_TEAM_ROLES),
+        "careTeamIdType": [kind.value for kind in CareTeamIdType],
+    }
 
 
 async def _matching(request: Request, caller: ApiClientCaller) -> StaffMember:

@@ -38,7 +38,6 @@ def to_scim(staff: StaffMember, base_url: str) -> dict[str, Any]:
         "name": {
             "givenName": staff.first_name,
             "familyName": staff.last_name,
-            "formatted": staff.full_name,
         },
         "displayName": staff.full_name,
         # Pending people count as active (Okta and Entra would otherwise re-enable them):
