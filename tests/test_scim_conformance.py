@@ -2,6 +2,7 @@
 socket) with an API client of the scim scope and the practice's SCIM defaults set. Checks
 that contradict a product rule are listed in README ("SCIM provisioning", deviations)."""
 
+import json
 import os
 import re
 import subprocess
@@ -95,6 +96,37 @@ def test_scim2_tester_finds_no_failure(tmp_path: Path) -> None:
             base_url=f"{base}/scim/v2/", headers={"authorization": f"Bearer {secret}"}
         ) as http:
             results = check_server(SyncSCIMClient(http))
+        # scim-sanity's probe, strict, on the resource type we advertise (Users).
+        probe = subprocess.run(
+            [
+                ".venv/bin/scim-sanity",
+                "probe",
+                f"{base}/scim/v2",
+                "--token",
+                secret,
+                "--strict",
+                "--resource",
+                "User",
+                "--i-accept-side-effects",
+                "--json-output",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    report = json.loads(probe.stdout)
+    probe_failures = [
+        (check["name"], check.get("message"))
+        for check in report["results"]
+        if check["status"] not in ("pass", "skip")
+        # displayName is the person's first and last name, not an attribute of its own.
+        and not (check.get("message") or "").startswith("Expected displayName=")
+    ]
+    print(f"scim-sanity: {report['summary']}")
+    assert probe_failures == [], probe.stdout
     failures = [
         (result.title, result.reason)
         for result in results
