@@ -4,6 +4,7 @@ on externalId and emails[type eq "work"].value, its PATCH with "Replace" and
 "active": "False"; DELETE then 404 while the practice still lists the person as Inactive;
 a POST bringing them back; errors as SCIM errors; the API client as the audit's actor."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -283,3 +284,28 @@ async def test_paging_projection_and_discovery(scim: httpx.AsyncClient) -> None:
         EXT,
     }
     assert _scim_json(await scim.get("/Groups"), 404)["status"] == "404"
+
+
+async def test_concurrent_creates_of_one_person_make_one(scim: httpx.AsyncClient) -> None:
+    """Okta retries; Entra runs several workers: the same userName and externalId sent five
+    times at once make one person (201) and four 409 uniqueness, never a 500."""
+    answers = await asyncio.gather(*(scim.post("/Users", json=ENTRA_USER) for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
+    assert all(a.json().get("scimType") == "uniqueness" for a in answers if a.status_code == 409)
+    assert await StaffMember.filter(external_id=ENTRA_USER["externalId"]).count() == 1
+
+
+async def test_concurrent_deactivations_apply_once(scim: httpx.AsyncClient) -> None:
+    created = _scim_json(await scim.post("/Users", json=OKTA_USER), 201)
+    deactivate = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
+    answers = await asyncio.gather(
+        *(scim.patch(f"/Users/{created['id']}", json=deactivate) for _ in range(4)),
+        scim.delete(f"/Users/{created['id']}"),
+    )
+    assert all(a.status_code < 500 for a in answers), [a.text for a in answers]
+    assert await AuditEvent.filter(action="staff.cancel_verification").count() == 1
+    staff = await StaffMember.get(id=created["id"])
+    assert staff.status == "INACTIVE"
