@@ -82,7 +82,10 @@ async def test_a_provisioned_person_chooses_password_and_pin_at_activation(
     created = await AuditEvent.get(action="staff.create", target_id=staff.id)
     assert created.api_client_id == caller.api_client_id and created.actor_id is None
 
-    token = token_from((await mailbox.wait_for(1))[0].text)
+    (message,) = await mailbox.wait_for(1)
+    assert "choose your password and your mobile app PIN" in message.text
+    assert message.html and "choose your password and your mobile app PIN" in message.html
+    token = token_from(message.text)
     values = {
         "token": token,
         "username": "jscim",
