@@ -309,3 +309,34 @@ async def test_concurrent_deactivations_apply_once(scim: httpx.AsyncClient) -> N
     assert await AuditEvent.filter(action="staff.cancel_verification").count() == 1
     staff = await StaffMember.get(id=created["id"])
     assert staff.status == "INACTIVE"
+
+
+async def test_filters_on_times_status_and_id_and_an_extension_override(
+    scim: httpx.AsyncClient, admin: GraphQLClient
+) -> None:
+    roles = await admin.data("query { roles { id name } }")
+    staff_role = next(r["id"] for r in roles["roles"] if r["name"] == "Staff (System)")
+    chosen = {**OKTA_USER, EXT: {"roleId": staff_role, "dailyBillingReport": "True"}}
+    created = _scim_json(await scim.post("/Users", json=chosen), 201)
+    assert created[EXT]["roleId"] == staff_role and created[EXT]["dailyBillingReport"] is True
+    since = created["meta"]["created"]
+    for expression, expected in (
+        (f'meta.created ge "{since}"', [created["id"]]),
+        (f'meta.lastModified gt "{since}" and meta.created lt "{since}"', []),
+        (f'{EXT}:status eq "PENDING"', [created["id"]]),
+        ('status eq "ACTIVE" and active eq true', ["owner"]),
+        (f'id eq "{created["id"]}"', [created["id"]]),
+        ('id eq "not-a-uuid"', []),
+        ("active eq false", []),
+        ('externalId pr and emails.value ew "@example.com"', [created["id"]]),
+    ):
+        listed = _scim_json(await scim.get("/Users", params={"filter": expression}), 200)
+        found = ["owner" if r["userName"] == "owner" else r["id"] for r in listed["Resources"]]
+        assert found == expected, expression
+    one = _scim_json(
+        await scim.get(f"/Users/{created['id']}", params={"excludedAttributes": "name,emails"}),
+        200,
+    )
+    assert "name" not in one and "emails" not in one and one["userName"] == OKTA_USER["userName"]
+    bad_time = await scim.get("/Users", params={"filter": 'meta.created gt "yesterday"'})
+    assert _scim_json(bad_time, 400)["scimType"] == "invalidFilter"
