@@ -26,6 +26,7 @@ from backend.http.request_context import RequestContextMiddleware
 from backend.logs import configure_logging
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
+from backend.scim.endpoints import scim_routes
 from backend.services import password_reset, secrets
 from backend.spa import FRONTEND_DIR, SinglePageApp
 
@@ -80,6 +81,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/readyz", probes.ready, methods=["GET"]),
         Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
     ]
+    # SCIM 2.0 provisioning for identity providers (README, "SCIM provisioning").
+    routes.append(Mount("/scim/v2", routes=scim_routes(settings)))
     if mailbox is not None:
         routes.append(Route("/dev/mailbox", dev_mailbox, methods=["GET"]))
     routes.append(Mount("/", SinglePageApp(directory=FRONTEND_DIR, html=True), name="spa"))

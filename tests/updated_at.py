@@ -9,7 +9,7 @@ from tortoise import connections
 
 from backend.models import StaffMember
 
-MIGRATION = importlib.import_module("backend.migrations.0011_staff_updated_at")
+MIGRATION = importlib.import_module("backend.migrations.0012_scim")
 LONG_AGO = datetime(2001, 1, 1, tzinfo=UTC)
 
 

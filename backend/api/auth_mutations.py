@@ -120,12 +120,21 @@ class LogoutPayload:
 class AccountActivateInput:
     token: str = strawberry.field(description="The token from the link's #token= fragment.")
     username: str = strawberry.field(description="The username the administrator chose.")
-    password: str = strawberry.field(description="The password the administrator chose.")
+    password: str | None = strawberry.field(
+        default=None,
+        description="The password the administrator chose. Left out by a person provisioned "
+        "over SCIM, who was given none.",
+    )
     new_password: str = strawberry.field(
         description="A password of the person's own, 12–128 characters, "
         "different from the given one."
     )
     new_password_confirmation: str = strawberry.field(description="The new password again.")
+    new_app_unlock_pin: str | None = strawberry.field(
+        default=None,
+        description="The mobile app's 4-digit unlock PIN, chosen here by a person provisioned "
+        "over SCIM (who was given none); ignored for everyone else, whose PIN was given.",
+    )
 
 
 @strawberry.type(description="The activated account, or why activation failed.")
@@ -207,6 +216,7 @@ class AuthMutations:
                     password=input.password,
                     new_password=input.new_password,
                     new_password_confirmation=input.new_password_confirmation,
+                    new_pin=input.new_app_unlock_pin,
                 ),
                 settings=context.settings,
                 meta=context.meta,

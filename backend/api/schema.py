@@ -34,6 +34,7 @@ from backend.api.practice_queries import PracticeQueries
 from backend.api.practice_types import Office, Practice, Provider
 from backend.api.role_mutations import RoleMutations
 from backend.api.role_types import Role
+from backend.api.scim_defaults_mutations import ScimDefaultsMutations, ScimDefaultsQueries
 from backend.api.session_refresh_mutations import SessionRefreshMutations
 from backend.api.staff_access_mutations import StaffAccessMutations
 from backend.api.staff_mutations import StaffMutations
@@ -44,7 +45,7 @@ from backend.api.variable_check import CheckVariables
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
-class Query(PracticeQueries, StaffQueries, AuditQueries, ApiClientQueries):
+class Query(PracticeQueries, StaffQueries, AuditQueries, ApiClientQueries, ScimDefaultsQueries):
     pass
 
 
@@ -61,6 +62,7 @@ class Mutation(
     StaffAccessMutations,
     SessionRefreshMutations,
     ApiClientMutations,
+    ScimDefaultsMutations,
 ):
     pass
 

@@ -24,10 +24,24 @@ def render_activation_link(public_base_url: str, token: str) -> str:
 
 
 def render_activation_email(
-    *, practice_name: str, first_name: str, username: str, link: str, expires_at: datetime
+    *,
+    practice_name: str,
+    first_name: str,
+    username: str,
+    link: str,
+    expires_at: datetime,
+    chooses_secrets: bool = False,
 ) -> RenderedEmail:
+    """`chooses_secrets`: the person was given no password (provisioned over SCIM) and
+    chooses one, and the app's PIN, when activating."""
     # The password is deliberately not a parameter: it never travels by email.
     practice = _one_line(practice_name)
+    credentials = (
+        "You will confirm your username, {u}, and choose your password and your mobile app PIN."
+        if chooses_secrets
+        else "You will sign in with your username, {u}, and the password your administrator "
+        "gave you. You will then choose your own password."
+    )
     first_name = _one_line(first_name)
     validity = _validity(expires_at)
     return RenderedEmail(
@@ -37,14 +51,14 @@ def render_activation_email(
             practice=practice,
             link=link,
             validity=validity,
-            username=username,
+            credentials=credentials.format(u=username),
         ),
         html=_HTML.format(
             first_name=html.escape(first_name),
             practice=html.escape(practice),
             link=html.escape(link),
             validity=html.escape(validity),
-            username=html.escape(username),
+            credentials_html=credentials.format(u=f"<strong>{html.escape(username)}</strong>"),
         ),
     )
 
@@ -85,8 +99,7 @@ To activate it, open this link:
 
 The link is {validity}. If it has expired, ask your administrator to send a new one.
 
-You will sign in with your username, {username}, and the password your \
-administrator gave you. You will then choose your own password.
+{credentials}
 
 If you were not expecting this email, you can ignore it.
 """
@@ -100,8 +113,7 @@ _HTML = """\
 <p><a href="{link}">Activate your account</a></p>
 <p>If the link does not open, copy this address into your browser:<br>{link}</p>
 <p>The link is {validity}. If it has expired, ask your administrator to send a new one.</p>
-<p>You will sign in with your username, <strong>{username}</strong>, and the password
-your administrator gave you. You will then choose your own password.</p>
+<p>{credentials_html}</p>
 <p>If you were not expecting this email, you can ignore it.</p>
 </body>
 </html>

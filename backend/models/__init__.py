@@ -11,6 +11,7 @@ from backend.models.outbox import OutboxMessage, OutboxStatus
 from backend.models.practice import Office, Plan, Practice, Provider
 from backend.models.reset_request import PasswordResetRequest
 from backend.models.role import Permission, Role
+from backend.models.scim_defaults import ScimDefaults
 from backend.models.session import Session
 from backend.models.session_token import SessionToken
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
@@ -34,6 +35,7 @@ __all__ = [
     "Practice",
     "Provider",
     "Role",
+    "ScimDefaults",
     "Session",
     "SessionToken",
     "StaffMember",

@@ -3,6 +3,7 @@ from enum import Enum
 from uuid import UUID
 
 from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from backend.models.practice import Office, Practice, Provider
@@ -49,8 +50,15 @@ class StaffMember(Model):
     # Normalised (lower-cased) copies carry the unique indexes, so no race can duplicate them.
     username_key = fields.CharField(max_length=150, unique=True)
     email = fields.CharField(max_length=254, unique=True)
-    password_hash = fields.CharField(max_length=200)
-    pin_hash = fields.CharField(max_length=200)
+    # Null only while pending: a person provisioned over SCIM has neither until they choose
+    # both at activation (a check constraint: an active person has both).
+    password_hash = fields.CharField(max_length=200, null=True)
+    pin_hash = fields.CharField(max_length=200, null=True)
+    # The identity provider's own id for the person (SCIM externalId), unique per practice.
+    external_id = fields.CharField(max_length=255, null=True)
+    # Deleted over SCIM: the person is inactive (never hard-deleted) and the SCIM resource
+    # answers 404 from then on (RFC 7644 §3.6), until a POST with the same userName.
+    scim_deleted_at: datetime | None = fields.DatetimeField(null=True)
     cell_phone = fields.CharField(max_length=16, null=True)
     home_phone = fields.CharField(max_length=16, null=True)
     email_update_enabled = fields.BooleanField(default=True)
@@ -86,6 +94,13 @@ class StaffMember(Model):
             ("practice_id", "last_name", "first_name", "id"),
             # Partners' incremental syncs: updatedSince, in (updatedAt, id) order.
             ("practice_id", "updated_at", "id"),
+        )
+        unique_together = (("practice_id", "external_id"),)
+        constraints = (
+            CheckConstraint(
+                check="status <> 'ACTIVE' OR (password_hash IS NOT NULL AND pin_hash IS NOT NULL)",
+                name="staff_member_active_has_secrets",
+            ),
         )
 
     @property

@@ -9,6 +9,7 @@ from backend.config import Settings
 from backend.models import ActivationToken, StaffMember, StaffStatus
 from backend.services import audit, hashing, throttle, two_factor, validation
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector
+from backend.services.pin_hash import hash_pin
 from backend.services.plans import lock_practice
 from backend.services.secrets import hash_secret, token_digest, verify_secret
 from backend.services.sessions import IssuedSession, start_session
@@ -22,13 +23,15 @@ _LINK_UNUSABLE = (
 @dataclass(frozen=True)
 class ActivationForm:
     """The activation form: the link's token, the credentials the administrator gave, and
-    the person's own new password."""
+    the person's own new password. A person provisioned over SCIM was given no password
+    and no PIN: they leave the given password out and choose their PIN here too."""
 
     token: str
     username: str
-    password: str
+    password: str | None
     new_password: str
     new_password_confirmation: str
+    new_pin: str | None = None
 
 
 async def activate_account(
@@ -58,7 +61,13 @@ async def _activate(
         await _usable_link(token)
         raise
     same_name = validation.username_key((username or "").strip()) == staff.username_key
-    matched = await verify_secret(staff.password_hash, password or "", settings, lane=lane)
+    # Provisioned without secrets (SCIM): the emailed link and the username are all the
+    # person was given, so they are the proof; nothing else to check.
+    provisioned = staff.password_hash is None
+    if provisioned:
+        matched = True
+    else:
+        matched = await verify_secret(staff.password_hash, password or "", settings, lane=lane)
     if not (same_name and matched):
         await attempt.failed(staff=staff, meta=meta)
         # A concurrent redemption may have used the link (and replaced the password)
@@ -87,14 +96,21 @@ async def _activate(
             confirmation_field="newPasswordConfirmation",
         )
     )
-    if new_password and new_password == password:
+    if not provisioned and new_password and new_password == password:
         errors.add(
             ErrorCode.PASSWORD_TOO_WEAK,
             "Choose a password of your own, different from the one you were given.",
             "newPassword",
         )
+    # Only a person without a PIN chooses one here; the drawer's people keep theirs.
+    new_pin = None
+    if provisioned:
+        new_pin = errors.check(lambda: validation.clean_pin(form.new_pin, field="newAppUnlockPin"))
     errors.raise_if_any()
     new_hash = await hash_secret(new_password, settings, lane=lane)
+    secrets: dict[str, str] = {"password_hash": new_hash}
+    if new_pin is not None:
+        secrets["pin_hash"] = hash_pin(new_pin, settings)
 
     now = datetime.now(UTC)
     async with in_transaction() as db:
@@ -111,9 +127,7 @@ async def _activate(
         activated = (
             await StaffMember.filter(id=staff.id, status=StaffStatus.PENDING)
             .using_db(db)
-            .update(
-                status=StaffStatus.ACTIVE, activated_at=now, password_hash=new_hash, updated_at=now
-            )
+            .update(status=StaffStatus.ACTIVE, activated_at=now, updated_at=now, **secrets)
         )
         if consumed != 1 or activated != 1:
             raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])

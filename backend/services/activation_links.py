@@ -33,6 +33,7 @@ async def issue(
         username=staff.username,
         link=render_activation_link(settings.public_base_url, token),
         expires_at=link.expires_at,
+        chooses_secrets=staff.password_hash is None,
     )
     await enqueue_email(
         kind=ACTIVATION_EMAIL,

@@ -79,7 +79,8 @@ async def _login(
             await _fail(attempt, staff, meta, refused="TWO_FACTOR_CODE")
             raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, two_factor.INVALID_CODE_MESSAGE)
     await attempt.succeeded()
-    if needs_rehash(staff.password_hash, settings):
+    # (The hash just matched, so it is there: only pending SCIM people have none.)
+    if staff.password_hash and needs_rehash(staff.password_hash, settings):
         new_hash = await hash_secret(password, settings, lane=lane)
         # Only over the hash just checked: a password changed meanwhile wins.
         await StaffMember.filter(id=staff.id, password_hash=staff.password_hash).update(

@@ -36,9 +36,34 @@ async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) ->
     assert data.password is not None and pin is not None
     await account_power.check_staff_change(caller, new_role_id=values.get("role_id"))
 
-    offices = values.pop("offices")
     values["password_hash"] = await hash_secret(data.password, settings)
     values["pin_hash"] = hash_pin(pin, settings)
+    return await _insert_pending(caller, values, errors, settings=settings)
+
+
+async def provision_staff(
+    *, caller: Caller, data: StaffFields, external_id: str | None, settings: Settings
+) -> StaffMember:
+    """Add a pending staff member for an identity provider (SCIM): every rule of a create
+    except the secrets, which the person chooses when activating (the partner knows none)."""
+    caller.require(Access.STAFF_WRITE)
+    errors = ErrorCollector()
+    values = await clean_staff_fields(data, practice_id=caller.practice_id, errors=errors)
+    external_id = (external_id or "").strip() or None
+    if external_id is not None and len(external_id) > 255:
+        errors.add(ErrorCode.TOO_LONG, "Use at most 255 characters for externalId.", "externalId")
+    values["external_id"] = external_id
+    await _check_unique(values, errors, exclude=None, practice_id=caller.practice_id)
+    errors.raise_if_any()
+    return await _insert_pending(caller, values, errors, settings=settings)
+
+
+async def _insert_pending(
+    caller: Caller, values: dict[str, Any], errors: ErrorCollector, *, settings: Settings
+) -> StaffMember:
+    """Insert the checked values as a pending person, claim a seat and queue the
+    activation email, atomically."""
+    offices = values.pop("offices")
     staff = StaffMember(practice_id=caller.practice_id, status=StaffStatus.PENDING, **values)
     staff.search_text = search_text(staff)
     try:
@@ -52,7 +77,7 @@ async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) ->
             await audit.record_by(caller, "staff.create", target_id=staff.id, using_db=connection)
     except IntegrityError:
         # A concurrent request took the username or email between our check and the insert.
-        await _check_unique(values, errors, exclude=None)
+        await _check_unique(values, errors, exclude=None, practice_id=caller.practice_id)
         errors.raise_if_any()
         raise
     return staff
@@ -146,17 +171,24 @@ async def get_practice_staff(caller: Caller, staff_id: UUID) -> StaffMember:
 
 
 async def _check_unique(
-    values: dict[str, Any], errors: ErrorCollector, *, exclude: UUID | None
+    values: dict[str, Any],
+    errors: ErrorCollector,
+    *,
+    exclude: UUID | None,
+    practice_id: UUID | None = None,
 ) -> None:
     checks = (
         ("username_key", "username", "This username is already taken. Choose another one."),
         ("email", "email", "This email is already used by another account."),
+        ("external_id", "externalId", "This externalId is already used in your practice."),
     )
     for column, field, message in checks:
         value = values.get(column)
         if value is None:
             continue
         query = StaffMember.filter(**{column: value})
+        if column == "external_id":  # unique per practice, not across the service
+            query = query.filter(practice_id=practice_id)
         if exclude is not None:
             query = query.exclude(id=exclude)
         if await query.exists() and not any(e.field == (field,) for e in errors.errors):

@@ -140,6 +140,10 @@ PEOPLE_ONLY = {
     "staffSignOutEverywhere": _id_mutation("staffSignOutEverywhere"),
     "practiceSetTwoFactorRequirement": "mutation { practiceSetTwoFactorRequirement(input: "
     f"{{requireTwoFactorForManagers: false}}) {{ {ERRORS} }} }}",
+    # The SCIM defaults are the administrator's, for the partner's clients to follow.
+    "scimDefaults": "{ scimDefaults { offices { id } } }",
+    "practiceSetScimDefaults": "mutation { practiceSetScimDefaults(input: {}) "
+    f"{{ {ERRORS} }} }}",
 }
 # Open to anyone, signed in or not (a client is answered as an anonymous caller would be,
 # or, for viewer and currentApiClient, with what it is).

@@ -222,5 +222,6 @@ async def test_a_password_hash_with_other_parameters_is_stored_again_at_sign_in(
     await StaffMember.filter(username_key="owner").update(password_hash=older)
     await anonymous.login("owner", ADMIN_PASSWORD)
     stored = (await StaffMember.get(username_key="owner")).password_hash
+    assert stored is not None
     assert stored != older and ",p=1$" in stored
     assert PasswordHasher().verify(stored, ADMIN_PASSWORD)

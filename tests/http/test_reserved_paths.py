@@ -16,7 +16,7 @@ BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 @pytest.mark.parametrize(
     "path",
     [
-        "/scim/v2/Users",
+        "/scim/v1/Users",  # /scim/v2 is SCIM (tests/api/test_scim.py)
         "/metrics/extra",
         "/readyz/now",
         "/graphql/x",

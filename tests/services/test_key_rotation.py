@@ -136,6 +136,7 @@ async def test_pin_hashes_are_counted_per_key(practice: Practice) -> None:
     assert (report.pins_argon2, report.pins_unusable) == (1, 1)
     # The PIN hashes themselves are untouched: only their owners' unlocks re-store them.
     stored = await StaffMember.get(id=older.id)
+    assert stored.pin_hash is not None
     assert (await verify_pin(stored.pin_hash, PIN, AFTER)).needs_rehash
 
     settled = await rotate_keys(settings=NEW_ONLY)
