@@ -15,6 +15,13 @@ from backend.models.session import Session
 from backend.models.session_token import SessionToken
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
 from backend.models.two_factor import TwoFactorRecoveryCode
+from backend.models.webhook import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "AccountToken",
@@ -24,6 +31,7 @@ __all__ = [
     "ApiClientSecret",
     "AuditEvent",
     "CareTeamIdType",
+    "DeliveryStatus",
     "LoginThrottle",
     "Office",
     "OutboxMessage",
@@ -39,4 +47,8 @@ __all__ = [
     "StaffMember",
     "StaffStatus",
     "TwoFactorRecoveryCode",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

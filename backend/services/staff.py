@@ -17,6 +17,8 @@ from backend.services.plans import claim_seat, lock_practice
 from backend.services.secrets import hash_secret
 from backend.services.staff_input import NewStaff, StaffFields
 from backend.services.staff_rules import clean_staff_fields, search_text
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 
 async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) -> StaffMember:
@@ -48,6 +50,9 @@ async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) ->
                 await staff.offices.add(*offices, using_db=connection)
             await activation_links.issue(staff, practice, settings=settings, using_db=connection)
             await audit.record_by(caller, "staff.create", target_id=staff.id, using_db=connection)
+            await webhook_events.record_staff(
+                EventType.STAFF_CREATED, staff, Actor.of(caller), using_db=connection
+            )
     except IntegrityError:
         # A concurrent request took the username or email between our check and the insert.
         await _check_unique(values, errors, exclude=None)
@@ -110,6 +115,10 @@ async def update_staff(
             await audit.record_by(
                 caller, "staff.update", target_id=staff.id, details={"fields": changed}, using_db=db
             )
+            if changed or offices is not None:
+                await webhook_events.record_staff(
+                    EventType.STAFF_UPDATED, staff, Actor.of(caller), using_db=db
+                )
     except IntegrityError:
         await _check_unique(values, errors, exclude=staff.id)
         errors.raise_if_any()
