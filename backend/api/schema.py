@@ -41,10 +41,12 @@ from backend.api.staff_queries import StaffQueries
 from backend.api.staff_types import StaffMember
 from backend.api.two_factor_mutations import TwoFactorMutations
 from backend.api.variable_check import CheckVariables
+from backend.api.webhook_mutations import WebhookMutations
+from backend.api.webhook_queries import WebhookQueries
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
-class Query(PracticeQueries, StaffQueries, AuditQueries, ApiClientQueries):
+class Query(PracticeQueries, StaffQueries, AuditQueries, ApiClientQueries, WebhookQueries):
     pass
 
 
@@ -61,6 +63,7 @@ class Mutation(
     StaffAccessMutations,
     SessionRefreshMutations,
     ApiClientMutations,
+    WebhookMutations,
 ):
     pass
 
