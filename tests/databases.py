@@ -19,6 +19,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 _TABLES = (
     "audit_event, login_throttle, outbox_message, session_token, session, activation_token, "
     "account_token, two_factor_recovery_code, password_reset_request, api_client_secret, "
+    "idempotency_key, "
     "api_client, webhook_attempt, webhook_delivery, webhook_event, webhook_endpoint, "
     "staff_member_office, staff_member, office, provider"
 )

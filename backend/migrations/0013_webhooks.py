@@ -1,4 +1,5 @@
-"""Webhooks (issue 14): endpoints, events written with the change, deliveries and their attempts."""
+"""Webhooks and idempotency keys (issue 14): endpoints, events written with the change,
+deliveries and their attempts; the keys of idempotent mutations."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -77,6 +78,21 @@ class Migration(migrations.Migration):
                 ('response_excerpt', fields.TextField(null=True, unique=False)),
             ],
             options={'table': 'webhook_attempt', 'app': 'models', 'indexes': [Index(fields=['delivery_id', 'started_at'])], 'pk_attr': 'id', 'table_description': 'One HTTP request of a delivery and what came back.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='IdempotencyKey',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('principal', fields.CharField(max_length=80)),
+                ('key', fields.CharField(max_length=255)),
+                ('operation', fields.CharField(max_length=60)),
+                ('fingerprint', fields.CharField(max_length=64)),
+                ('response', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'idempotency_key', 'app': 'models', 'unique_together': (('principal', 'key'),), 'indexes': [Index(fields=['expires_at'])], 'pk_attr': 'id', 'table_description': 'A mutation done under an Idempotency-Key: its fingerprint and what it answered.'},
             bases=['Model'],
         ),
     ]

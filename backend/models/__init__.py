@@ -6,6 +6,7 @@ from backend.models.account_token import AccountToken, AccountTokenPurpose
 from backend.models.activation import ActivationToken
 from backend.models.api_client import ApiClient, ApiClientSecret
 from backend.models.audit import AuditEvent
+from backend.models.idempotency import IdempotencyKey
 from backend.models.login_throttle import LoginThrottle
 from backend.models.outbox import OutboxMessage, OutboxStatus
 from backend.models.practice import Office, Plan, Practice, Provider
@@ -32,6 +33,7 @@ __all__ = [
     "AuditEvent",
     "CareTeamIdType",
     "DeliveryStatus",
+    "IdempotencyKey",
     "LoginThrottle",
     "Office",
     "OutboxMessage",

@@ -15,6 +15,7 @@ from backend.models import (
     AccountToken,
     ApiClientSecret,
     AuditEvent,
+    IdempotencyKey,
     LoginThrottle,
     OutboxMessage,
     OutboxStatus,
@@ -95,6 +96,11 @@ def _old_webhook_events(settings: Settings, now: datetime) -> Q:
     return Q(created_at__lt=cut)
 
 
+def _expired_idempotency_keys(settings: Settings, now: datetime) -> Q:
+    # Past its 24 hours a key is no longer honoured (a retry runs anew): nothing needs it.
+    return Q(expires_at__lt=now)
+
+
 def _old_audit_events(settings: Settings, now: datetime) -> Q:
     return Q(created_at__lt=now - timedelta(days=settings.retain_audit_days))
 
@@ -107,6 +113,7 @@ RULES: tuple[Rule, ...] = (
     Rule(table="api_client_secret", model=ApiClientSecret, expired=_ended_client_secrets),
     Rule(table="outbox_message", model=OutboxMessage, expired=_delivered_email),
     Rule(table="audit_event", model=AuditEvent, expired=_old_audit_events),
+    Rule(table="idempotency_key", model=IdempotencyKey, expired=_expired_idempotency_keys),
     Rule(table="webhook_delivery", model=WebhookDelivery, expired=_old_webhook_deliveries),
     Rule(table="webhook_event", model=WebhookEvent, expired=_old_webhook_events),
 )

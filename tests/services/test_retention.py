@@ -12,6 +12,7 @@ from backend.models import (
     ApiClient,
     ApiClientSecret,
     AuditEvent,
+    IdempotencyKey,
     LoginThrottle,
     OutboxMessage,
     OutboxStatus,
@@ -166,6 +167,15 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
     for age in (31 * DAY, 29 * DAY):  # past the 30 days of the delivery log, and within
         await _webhook(owner, endpoint, NOW - age)
 
+    for until in (NOW - HOUR, NOW + HOUR):  # a key past its 24 hours, and one still honoured
+        await IdempotencyKey.create(
+            principal=f"staff:{owner.id}",
+            key=str(until),
+            operation="staffCreate",
+            fingerprint="0" * 64,
+            expires_at=until,
+        )
+
     report = await prune(settings=SETTINGS, now=NOW)
 
     assert report.deleted == {
@@ -176,6 +186,7 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
         "api_client_secret": 1,
         "outbox_message": 2,
         "audit_event": 1,
+        "idempotency_key": 1,
         "webhook_delivery": 1,
         "webhook_event": 1,
     }
