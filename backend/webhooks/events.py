@@ -25,7 +25,7 @@ async def record(
 ) -> WebhookEvent:
     """Write the event and its deliveries. `endpoint_ids` narrows the fan-out (a ping
     goes to the one endpoint being tested, whatever it subscribes to)."""
-    # Callers hold the practice lock (or the resource's row lock), so max + 1 cannot race;
+    # Callers hold the resource's row lock or the practice lock, so max + 1 cannot race;
     # the unique (resource_id, sequence) index would refuse a duplicate anyway.
     last = (
         await WebhookEvent.filter(resource_id=resource_id)
@@ -80,6 +80,14 @@ async def record(
 async def record_staff(
     type: EventType, staff: StaffMember, actor: Actor, *, using_db: BaseDBAsyncClient | None
 ) -> WebhookEvent:
+    # The staff row's lock orders this person's events: changes that do not take the
+    # practice lock (two-factor, an email change) still cannot draw the same sequence.
+    await (
+        StaffMember.filter(id=staff.id)
+        .using_db(using_db)
+        .select_for_update()
+        .values_list("id", flat=True)
+    )
     return await record(
         type=type,
         practice_id=staff.practice_id,

@@ -390,3 +390,82 @@ async def test_a_refused_change_records_no_event(
     assert body["data"]["staffCreate"]["userErrors"]
     assert await WebhookEvent.all().count() == 1
     assert json.dumps((await WebhookEvent.first()).payload)  # type: ignore[union-attr]
+
+
+async def test_two_factor_changes_fire_with_the_person_as_it_is_after(
+    app: Starlette,
+    admin: GraphQLClient,
+    practice: dict[str, Any],
+    settings: Settings,
+    receiver: Receiver,
+) -> None:
+    from backend.models import StaffMember, StaffStatus
+    from tests.api.conftest import _http
+    from tests.api.test_two_factor import RESET, enroll
+
+    issued = await make_endpoint(practice, settings, receiver.url)
+    staff = await create_staff(admin, username="two.factor", email="two.factor@example.com")
+    await StaffMember.filter(username_key="two.factor").update(
+        status=StaffStatus.ACTIVE, activated_at=datetime.now(UTC)
+    )
+    async with _http(app) as http:
+        person = GraphQLClient(http)
+        await person.login("two.factor", STAFF_PASSWORD)
+        await enroll(person)
+    reset = await admin.mutate(RESET, {"id": staff["id"]})
+    assert reset["userErrors"] == []
+    sender = WebhookSender(settings)
+    try:
+        await sender.deliver_due()
+    finally:
+        await sender.aclose()
+    payloads = sorted(
+        (verify(request, issued.secret) for request in receiver.requests),
+        key=lambda payload: payload["sequence"],
+    )
+    for payload in payloads:
+        check_schema(payload)
+    assert [(p["type"], p["sequence"], p["data"]["twoFactorEnabled"]) for p in payloads] == [
+        ("staff.created", 1, False),
+        ("staff.two_factor_changed", 2, True),
+        ("staff.two_factor_changed", 3, False),
+    ]
+    # Enrolled by the person themself, reset by the owner; sign-ins fired nothing.
+    assert payloads[1]["actor"]["id"] == str((await StaffMember.get(username="two.factor")).id)
+    assert payloads[2]["actor"]["id"] == str(practice["owner"].id)
+
+
+async def test_role_changes_fire_their_events(
+    app: Starlette,
+    admin: GraphQLClient,
+    practice: dict[str, Any],
+    settings: Settings,
+    receiver: Receiver,
+) -> None:
+    from tests.api.documents import ROLE_CREATE as CREATE
+    from tests.api.documents import ROLE_DELETE as DELETE
+    from tests.api.documents import ROLE_UPDATE as UPDATE
+
+    issued = await make_endpoint(practice, settings, receiver.url)
+    created = await admin.mutate(CREATE, {"name": "Biller", "permissions": ["BILLING"]})
+    role_id = created["role"]["id"]
+    changes = {"id": role_id, "name": "Senior Biller", "permissions": ["REPORTING"]}
+    assert (await admin.mutate(UPDATE, changes))["userErrors"] == []
+    assert (await admin.mutate(DELETE, {"id": role_id}))["userErrors"] == []
+    sender = WebhookSender(settings)
+    try:
+        await sender.deliver_due()
+    finally:
+        await sender.aclose()
+    payloads = sorted(
+        (verify(request, issued.secret) for request in receiver.requests),
+        key=lambda payload: payload["sequence"],
+    )
+    for payload in payloads:
+        check_schema(payload)
+    assert [(p["type"], p["data"]["name"], p["data"]["permissions"]) for p in payloads] == [
+        ("role.created", "Biller", ["BILLING"]),
+        ("role.updated", "Senior Biller", ["REPORTING"]),
+        ("role.deleted", "Senior Biller", ["REPORTING"]),
+    ]
+    assert len({p["resource"]["id"] for p in payloads}) == 1
