@@ -116,11 +116,12 @@ class WebhookSender:
         if refusal:
             return result(error=refusal)
         body = orjson.dumps(delivery.event.payload).decode()
+        try:
+            secrets = self._signing_secrets(endpoint, started_at)
+        except signing.UnreadableSecretError:
+            return result(error="The signing secret cannot be decrypted: rotate the secret.")
         headers = signing.headers(
-            message_id=str(delivery.event_id),
-            timestamp=started_at,
-            body=body,
-            secrets=self._signing_secrets(endpoint, started_at),
+            message_id=str(delivery.event_id), timestamp=started_at, body=body, secrets=secrets
         )
         try:
             async with self._client.stream(

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Literal
 
+from cryptography.fernet import InvalidToken
 from standardwebhooks.webhooks import Webhook
 
 from backend.config import Settings
@@ -24,8 +25,23 @@ def seal(secret: str, settings: Settings) -> str:
     return keys.fernet(settings, _FERNET_PURPOSE).encrypt(secret.encode()).decode("ascii")
 
 
+class UnreadableSecretError(ValueError):
+    """No key of SECRET_KEYS decrypts this signing secret (its key was dropped too early)."""
+
+
 def unseal(stored: str, settings: Settings) -> str:
-    return keys.fernet(settings, _FERNET_PURPOSE).decrypt(stored.encode("ascii")).decode()
+    try:
+        return keys.fernet(settings, _FERNET_PURPOSE).decrypt(stored.encode("ascii")).decode()
+    except (InvalidToken, ValueError):
+        raise UnreadableSecretError("no key of SECRET_KEYS decrypts this secret") from None
+
+
+def reseal(stored: str, settings: Settings) -> str | None:
+    """The secret encrypted with the newest key; None when no configured key reads it."""
+    try:
+        return keys.fernet(settings, _FERNET_PURPOSE).rotate(stored.encode("ascii")).decode()
+    except (InvalidToken, ValueError):
+        return None
 
 
 def headers(
