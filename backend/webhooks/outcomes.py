@@ -4,8 +4,10 @@ endpoint (healthy again, disabled by 410 Gone, disabled after failing for days).
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
@@ -101,6 +103,62 @@ async def record_attempt(
                 if disabled:
                     await _tell_managers(current, settings, db)
     return status
+
+
+async def record_delivered(
+    delivered: list[tuple[WebhookDelivery, AttemptResult]], *, now: datetime
+) -> int:
+    """The successes of one pass, in one transaction of a few statements whatever their
+    number (a pass's deliveries share one lease); deliveries whose lease was lost meanwhile
+    are left to the worker that holds them. Returns how many were recorded."""
+    if not delivered:
+        return 0
+    by_id = {delivery.id: (delivery, result) for delivery, result in delivered}
+    async with in_transaction() as db:
+        held_ids = [delivery.id for delivery, _ in delivered]
+        still_held: list[UUID] = [
+            UUID(str(delivery_id))
+            for delivery_id in await WebhookDelivery.filter(
+                id__in=held_ids,
+                status=DeliveryStatus.PENDING,
+                claimed_until=delivered[0][0].claimed_until,
+            )
+            .using_db(db)
+            .select_for_update()
+            .values_list("id", flat=True)
+        ]
+        if not still_held:
+            return 0
+        await (
+            WebhookDelivery.filter(id__in=still_held)
+            .using_db(db)
+            .update(
+                status=DeliveryStatus.DELIVERED,
+                attempts=F("attempts") + 1,
+                claimed_until=None,
+                delivered_at=now,
+            )
+        )
+        await WebhookAttempt.bulk_create(
+            [
+                WebhookAttempt(
+                    delivery_id=delivery_id,
+                    started_at=by_id[delivery_id][1].started_at,
+                    duration_ms=int(by_id[delivery_id][1].duration.total_seconds() * 1000),
+                    http_status=by_id[delivery_id][1].http_status,
+                    response_excerpt=by_id[delivery_id][1].response_excerpt,
+                )
+                for delivery_id in still_held
+            ],
+            using_db=db,
+        )
+        endpoint_ids = {by_id[delivery_id][0].endpoint_id for delivery_id in still_held}
+        await (
+            WebhookEndpoint.filter(id__in=list(endpoint_ids), failing_since__not_isnull=True)
+            .using_db(db)
+            .update(failing_since=None)
+        )
+    return len(still_held)
 
 
 async def _tell_managers(

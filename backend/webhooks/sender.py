@@ -18,7 +18,12 @@ from backend.config import Settings
 from backend.db_errors import is_database_unavailable
 from backend.models import WebhookDelivery, WebhookEndpoint
 from backend.webhooks import claims, signing, ssrf
-from backend.webhooks.outcomes import EXCERPT_BYTES, AttemptResult, record_attempt
+from backend.webhooks.outcomes import (
+    EXCERPT_BYTES,
+    AttemptResult,
+    record_attempt,
+    record_delivered,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +91,16 @@ class WebhookSender:
         deliveries = await claims.claim_due(
             limit=self._batch_size, lease=self._lease, now=self._clock()
         )
-        await asyncio.gather(*(self._deliver(delivery) for delivery in deliveries))
+        results = await asyncio.gather(*(self._attempt(delivery) for delivery in deliveries))
+        now = self._clock()
+        # Successes are written together (a few statements a pass); failures one by one,
+        # each with its own retry time and endpoint bookkeeping.
+        delivered = [(d, r) for d, r in zip(deliveries, results, strict=True) if r.succeeded]
+        await record_delivered(delivered, now=now)
+        for delivery, result in zip(deliveries, results, strict=True):
+            if not result.succeeded:
+                await record_attempt(delivery, result, now=now, settings=self._settings)
         return len(deliveries)
-
-    async def _deliver(self, delivery: WebhookDelivery) -> None:
-        result = await self._attempt(delivery)
-        await record_attempt(delivery, result, now=self._clock(), settings=self._settings)
 
     async def _attempt(self, delivery: WebhookDelivery) -> AttemptResult:
         endpoint = delivery.endpoint
