@@ -29,6 +29,7 @@ from backend.mail.sender import OutboxSender
 from backend.scim.endpoints import scim_routes
 from backend.services import password_reset, secrets
 from backend.spa import FRONTEND_DIR, SinglePageApp
+from backend.webhooks.sender import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings) -> Starlette:
                 settings, smtp_host=mailbox.host, smtp_port=mailbox.port
             )
             logger.info("development mailbox listening on %s:%s", mailbox.host, mailbox.port)
-        sender_task = None
+        sender_task = webhook_task = None
         if settings.run_outbox_sender:
             sender = OutboxSender(
                 mail_settings,
@@ -57,13 +58,16 @@ def create_app(settings: Settings) -> Starlette:
                 queue_left_behind=partial(password_reset.handle_left_behind, settings),
             )
             sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+            webhook_sender = WebhookSender(settings, poll_seconds=settings.mail_poll_seconds)
+            webhook_task = asyncio.create_task(webhook_sender.run(), name="webhook-sender")
         try:
             yield
         finally:
-            if sender_task is not None:
-                sender_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sender_task
+            for task in (sender_task, webhook_task):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if mailbox is not None:
                 mailbox.stop()
             await close_database()

@@ -360,7 +360,8 @@ def _rotation_summary(report: "RotationReport") -> list[str]:
     newest, *older = report.pins_by_key
     lines = [
         f"re-encrypted with the newest key (id {newest.key_id}): {report.totp_rotated} TOTP"
-        f" secrets, {report.emails_rotated} queued emails",
+        f" secrets, {report.emails_rotated} queued emails, {report.webhook_secrets_rotated}"
+        " webhook signing secrets",
         f"PIN hashes: {newest.count} with the newest key, {report.pins_argon2} argon2 hashes"
         " from before keyed PIN hashes (they need no key)",
     ]
@@ -378,6 +379,11 @@ def _rotation_summary(report: "RotationReport") -> list[str]:
         lines.append(
             f"warning: {report.emails_unreadable} queued emails match no configured key: they"
             " cannot be sent; resend those activation emails"
+        )
+    if report.webhook_secrets_unreadable:
+        lines.append(
+            f"warning: {report.webhook_secrets_unreadable} webhook signing secrets match no"
+            " configured key: rotate those endpoints' secrets (webhookEndpointRotateSecret)"
         )
     if report.pins_unusable:
         lines.append(

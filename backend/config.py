@@ -137,6 +137,17 @@ class Settings:
     api_client_idle_days: int = 90
     api_client_rate_per_second: float = 10.0
     api_client_rate_burst: int = 100
+    # Webhooks (backend/webhooks/): endpoints that resolve to loopback, private,
+    # link-local or metadata addresses, and plain http, are refused unless allowed; None
+    # allows them everywhere but in production. Delivery logs are kept this many days.
+    webhook_allow_private_targets: bool | None = None
+    retain_webhook_deliveries_days: int = 30
+
+    @property
+    def allows_private_webhook_targets(self) -> bool:
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.environment != "production"
 
     @property
     def is_development(self) -> bool:
@@ -466,6 +477,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "API_CLIENT_RATE_PER_SECOND", get("API_CLIENT_RATE_PER_SECOND", "10")
         ),
         api_client_rate_burst=_int("API_CLIENT_RATE_BURST", get("API_CLIENT_RATE_BURST", "100")),
+        # Webhooks.
+        webhook_allow_private_targets=(
+            _bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", raw)
+            if (raw := get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "").strip())
+            else None
+        ),
+        retain_webhook_deliveries_days=_int(
+            "RETAIN_WEBHOOK_DELIVERIES_DAYS", get("RETAIN_WEBHOOK_DELIVERIES_DAYS", "30")
+        ),
     )
     settings.check()
     return settings

@@ -183,7 +183,8 @@ def test_rotate_keys_reports_pins_that_still_need_the_older_key(tmp_path: Path) 
     assert rotated.returncode == 0, rotated.stderr
     lines = rotated.stdout.splitlines()
     assert (
-        f"re-encrypted with the newest key (id {new_id}): 0 TOTP secrets, 0 queued emails" in lines
+        f"re-encrypted with the newest key (id {new_id}): 0 TOTP secrets, 0 queued emails,"
+        " 0 webhook signing secrets" in lines
     )
     assert any(
         line.strip().startswith(f"1 PIN hashes with older key 2 (id {old_id})") for line in lines

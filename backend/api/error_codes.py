@@ -93,6 +93,17 @@ class ErrorCode(Enum):
         503,
         "The database is briefly unreachable: retry after `extensions.retryAfterSeconds`.",
     )
+    IDEMPOTENCY_KEY_REUSED = _code(
+        "IDEMPOTENCY_KEY_REUSED",
+        200,
+        "The Idempotency-Key was used in the last 24 hours for a different request: use a "
+        "new key for a new request. Nothing was changed.",
+    )
+    IDEMPOTENCY_KEY_IN_USE = _code(
+        "IDEMPOTENCY_KEY_IN_USE",
+        200,
+        "A request with this Idempotency-Key was in progress and did not complete: retry.",
+    )
     INTERNAL_SERVER_ERROR = _code(
         "INTERNAL_SERVER_ERROR",
         200,

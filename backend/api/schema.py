@@ -42,10 +42,19 @@ from backend.api.staff_queries import StaffQueries
 from backend.api.staff_types import StaffMember
 from backend.api.two_factor_mutations import TwoFactorMutations
 from backend.api.variable_check import CheckVariables
+from backend.api.webhook_mutations import WebhookMutations
+from backend.api.webhook_queries import WebhookQueries
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
-class Query(PracticeQueries, StaffQueries, AuditQueries, ApiClientQueries, ScimDefaultsQueries):
+class Query(
+    PracticeQueries,
+    StaffQueries,
+    AuditQueries,
+    ApiClientQueries,
+    ScimDefaultsQueries,
+    WebhookQueries,
+):
     pass
 
 
@@ -63,6 +72,7 @@ class Mutation(
     SessionRefreshMutations,
     ApiClientMutations,
     ScimDefaultsMutations,
+    WebhookMutations,
 ):
     pass
 

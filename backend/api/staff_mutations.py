@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.api.context import Context
+from backend.api.idempotent import idempotent_staff_change
 from backend.api.ids import parse_reference
 from backend.api.permissions import allowing
 from backend.api.staff_payloads import StaffPayload, staff_change, staff_id_of
@@ -180,8 +181,13 @@ class StaffMutations:
         context = info.context
         return await staff_change(
             StaffCreatePayload,
-            lambda: staff.create_staff(
-                caller=context.require_caller(), data=data, settings=context.settings
+            lambda: idempotent_staff_change(
+                context,
+                "staffCreate",
+                input,
+                lambda: staff.create_staff(
+                    caller=context.require_caller(), data=data, settings=context.settings
+                ),
             ),
         )
 
@@ -233,10 +239,15 @@ class StaffMutations:
         context = info.context
         return await staff_change(
             StaffResendActivationPayload,
-            lambda: lifecycle.resend_activation(
-                caller=context.require_caller(),
-                staff_id=staff_id_of(input.id),
-                settings=context.settings,
+            lambda: idempotent_staff_change(
+                context,
+                "staffResendActivation",
+                input,
+                lambda: lifecycle.resend_activation(
+                    caller=context.require_caller(),
+                    staff_id=staff_id_of(input.id),
+                    settings=context.settings,
+                ),
             ),
         )
 

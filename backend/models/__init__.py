@@ -6,6 +6,7 @@ from backend.models.account_token import AccountToken, AccountTokenPurpose
 from backend.models.activation import ActivationToken
 from backend.models.api_client import ApiClient, ApiClientSecret
 from backend.models.audit import AuditEvent
+from backend.models.idempotency import IdempotencyKey
 from backend.models.login_throttle import LoginThrottle
 from backend.models.outbox import OutboxMessage, OutboxStatus
 from backend.models.practice import Office, Plan, Practice, Provider
@@ -16,6 +17,13 @@ from backend.models.session import Session
 from backend.models.session_token import SessionToken
 from backend.models.staff import CareTeamIdType, StaffMember, StaffStatus
 from backend.models.two_factor import TwoFactorRecoveryCode
+from backend.models.webhook import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "AccountToken",
@@ -25,6 +33,8 @@ __all__ = [
     "ApiClientSecret",
     "AuditEvent",
     "CareTeamIdType",
+    "DeliveryStatus",
+    "IdempotencyKey",
     "LoginThrottle",
     "Office",
     "OutboxMessage",
@@ -41,4 +51,8 @@ __all__ = [
     "StaffMember",
     "StaffStatus",
     "TwoFactorRecoveryCode",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -13,7 +13,9 @@ from backend.services.pin_hash import hash_pin
 from backend.services.plans import lock_practice
 from backend.services.secrets import hash_secret, token_digest, verify_secret
 from backend.services.sessions import IssuedSession, start_session
-from backend.services.viewer import RequestMeta
+from backend.services.viewer import AuthMethod, RequestMeta
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 _LINK_UNUSABLE = (
     "This activation link is invalid, already used or expired. Ask your administrator to resend it."
@@ -133,6 +135,9 @@ async def _activate(
             raise DomainError.single(ErrorCode.TOKEN_INVALID_OR_EXPIRED, _LINK_UNUSABLE, ["token"])
         await audit.record_own(staff, "staff.activate", meta=meta, using_db=db)
         await staff.refresh_from_db(using_db=db)
+        await webhook_events.record_staff(
+            EventType.STAFF_ACTIVATED, staff, Actor.own(staff, AuthMethod.PASSWORD), using_db=db
+        )
         # A manager in a practice that requires two-factor sign-in enrols first.
         must_enroll = await two_factor.enrollment_required(staff, using_db=db)
         issued = await start_session(

@@ -41,6 +41,8 @@ class Access(Enum):
     ROLES_READ = ("roles", None, Scope.ROLES_READ)
     ROLES_WRITE = ("role changes", Permission.MANAGE_ACCOUNTS, Scope.ROLES_WRITE)
     AUDIT_READ = ("the audit trail", Permission.MANAGE_ACCOUNTS, Scope.AUDIT_READ)
+    # Webhook endpoints: an API client also needs staff:read (services/webhook_endpoints.py).
+    WEBHOOKS_MANAGE = ("webhook endpoints", Permission.MANAGE_ACCOUNTS, Scope.WEBHOOKS_MANAGE)
 
     @property
     def permission(self) -> Permission | None:

@@ -18,6 +18,8 @@ from backend.services.password_check import confirm_current_password
 from backend.services.staff import get_practice_staff
 from backend.services.staff_rules import search_text
 from backend.services.viewer import Viewer
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 _PURPOSE = AccountTokenPurpose.EMAIL_CHANGE
 DISABLED_MESSAGE = (
@@ -108,6 +110,11 @@ async def confirm_change(*, token: str, settings: Settings, viewer: Viewer | Non
             )
             await audit.record_own(
                 staff, "staff.email_change", meta=viewer.meta if viewer else None, using_db=db
+            )
+            # Confirmed from the new address's link: the person acted on their own account.
+            auth_method = viewer.meta.auth_method if viewer else None
+            await webhook_events.record_staff(
+                EventType.STAFF_EMAIL_CHANGED, staff, Actor.own(staff, auth_method), using_db=db
             )
             await notices.send(
                 staff,

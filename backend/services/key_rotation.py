@@ -1,9 +1,9 @@
 """After a new key is put first in SECRET_KEYS: re-encrypt what can be re-encrypted with it,
 and report what still needs an older key, so that an operator knows when one can go.
 
-TOTP secrets and queued emails are re-encrypted here. PIN hashes cannot be: the PIN is
-not known, so each is re-stored at its owner's next correct unlock (or when a new PIN is
-set); this only counts them per key."""
+TOTP secrets, queued emails and webhook signing secrets are re-encrypted here. PIN hashes
+cannot be: the PIN is not known, so each is re-stored at its owner's next correct unlock
+(or when a new PIN is set); this only counts them per key."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,10 +14,11 @@ from tortoise.queryset import QuerySet
 
 from backend.config import Settings
 from backend.mail.body_crypto import UndecryptableBodyError, rotate_body
-from backend.models import OutboxMessage, OutboxStatus, StaffMember
+from backend.models import OutboxMessage, OutboxStatus, StaffMember, WebhookEndpoint
 from backend.services import keys
 from backend.services.pin_hash import LEGACY_PREFIX, uses_key
 from backend.services.totp_crypto import rotate_secret
+from backend.webhooks.signing import reseal
 
 BATCH_SIZE = 500
 
@@ -38,6 +39,8 @@ class RotationReport:
     pins_by_key: tuple[PinKeyUse, ...]  # every key of the set, newest first
     pins_argon2: int  # from before keyed PIN hashes; they depend on no key
     pins_unusable: int  # made with a key no longer in the set, or not a PIN hash at all
+    webhook_secrets_rotated: int = 0  # current and previous signing secrets of endpoints
+    webhook_secrets_unreadable: int = 0  # such endpoints need webhookEndpointRotateSecret
 
     @property
     def older_keys_in_use(self) -> tuple[PinKeyUse, ...]:
@@ -47,6 +50,7 @@ class RotationReport:
 async def rotate_keys(*, settings: Settings) -> RotationReport:
     totp_rotated, totp_unreadable = await _rotate_totp_secrets(settings)
     emails_rotated, emails_unreadable = await _rotate_queued_emails(settings)
+    webhooks_rotated, webhooks_unreadable = await _rotate_webhook_secrets(settings)
     pins_by_key = tuple(
         [
             PinKeyUse(
@@ -67,6 +71,8 @@ async def rotate_keys(*, settings: Settings) -> RotationReport:
         pins_by_key=pins_by_key,
         pins_argon2=pins_argon2,
         pins_unusable=total - pins_argon2 - sum(use.count for use in pins_by_key),
+        webhook_secrets_rotated=webhooks_rotated,
+        webhook_secrets_unreadable=webhooks_unreadable,
     )
 
 
@@ -99,6 +105,22 @@ async def _rotate_queued_emails(settings: Settings) -> tuple[int, int]:
         rotated += await OutboxMessage.filter(
             id=message_id, status=OutboxStatus.QUEUED, body_text=text
         ).update(body_text=new_text, body_html=new_html)
+    return rotated, unreadable
+
+
+async def _rotate_webhook_secrets(settings: Settings) -> tuple[int, int]:
+    rotated = unreadable = 0
+    for column in ("secret_encrypted", "previous_secret_encrypted"):
+        query = WebhookEndpoint.filter(**{f"{column}__isnull": False})
+        async for endpoint_id, token in _rows(query, column):
+            new_token = reseal(token, settings)
+            if new_token is None:
+                unreadable += 1
+                continue
+            # Only over the value just read: a rotation of the endpoint meanwhile is kept.
+            rotated += await WebhookEndpoint.filter(id=endpoint_id, **{column: token}).update(
+                **{column: new_token}
+            )
     return rotated, unreadable
 
 

@@ -17,7 +17,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from backend.config import Settings
 
-Purpose = Literal["totp", "outbox", "pin", "throttle", "api-client", "webhook", "refresh"]
+Purpose = Literal[
+    "totp", "outbox", "pin", "throttle", "api-client", "webhook", "refresh", "idempotency"
+]
 # A Fernet subkey and an HMAC subkey of the same purpose are derived apart, so that no key
 # bytes ever serve two algorithms.
 _Usage = Literal["fernet", "hmac", "key-id"]

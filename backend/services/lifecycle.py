@@ -21,6 +21,8 @@ from backend.services.errors import DomainError, ErrorCode
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import claim_seat, lock_practice
 from backend.services.sessions import revoke_sessions
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 RESEND_WINDOW = timedelta(hours=1)
 
@@ -38,6 +40,7 @@ async def resend_activation(*, caller: Caller, staff_id: UUID, settings: Setting
         await _check_resend_limit(staff, settings, db)
         await activation_links.issue(staff, practice, settings=settings, using_db=db)
         await audit.record_by(caller, "staff.resend_activation", target_id=staff.id, using_db=db)
+        await _record(EventType.STAFF_ACTIVATION_RESENT, staff, caller, db)
     return staff
 
 
@@ -83,6 +86,7 @@ async def cancel_verification(*, caller: Caller, staff_id: UUID) -> StaffMember:
         )
         await activation_links.revoke_all(staff.id, using_db=db)
         await audit.record_by(caller, "staff.cancel_verification", target_id=staff.id, using_db=db)
+        await _record(EventType.STAFF_VERIFICATION_CANCELLED, staff, caller, db)
     return staff
 
 
@@ -101,6 +105,7 @@ async def deactivate(*, caller: Caller, staff_id: UUID) -> StaffMember:
         await revoke_sessions(staff.id, using_db=db)
         await activation_links.revoke_all(staff.id, using_db=db)
         await audit.record_by(caller, "staff.deactivate", target_id=staff.id, using_db=db)
+        await _record(EventType.STAFF_DEACTIVATED, staff, caller, db)
     return staff
 
 
@@ -121,7 +126,16 @@ async def reactivate(*, caller: Caller, staff_id: UUID, settings: Settings) -> S
             details={"status": staff.status.value},
             using_db=db,
         )
+        await _record(EventType.STAFF_REACTIVATED, staff, caller, db)
     return staff
+
+
+async def _record(
+    type: EventType, staff: StaffMember, caller: Caller, db: BaseDBAsyncClient
+) -> None:
+    # The row as the transition left it (_move updates the columns, not the object).
+    current = await StaffMember.filter(id=staff.id).using_db(db).get()
+    await webhook_events.record_staff(type, current, Actor.of(caller), using_db=db)
 
 
 @asynccontextmanager

@@ -15,11 +15,14 @@ from backend.models import (
     AccountToken,
     ApiClientSecret,
     AuditEvent,
+    IdempotencyKey,
     LoginThrottle,
     OutboxMessage,
     OutboxStatus,
     Session,
     SessionToken,
+    WebhookDelivery,
+    WebhookEvent,
 )
 
 BATCH_SIZE = 1000
@@ -81,6 +84,23 @@ def _ended_client_secrets(settings: Settings, now: datetime) -> Q:
     return Q(expires_at__lt=now - timedelta(days=settings.retain_sessions_days))
 
 
+def _old_webhook_deliveries(settings: Settings, now: datetime) -> Q:
+    # With their attempts (ON DELETE CASCADE): the delivery log keeps 30 days.
+    return Q(created_at__lt=now - timedelta(days=settings.retain_webhook_deliveries_days))
+
+
+def _old_webhook_events(settings: Settings, now: datetime) -> Q:
+    # After their deliveries (the rule above runs first): an event is kept as long as its
+    # log, so a receiver can catch up on anything the log still shows.
+    cut = now - timedelta(days=settings.retain_webhook_deliveries_days)
+    return Q(created_at__lt=cut)
+
+
+def _expired_idempotency_keys(settings: Settings, now: datetime) -> Q:
+    # Past its 24 hours a key is no longer honoured (a retry runs anew): nothing needs it.
+    return Q(expires_at__lt=now)
+
+
 def _old_audit_events(settings: Settings, now: datetime) -> Q:
     return Q(created_at__lt=now - timedelta(days=settings.retain_audit_days))
 
@@ -93,6 +113,9 @@ RULES: tuple[Rule, ...] = (
     Rule(table="api_client_secret", model=ApiClientSecret, expired=_ended_client_secrets),
     Rule(table="outbox_message", model=OutboxMessage, expired=_delivered_email),
     Rule(table="audit_event", model=AuditEvent, expired=_old_audit_events),
+    Rule(table="idempotency_key", model=IdempotencyKey, expired=_expired_idempotency_keys),
+    Rule(table="webhook_delivery", model=WebhookDelivery, expired=_old_webhook_deliveries),
+    Rule(table="webhook_event", model=WebhookEvent, expired=_old_webhook_events),
 )
 
 

@@ -14,6 +14,8 @@ from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.managers import ensure_manager_remains
 from backend.services.plans import lock_practice
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 _NAME_TAKEN = "A role with this name already exists."
 
@@ -114,6 +116,13 @@ async def delete_role(*, caller: Caller, role_id: UUID) -> UUID:
         await audit.record_by(
             caller, "role.delete", target_id=role.id, details={"name": role.name}, using_db=db
         )
+        await webhook_events.record_role(
+            EventType.ROLE_DELETED,
+            role,
+            Actor.of(caller),
+            practice_id=caller.practice_id,
+            using_db=db,
+        )
     return role.id
 
 
@@ -121,6 +130,14 @@ async def _save_and_audit(caller: Caller, action: str, role: Role, db: BaseDBAsy
     await role.save(using_db=db)
     details: dict[str, object] = {"name": role.name, "permissions": role.permissions}
     await audit.record_by(caller, action, target_id=role.id, details=details, using_db=db)
+    created = action == "role.create"
+    await webhook_events.record_role(
+        EventType.ROLE_CREATED if created else EventType.ROLE_UPDATED,
+        role,
+        Actor.of(caller),
+        practice_id=caller.practice_id,
+        using_db=db,
+    )
 
 
 async def _editable_role(caller: Caller, role_id: UUID) -> Role:

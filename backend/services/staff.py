@@ -18,6 +18,8 @@ from backend.services.plans import claim_seat, lock_practice
 from backend.services.secrets import hash_secret
 from backend.services.staff_input import NewStaff, StaffFields
 from backend.services.staff_rules import clean_staff_fields, search_text
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 
 async def create_staff(*, caller: Caller, data: NewStaff, settings: Settings) -> StaffMember:
@@ -55,6 +57,7 @@ async def provision_staff(
     values["external_id"] = external_id
     await _check_unique(values, errors, exclude=None, practice_id=caller.practice_id)
     errors.raise_if_any()
+    await account_power.check_staff_change(caller, new_role_id=values.get("role_id"))
     return await _insert_pending(caller, values, errors, settings=settings)
 
 
@@ -75,6 +78,9 @@ async def _insert_pending(
                 await staff.offices.add(*offices, using_db=connection)
             await activation_links.issue(staff, practice, settings=settings, using_db=connection)
             await audit.record_by(caller, "staff.create", target_id=staff.id, using_db=connection)
+            await webhook_events.record_staff(
+                EventType.STAFF_CREATED, staff, Actor.of(caller), using_db=connection
+            )
     except IntegrityError:
         # A concurrent request took the username or email between our check and the insert.
         await _check_unique(values, errors, exclude=None, practice_id=caller.practice_id)
@@ -155,6 +161,10 @@ async def update_staff(
             await audit.record_by(
                 caller, "staff.update", target_id=staff.id, details={"fields": changed}, using_db=db
             )
+            if changed or offices is not None:
+                await webhook_events.record_staff(
+                    EventType.STAFF_UPDATED, staff, Actor.of(caller), using_db=db
+                )
     except IntegrityError:
         await _check_unique(values, errors, exclude=staff.id)
         errors.raise_if_any()

@@ -30,6 +30,8 @@ from backend.services.sessions import revoke_sessions
 from backend.services.staff import get_practice_staff
 from backend.services.totp_crypto import decrypt_secret, encrypt_secret
 from backend.services.viewer import Viewer
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 ISSUER = "Staff Accounts"
 RECOVERY_CODE_COUNT = 10
@@ -168,6 +170,7 @@ async def enroll_confirm(
             .update(two_factor_enrollment_required=False)
         )
         await audit.record_by(viewer, "auth.two_factor_enroll", target_id=staff.id, using_db=db)
+        await _record_change(staff, viewer, db)
     return staff, codes
 
 
@@ -237,6 +240,7 @@ async def disable(*, viewer: Viewer, current_password: str, settings: Settings) 
             raise DomainError.single(ErrorCode.INVALID_TRANSITION, "Two-factor sign-in is not on.")
         await revoke_sessions(staff.id, keep=viewer.session_id, using_db=db)
         await audit.record_by(viewer, "auth.two_factor_disable", target_id=staff.id, using_db=db)
+        await _record_change(staff, viewer, db)
         await notices.send(
             staff,
             notice_texts.changed("Two-factor sign-in was turned off"),
@@ -261,6 +265,7 @@ async def reset(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffM
         # is open on it (the administrator's own session survives resetting themselves).
         await revoke_sessions(staff.id, keep=viewer.session_id, using_db=db)
         await audit.record_by(viewer, "staff.reset_two_factor", target_id=staff.id, using_db=db)
+        await _record_change(staff, viewer, db)
         await notices.send(
             staff,
             notice_texts.changed("Your administrator reset your two-factor sign-in"),
@@ -268,3 +273,11 @@ async def reset(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> StaffM
             using_db=db,
         )
     return staff
+
+
+async def _record_change(staff: StaffMember, viewer: Viewer, db: BaseDBAsyncClient) -> None:
+    # The row as this transaction left it (enrolled, or cleared).
+    current = await StaffMember.filter(id=staff.id).using_db(db).get()
+    await webhook_events.record_staff(
+        EventType.STAFF_TWO_FACTOR_CHANGED, current, Actor.of(viewer), using_db=db
+    )

@@ -108,6 +108,41 @@ OPERATIONS = [
 ]
 
 
+def _webhooks(field: str, document: str, variables: dict[str, Any] | None = None) -> Operation:
+    # An endpoint carries staff records: staff:read is needed beside webhooks:manage.
+    return Operation(field, document, "WEBHOOKS_MANAGE", ("STAFF_READ",), variables or {})
+
+
+OPERATIONS += [
+    _webhooks("webhookEndpoints", "{ webhookEndpoints { edges { cursor } } }"),
+    _webhooks(
+        "webhookDeliveries",
+        "query($id: ID!) { webhookDeliveries(endpointId: $id) { edges { cursor } } }",
+        {"id": NO_SUCH},
+    ),
+    _webhooks("webhookEvents", "{ webhookEvents { edges { cursor } } }"),
+    _webhooks(
+        "webhookEndpointCreate",
+        'mutation { webhookEndpointCreate(input: {url: "", eventTypes: [STAFF_CREATED]}) '
+        f"{{ secret {ERRORS} }} }}",
+    ),
+    *(
+        _webhooks(
+            name,
+            f"mutation($id: ID!) {{ {name}(input: {{id: $id}}) {{ {ERRORS} }} }}",
+            {"id": NO_SUCH},
+        )
+        for name in (
+            "webhookEndpointUpdate",
+            "webhookEndpointRotateSecret",
+            "webhookEndpointDelete",
+            "webhookEndpointPing",
+            "webhookDeliveryRetry",
+        )
+    ),
+]
+
+
 def _id_mutation(name: str, input_fields: str = "id: $id") -> str:
     return f"mutation($id: ID!) {{ {name}(input: {{{input_fields}}}) {{ {ERRORS} }} }}"
 

@@ -142,3 +142,40 @@ async def test_pin_hashes_are_counted_per_key(practice: Practice) -> None:
     settled = await rotate_keys(settings=NEW_ONLY)
     assert settled.older_keys_in_use == ()
     assert settled.pins_unusable == 2  # the old key's PIN, once it is dropped
+
+
+async def test_webhook_signing_secrets_move_to_the_newest_key(practice: Practice) -> None:
+    from backend.models import WebhookEndpoint
+    from backend.webhooks import signing
+
+    current, previous = signing.new_secret(), signing.new_secret()
+    secret_watch.remember(current, previous)
+    rotated_out = await WebhookEndpoint.create(
+        practice_id=practice.id,
+        url="https://hooks.example/a",
+        secret_encrypted=signing.seal(current, BEFORE),
+        previous_secret_encrypted=signing.seal(previous, BEFORE),
+    )
+    lost = await WebhookEndpoint.create(
+        practice_id=practice.id,
+        url="https://hooks.example/b",
+        secret_encrypted=signing.seal(current, replace(BEFORE, secret_keys=(NEW,))),
+    )
+    lost_token = lost.secret_encrypted
+    unknown_key = replace(BEFORE, secret_keys=(Fernet.generate_key().decode(),))
+    gone = await WebhookEndpoint.create(
+        practice_id=practice.id,
+        url="https://hooks.example/c",
+        secret_encrypted=signing.seal(current, unknown_key),
+    )
+
+    report = await rotate_keys(settings=AFTER)
+
+    # The second endpoint is already under the newest key: re-sealed all the same.
+    assert (report.webhook_secrets_rotated, report.webhook_secrets_unreadable) == (3, 1)
+    stored = await WebhookEndpoint.get(id=rotated_out.id)
+    assert signing.unseal(stored.secret_encrypted, NEW_ONLY) == current
+    assert signing.unseal(stored.previous_secret_encrypted or "", NEW_ONLY) == previous
+    assert (await WebhookEndpoint.get(id=lost.id)).secret_encrypted != lost_token
+    with pytest.raises(signing.UnreadableSecretError):
+        signing.unseal((await WebhookEndpoint.get(id=gone.id)).secret_encrypted, AFTER)

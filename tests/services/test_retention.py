@@ -12,6 +12,7 @@ from backend.models import (
     ApiClient,
     ApiClientSecret,
     AuditEvent,
+    IdempotencyKey,
     LoginThrottle,
     OutboxMessage,
     OutboxStatus,
@@ -19,6 +20,10 @@ from backend.models import (
     Session,
     SessionToken,
     StaffMember,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 from backend.services.bootstrap import NewPractice, create_practice
 from backend.services.retention import prune
@@ -111,6 +116,22 @@ async def _link(owner: StaffMember, *, expires: datetime, used: datetime | None 
     )
 
 
+async def _webhook(owner: StaffMember, endpoint: WebhookEndpoint, created: datetime) -> None:
+    event = await WebhookEvent.create(
+        practice_id=owner.practice_id,
+        type="staff.updated",
+        resource_id=owner.id,
+        sequence=await WebhookEvent.all().count() + 1,
+        payload={},
+    )
+    delivery = await WebhookDelivery.create(
+        event_id=event.id, endpoint_id=endpoint.id, next_attempt_at=created
+    )
+    await WebhookAttempt.create(delivery_id=delivery.id, started_at=created, duration_ms=5)
+    await WebhookEvent.filter(id=event.id).update(created_at=created)
+    await WebhookDelivery.filter(id=delivery.id).update(created_at=created)
+
+
 async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str) -> None:
     owner = await _owner()
     await AuditEvent.all().delete()  # the practice's creation, recorded just now
@@ -140,6 +161,21 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
             client_id=client.id, secret_hash=secrets.token_hex(32), expires_at=ended
         )
 
+    endpoint = await WebhookEndpoint.create(
+        practice_id=owner.practice_id, url="https://hooks.example/x", secret_encrypted="-"
+    )
+    for age in (31 * DAY, 29 * DAY):  # past the 30 days of the delivery log, and within
+        await _webhook(owner, endpoint, NOW - age)
+
+    for until in (NOW - HOUR, NOW + HOUR):  # a key past its 24 hours, and one still honoured
+        await IdempotencyKey.create(
+            principal=f"staff:{owner.id}",
+            key=str(until),
+            operation="staffCreate",
+            fingerprint="0" * 64,
+            expires_at=until,
+        )
+
     report = await prune(settings=SETTINGS, now=NOW)
 
     assert report.deleted == {
@@ -150,7 +186,12 @@ async def test_prune_deletes_what_outlived_its_period_and_keeps_the_rest(db: str
         "api_client_secret": 1,
         "outbox_message": 2,
         "audit_event": 1,
+        "idempotency_key": 1,
+        "webhook_delivery": 1,
+        "webhook_event": 1,
     }
+    assert await WebhookAttempt.all().count() == 1  # the old one went with its delivery
+    assert await WebhookEvent.filter(created_at__lt=NOW - 30 * DAY).count() == 0
     assert await AccountToken.all().count() == 1
     ends = await ApiClientSecret.all().values_list("expires_at", flat=True)
     assert sorted(ends, key=lambda end: end is not None) == [None, NOW - 29 * DAY]

@@ -1,0 +1,2 @@
+"""Signed webhooks: events written with the change (events), their payloads (payloads),
+delivery to partner endpoints by the worker (claims, sender, signing)."""

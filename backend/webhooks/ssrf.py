@@ -1,0 +1,55 @@
+"""Where webhooks may go: a partner's public https server, never this network's insides.
+
+Checked when an endpoint is saved and again before every delivery, since a name can be
+pointed at another address after it was checked (DNS rebinding). Development and tests
+allow loopback and plain http (Settings.allows_private_webhook_targets)."""
+
+import asyncio
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from backend.config import Settings
+
+URL_MAX_LENGTH = 2000
+
+
+def url_problem(url: str, settings: Settings) -> str | None:
+    """What is wrong with the URL itself, before any address is looked up."""
+    if len(url) > URL_MAX_LENGTH:
+        return f"The URL is longer than {URL_MAX_LENGTH} characters."
+    parts = urlsplit(url)
+    allowed = {"https", "http"} if settings.allows_private_webhook_targets else {"https"}
+    if parts.scheme not in allowed or not parts.hostname:
+        return "Give an https:// URL." if "http" not in allowed else "Give an http(s):// URL."
+    if parts.username or parts.password:
+        return "The URL must not carry a user name or password: the signature authenticates."
+    return None
+
+
+def _is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    # is_private covers 10/8, 172.16/12, 192.168/16, fc00::/7 and 169.254/16 (the cloud
+    # metadata address 169.254.169.254) among others.
+    return not ip.is_global or ip.is_link_local or ip.is_loopback or ip.is_private
+
+
+async def refusal(url: str, settings: Settings) -> str | None:
+    """Why this URL may not receive a webhook now; None when it may."""
+    problem = url_problem(url, settings)
+    if problem or settings.allows_private_webhook_targets:
+        return problem
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, parts.port or 443, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return f"The host {host} does not resolve."
+    addresses = {str(info[4][0]) for info in infos}
+    if not addresses or any(_is_internal(address) for address in addresses):
+        return f"The host {host} resolves to a loopback, private or link-local address."
+    return None
