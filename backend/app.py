@@ -5,7 +5,6 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator
-from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -55,7 +54,7 @@ def create_app(settings: Settings) -> Starlette:
             sender = OutboxSender(
                 mail_settings,
                 poll_seconds=settings.mail_poll_seconds,
-                queue_left_behind=partial(password_reset.handle_left_behind, settings),
+                queue_left_behind=password_reset.left_behind_sweep(settings),
             )
             sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
             webhook_sender = WebhookSender(settings, poll_seconds=settings.mail_poll_seconds)

@@ -9,7 +9,6 @@ import contextlib
 import logging
 import signal
 from datetime import UTC, datetime
-from functools import partial
 
 from backend.config import Settings
 from backend.db_errors import is_database_unavailable
@@ -26,7 +25,7 @@ async def run_worker(settings: Settings) -> None:
     sender = OutboxSender(
         settings,
         poll_seconds=settings.mail_poll_seconds,
-        queue_left_behind=partial(password_reset.handle_left_behind, settings),
+        queue_left_behind=password_reset.left_behind_sweep(settings),
     )
     webhooks = WebhookSender(settings, poll_seconds=settings.mail_poll_seconds)
     stop = asyncio.Event()

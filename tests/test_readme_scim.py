@@ -3,60 +3,17 @@ bash, against a live server (`serve --demo` on a real socket), with the walk-thr
 administrator token: a client with the scim scope, the defaults, a person provisioned,
 activated with password and PIN, deactivated Entra-style, then deleted."""
 
-import os
-import re
-import subprocess
 from pathlib import Path
 
-import httpx
-
-from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
-from tests import secret_watch
-from tests.live_server import ROOT, live_server
-
-_SECTION = re.compile(r"^## SCIM provisioning\n(.*?)^## ", re.DOTALL | re.MULTILINE)
-_SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)
+from tests.readme_blocks import run_blocks, section_blocks
 
 
 def scim_blocks() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = _SECTION.search(readme)
-    assert section, "README.md has no SCIM provisioning section"
-    return _SHELL_BLOCK.findall(section.group(1))
+    return section_blocks("SCIM provisioning")
 
 
 def test_the_scim_blocks_run_against_a_live_server(tmp_path: Path) -> None:
-    with live_server(tmp_path) as base:
-        login = httpx.post(
-            f"{base}/graphql",
-            json={
-                "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
-                "variables": {
-                    "i": {"username": DEMO_ADMIN_USERNAME, "password": DEMO_ADMIN_PASSWORD}
-                },
-            },
-            timeout=10,
-        ).json()
-        token = login["data"]["login"]["token"]
-        script = "set -euo pipefail\n" + "\n".join(scim_blocks())
-        script = script.replace("/tmp/rlee.json", str(tmp_path / "rlee.json"))
-        env = {
-            **os.environ,
-            "BASE": base,
-            "TOKEN": token,
-            "DATABASE_URL": f"sqlite://{tmp_path / 'serve.sqlite3'}",
-        }
-        env.pop("APP_ENV", None)
-        done = subprocess.run(
-            ["bash", "-c", script],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    secret_watch.remember(*re.findall(r"sa_live_[A-Za-z0-9_-]{43}", done.stdout))
+    done = run_blocks(tmp_path, scim_blocks(), edit={"/tmp/rlee.json": str(tmp_path / "rlee.json")})
     assert done.returncode == 0, done.stderr + done.stdout
     output = done.stdout
     assert '"scimDefaults":{"role":{"name":"Nurse (System)"}},"userErrors":[]' in output

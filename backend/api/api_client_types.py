@@ -15,7 +15,7 @@ from backend.config import Settings
 from backend.models import ApiClient as ApiClientModel
 from backend.services import api_clients
 from backend.services.api_clients import ApiClientStatus
-from backend.services.caller import Access, Scope
+from backend.services.caller import Scope
 from backend.services.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -69,10 +69,10 @@ class ApiClient(Node):
     ) -> Annotated["StaffMember", strawberry.lazy("backend.api.staff_types")] | None:
         from backend.api.staff_types import StaffMember
 
-        caller = info.context.caller
-        if self._created_by_id is None or caller is None or not caller.can(Access.STAFF_READ):
+        creator_id = api_clients.visible_creator_id(info.context.caller, self._created_by_id)
+        if creator_id is None:
             return None
-        creator = await info.context.loaders.staff.load(self._created_by_id)
+        creator = await info.context.loaders.staff.load(creator_id)
         return StaffMember.from_model(creator) if creator else None
 
     @classmethod

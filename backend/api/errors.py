@@ -60,13 +60,21 @@ def unauthenticated() -> CodedError:
 T = TypeVar("T")
 
 
-async def translate(call: Callable[[], Awaitable[T]]) -> T:
-    """Run a service call for a query field, turning domain failures into coded errors."""
+async def denials_as_errors(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a service call for a mutation: a refusal of the caller (not signed in, not
+    allowed) becomes a top-level coded error like the permission classes' own; other
+    domain failures go on to the payload's userErrors."""
     try:
         return await call()
     except AuthenticationRequired:
         raise unauthenticated() from None
     except PermissionDenied as denied:
         raise CodedError(str(denied), denied.code) from None
+
+
+async def translate(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a service call for a query field, turning domain failures into coded errors."""
+    try:
+        return await denials_as_errors(call)
     except DomainError as error:
         raise CodedError(error.errors[0].message, "BAD_USER_INPUT") from None

@@ -1,35 +1,23 @@
 """Registering and managing webhook endpoints, testing them, redelivering: people with
 Manage Accounts, or API clients with webhooks:manage and staff:read."""
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from backend.api.context import Context
-from backend.api.errors import CodedError, UserError, user_errors
+from backend.api.errors import UserError, denials_as_errors, user_errors
 from backend.api.ids import NO_SUCH_ID, parse_id
 from backend.api.permissions import allowing
 from backend.api.webhook_types import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from backend.services import webhook_endpoints, webhook_log
 from backend.services.caller import Access
-from backend.services.errors import DomainError, PermissionDenied
+from backend.services.errors import DomainError
 from backend.services.webhook_endpoints import EndpointFields
 from backend.webhooks.payloads import EventType
 
-T = TypeVar("T")
 _ALLOWED = allowing(Access.WEBHOOKS_MANAGE)
-
-
-async def _run(call: Callable[[], Awaitable[T]]) -> T:
-    # The scope check beside webhooks:manage (staff:read) is the service's: a top-level
-    # FORBIDDEN like the permission classes' own, not a user error.
-    try:
-        return await call()
-    except PermissionDenied as denied:
-        raise CodedError(str(denied), denied.code) from None
 
 
 @strawberry.input(description="A new webhook endpoint.")
@@ -121,7 +109,7 @@ class WebhookMutations:
             url=input.url, event_types=input.event_types, description=input.description
         )
         try:
-            issued = await _run(
+            issued = await denials_as_errors(
                 lambda: webhook_endpoints.create(
                     caller=context.require_caller(), data=data, settings=context.settings
                 )
@@ -155,7 +143,7 @@ class WebhookMutations:
             enabled=input.enabled,
         )
         try:
-            endpoint = await _run(
+            endpoint = await denials_as_errors(
                 lambda: webhook_endpoints.update(
                     caller=context.require_caller(),
                     endpoint_id=parse_id(input.id, "WebhookEndpoint") or NO_SUCH_ID,
@@ -179,7 +167,7 @@ class WebhookMutations:
     ) -> WebhookEndpointSecretPayload:
         context = info.context
         try:
-            issued = await _run(
+            issued = await denials_as_errors(
                 lambda: webhook_endpoints.rotate_secret(
                     caller=context.require_caller(),
                     endpoint_id=parse_id(input.id, "WebhookEndpoint") or NO_SUCH_ID,
@@ -209,7 +197,7 @@ class WebhookMutations:
     ) -> WebhookEndpointDeletePayload:
         context = info.context
         try:
-            await _run(
+            await denials_as_errors(
                 lambda: webhook_endpoints.delete(
                     caller=context.require_caller(),
                     endpoint_id=parse_id(input.id, "WebhookEndpoint") or NO_SUCH_ID,
@@ -228,7 +216,7 @@ class WebhookMutations:
     ) -> WebhookEndpointPingPayload:
         context = info.context
         try:
-            event = await _run(
+            event = await denials_as_errors(
                 lambda: webhook_endpoints.ping(
                     caller=context.require_caller(),
                     endpoint_id=parse_id(input.id, "WebhookEndpoint") or NO_SUCH_ID,
@@ -247,7 +235,7 @@ class WebhookMutations:
     ) -> WebhookDeliveryRetryPayload:
         context = info.context
         try:
-            delivery = await _run(
+            delivery = await denials_as_errors(
                 lambda: webhook_log.retry(
                     caller=context.require_caller(),
                     delivery_id=parse_id(input.id, "WebhookDelivery") or NO_SUCH_ID,

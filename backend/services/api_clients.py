@@ -21,7 +21,7 @@ from backend.config import Settings
 from backend.models import ApiClient, ApiClientSecret, Permission, Practice
 from backend.services import api_client_rate, audit, validation
 from backend.services.audit_log import decode_cursor, encode_cursor, page_size
-from backend.services.caller import ApiClientCaller, Scope
+from backend.services.caller import Access, ApiClientCaller, Caller, Scope
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector
 from backend.services.secrets import token_digest
 from backend.services.viewer import AuthMethod, RequestMeta, Viewer
@@ -337,3 +337,11 @@ async def _live_client(
             ["id"],
         )
     return client
+
+
+def visible_creator_id(caller: Caller | None, created_by_id: UUID | None) -> UUID | None:
+    """Who created a client, if the caller may see it: a person's record is staff data,
+    so an API client without staff:read does not (as with audit actors)."""
+    if created_by_id is None or caller is None or not caller.can(Access.STAFF_READ):
+        return None
+    return created_by_id

@@ -10,6 +10,8 @@ the app or a worker) picks up what was left."""
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -101,10 +103,25 @@ async def _after_answer(request_id: UUID, settings: Settings) -> None:
         logger.exception("password reset request %s could not be handled yet", request_id)
 
 
+def left_behind_sweep(settings: Settings) -> Callable[[], Awaitable[int]]:
+    """For the outbox sender, before each pass: handle_left_behind, but at most once per
+    _LEFT_BEHIND (a request is not left behind sooner), not two queries every poll."""
+    next_sweep = 0.0
+
+    async def sweep() -> int:
+        nonlocal next_sweep
+        now = time.monotonic()
+        if now < next_sweep:
+            return 0
+        next_sweep = now + _LEFT_BEHIND.total_seconds()
+        return await handle_left_behind(settings)
+
+    return sweep
+
+
 async def handle_left_behind(settings: Settings, *, older_than: timedelta = _LEFT_BEHIND) -> int:
     """Handle the requests whose after-answer work did not run (the process stopped in
-    between, or the database failed then). Called by the outbox sender before each pass;
-    returns how many it handled."""
+    between, or the database failed then); returns how many it handled."""
     now = datetime.now(UTC)
     # One that has failed for an hour will not do better: its link would be stale anyway,
     # and retrying it each pass would fill the log. The person asks again.
