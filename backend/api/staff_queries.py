@@ -38,7 +38,7 @@ class StaffFilter:
         default=None,
         description="Only staff whose `updatedAt` is at or after this instant (inclusive; "
         "give a time zone, e.g. Z). The list is then sorted by `updatedAt`, then by ID, "
-        "oldest change first, for incremental syncs (README, \"Syncing changes\").",
+        'oldest change first, for incremental syncs (README, "Syncing changes").',
     )
 
 

@@ -10,6 +10,7 @@ KNOWN_OPERATION_NAMES = frozenset(
         # frontend/src
         "AccountDetails",
         "AccountSessions",
+        "ActivationLink",
         "ApiClientCreate",
         "ApiClientRevoke",
         "ApiClientRotate",
