@@ -1,6 +1,6 @@
-"""The seat limit over SCIM: creates, reactivations (`active: true`) and a POST that
-brings a deleted person back all count seats, concurrently too (on PostgreSQL the
-requests run in parallel), and a refusal is a SCIM 403 that changes nothing."""
+"""SCIM under concurrent requests (on PostgreSQL they run in parallel): creates,
+reactivations (`active: true`) and a POST that brings a deleted person back all count
+seats, and a refusal is a SCIM 403 that changes nothing; If-Match is a compare-and-set."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -103,3 +103,25 @@ async def test_reactivating_and_bringing_back_need_a_free_seat(
     back = _scim_json(await small_scim.post("/Users", json=_user("first")), 201)
     assert back["id"] == first["id"] and back["active"] is True
     assert await _seats_used() == SEATS
+
+
+async def test_concurrent_puts_with_one_version_apply_once(small_scim: httpx.AsyncClient) -> None:
+    """If-Match is a compare-and-set: of two PUTs naming the same version, one applies and
+    the other answers 412, never both (a lost update)."""
+    created = _scim_json(await small_scim.post("/Users", json=_user("etag")), 201)
+    version = created["meta"]["version"]
+    edits = []
+    for given in ("Ann", "Bea"):
+        body = _user("etag")
+        body["name"]["givenName"] = given
+        edits.append(body)
+    answers = await asyncio.gather(
+        *(
+            small_scim.put(f"/Users/{created['id']}", json=body, headers={"if-match": version})
+            for body in edits
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200, 412], [a.text for a in answers]
+    [applied] = [a.json() for a in answers if a.status_code == 200]
+    read = _scim_json(await small_scim.get(f"/Users/{created['id']}"), 200)
+    assert read["name"]["givenName"] == applied["name"]["givenName"]
