@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 from standardwebhooks.webhooks import Webhook
 
 from backend.demo import DEMO_STAFF_PASSWORD
@@ -22,6 +22,8 @@ from tests.webhook_receiver import Receiver, running_receiver
 SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]{20,}")
 CREATE = """mutation($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) {
   webhookEndpoint { id } secret userErrors { field message } } }"""
+PING = """mutation($input: WebhookEndpointInput!) { webhookEndpointPing(input: $input) {
+  userErrors { message } } }"""
 # Delivery takes a poll of the in-process sender and one of the page: allow for a slow machine.
 DELIVERED_WITHIN_MS = 15_000
 
@@ -49,7 +51,8 @@ def endpoint_card(page: Page, url: str) -> Locator:
 
 
 def delivery_row(log: Locator, event_type: str) -> Locator:
-    return log.get_by_role("row").filter(has=log.page.get_by_role("rowheader", name=re.compile(f"^{re.escape(event_type)}")))
+    header = log.page.get_by_role("rowheader", name=re.compile(f"^{re.escape(event_type)}"))
+    return log.get_by_role("row").filter(has=header)
 
 
 def test_a_manager_adds_an_endpoint_tests_it_rotates_and_deletes_it(
@@ -107,7 +110,9 @@ def test_a_manager_adds_an_endpoint_tests_it_rotates_and_deletes_it(
     log = card.get_by_role("region", name="Delivery log")
     row = delivery_row(log, "ping")
     expect(row).to_contain_text("Delivered", timeout=DELIVERED_WITHIN_MS)
-    expect(card.get_by_role("button", name=f"Delivery log of {receiver.url}")).to_have_attribute("aria-expanded", "true")
+    expect(card.get_by_role("button", name=f"Delivery log of {receiver.url}")).to_have_attribute(
+        "aria-expanded", "true"
+    )
     [request] = receiver.requests
     payload = Webhook(secret).verify(request.body, request.headers)
     assert payload["type"] == "ping"
@@ -142,20 +147,29 @@ def test_a_manager_adds_an_endpoint_tests_it_rotates_and_deletes_it(
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("keeps signing beside it for 24 hours")
     dialog.get_by_role("button", name="Rotate secret").click()
-    expect(page.get_by_role("heading", name=f"New signing secret of {receiver.url}")).to_be_focused()
-    expect(page.get_by_role("region", name=f"New signing secret of {receiver.url}")).to_contain_text(
-        "The previous secret keeps signing beside it until"
-    )
+    expect(
+        page.get_by_role("heading", name=f"New signing secret of {receiver.url}")
+    ).to_be_focused()
+    expect(
+        page.get_by_role("region", name=f"New signing secret of {receiver.url}")
+    ).to_contain_text("The previous secret keeps signing beside it until")
     rotated = shown_secret(page)
     assert rotated != secret
     expect(card).to_contain_text("Signs too until")
     card.get_by_role("button", name=f"Send test event to {receiver.url}").click()
     expect(log.get_by_role("rowheader", name=re.compile("^ping"))).to_have_count(2)
-    expect(delivery_row(log, "ping").first).to_contain_text("Delivered", timeout=DELIVERED_WITHIN_MS)
+    expect(delivery_row(log, "ping").first).to_contain_text(
+        "Delivered", timeout=DELIVERED_WITHIN_MS
+    )
     second = receiver.requests[1]
     for key in (secret, rotated):
         assert Webhook(key).verify(second.body, second.headers)["type"] == "ping"
-    page.get_by_role("button", name="I have stored the secret").click()
+    # Leaving the page is the end of it too.
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Staff", exact=True
+    ).click()
+    open_webhooks(page)
+    expect(card).to_be_visible()
     expect(page.get_by_label("Signing secret", exact=True)).to_have_count(0)
 
     # Delete, after a "Back" that changes nothing.
@@ -186,12 +200,17 @@ def test_a_failing_receiver_shows_its_answer_and_retry_sends_again(
     card = endpoint_card(page, receiver.url)
 
     # The network fails: a clear message, and nothing is queued.
-    page.route(
-        "**/graphql",
-        lambda route: route.abort() if "WebhookEndpointPing" in (route.request.post_data or "") else route.continue_(),
-    )
+    def drop_pings(route: Route) -> None:
+        if "WebhookEndpointPing" in (route.request.post_data or ""):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/graphql", drop_pings)
     card.get_by_role("button", name=f"Send test event to {receiver.url}").click()
-    expect(page.get_by_role("alert").first).to_contain_text("The test event was not sent: The server cannot be reached.")
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "The test event was not sent: The server cannot be reached."
+    )
     page.unroute("**/graphql")
     assert receiver.requests == []
 
@@ -225,7 +244,9 @@ def test_a_failing_receiver_shows_its_answer_and_retry_sends_again(
     expect(delivery_row(log, "ping")).to_contain_text("Delivered", timeout=DELIVERED_WITHIN_MS)
     assert len(receiver.requests) == 3
     # Still expanded: the log keeps what was open through its filters and looks.
-    statuses = log.get_by_role("table", name=re.compile("^Attempts of ping")).locator("tbody tr td:nth-child(2)")
+    statuses = log.get_by_role("table", name=re.compile("^Attempts of ping")).locator(
+        "tbody tr td:nth-child(2)"
+    )
     expect(statuses).to_have_text(["500", "500", "204"])
 
 
@@ -235,7 +256,7 @@ def test_many_deliveries_load_more(page: Page, server: str, receiver: Receiver) 
         secret_watch.remember(created["webhookEndpointCreate"]["secret"])
         endpoint_id = created["webhookEndpointCreate"]["webhookEndpoint"]["id"]
         for _ in range(27):
-            api.call("mutation($i: WebhookEndpointInput!) { webhookEndpointPing(input: $i) { userErrors { message } } }", {"i": {"id": endpoint_id}})
+            api.call(PING, {"input": {"id": endpoint_id}})
     sign_in(page)
     open_webhooks(page)
     card = endpoint_card(page, receiver.url)
@@ -250,6 +271,8 @@ def test_many_deliveries_load_more(page: Page, server: str, receiver: Receiver) 
 
 def test_people_without_manage_accounts_do_not_get_the_page(page: Page, server: str) -> None:
     sign_in(page, "cnurse", DEMO_STAFF_PASSWORD)
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks")).to_have_count(0)
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks")
+    ).to_have_count(0)
     page.goto("/webhooks")
     expect(page).to_have_url(re.compile(r"/account$"))
