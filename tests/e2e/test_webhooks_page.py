@@ -250,6 +250,25 @@ def test_a_failing_receiver_shows_its_answer_and_retry_sends_again(
     expect(statuses).to_have_text(["500", "500", "204"])
 
 
+def test_an_endpoint_that_answers_gone_shows_why_it_is_disabled(
+    page: Page, server: str, receiver: Receiver
+) -> None:
+    receiver.statuses = [410]
+    with Api(server) as api:
+        created = api.call(CREATE, {"input": {"url": receiver.url, "eventTypes": ["ROLE_DELETED"]}})
+        secret_watch.remember(created["webhookEndpointCreate"]["secret"])
+    sign_in(page)
+    open_webhooks(page)
+    card = endpoint_card(page, receiver.url)
+    expect(card.locator(".endpoint-status")).to_have_text("Enabled")
+    card.get_by_role("button", name=f"Send test event to {receiver.url}").click()
+    log = card.get_by_role("region", name="Delivery log")
+    expect(delivery_row(log, "ping")).to_contain_text("Failed", timeout=DELIVERED_WITHIN_MS)
+    # The endpoint's own state follows, without a reload.
+    expect(card.locator(".endpoint-status")).to_have_text("Disabled")
+    expect(card).to_contain_text("Disabled: it answered 410 Gone.")
+
+
 def test_many_deliveries_load_more(page: Page, server: str, receiver: Receiver) -> None:
     with Api(server) as api:
         created = api.call(CREATE, {"input": {"url": receiver.url, "eventTypes": ["ROLE_CREATED"]}})

@@ -3,7 +3,10 @@
 // kilobyte of the answer — the partner's text, shown escaped), a status filter, "Load more",
 // and Retry. While a delivery is due soon it looks again every few seconds, so a test event
 // or a retry shows its outcome without a reload. What it wants said aloud it sends to the
-// page as a bubbling `webhook-status` event ({ text, error }).
+// page as a bubbling `webhook-status` event ({ text, error }); when it sees a delivery
+// settled (delivered, or failed) that it had not seen so, it sends
+// `webhook-deliveries-settled`: the endpoint's own state (failing, disabled after a 410)
+// may have changed with it.
 
 import { timeOrDash } from "../../dates.js";
 import { gql, mutate } from "../../gql.js";
@@ -38,6 +41,7 @@ class WebhookDeliveryLog extends HTMLElement {
   #pageInfo = { hasNextPage: false, endCursor: null };
   #status = "";
   #expanded = new Set();
+  #settled = new Set();
   #error = "";
   #timer = null;
   #polls = 0;
@@ -88,11 +92,17 @@ class WebhookDeliveryLog extends HTMLElement {
       return;
     }
     const found = connection.edges.map((edge) => edge.node);
+    // Seen settled for the first time, even on the first look: it may have settled
+    // between the page's look at the endpoints and this one. A retried one settles anew.
+    for (const delivery of found) if (delivery.status === "PENDING") this.#settled.delete(delivery.id);
+    const settled = found.filter((delivery) => delivery.status !== "PENDING" && !this.#settled.has(delivery.id));
+    for (const delivery of settled) this.#settled.add(delivery.id);
     this.#deliveries = more ? [...(this.#deliveries ?? []), ...found] : found;
     this.#pageInfo = connection.pageInfo;
     this.#error = "";
     this.#render(focus);
     this.#schedule();
+    if (settled.length) this.dispatchEvent(new CustomEvent("webhook-deliveries-settled", { bubbles: true }));
   }
 
   #schedule() {

@@ -59,6 +59,7 @@ class WebhooksPage extends HTMLElement {
     this.addEventListener("endpoint-saved", (event) => this.#saved(event));
     this.addEventListener("endpoint-form-closed", (event) => this.#formClosed(event));
     this.addEventListener("webhook-status", (event) => this.#say(event.detail.text, event.detail.error));
+    this.addEventListener("webhook-deliveries-settled", () => this.#load());
     this.#render();
     this.#load();
   }
@@ -82,8 +83,13 @@ class WebhooksPage extends HTMLElement {
   }
 
   #render() {
-    const active = document.activeElement;
-    const keep = this.contains(active) && active.dataset.action ? [active.dataset.action, active.dataset.id] : null;
+    // Where the keyboard was: the same control after the render (by id, else by action).
+    const active = this.contains(document.activeElement) ? document.activeElement : null;
+    const keep = active?.id
+      ? `#${CSS.escape(active.id)}`
+      : active?.dataset.action
+        ? `[data-action="${active.dataset.action}"]${active.dataset.id ? `[data-id="${active.dataset.id}"]` : ""}`
+        : null;
     render(
       this.querySelector("[data-part=body]"),
       html`
@@ -98,7 +104,7 @@ class WebhooksPage extends HTMLElement {
       const element = (slot.dataset.slot === "form" ? this.#forms : this.#logs).get(slot.dataset.key);
       if (element) slot.replaceWith(element);
     }
-    if (keep) this.querySelector(`[data-action="${keep[0]}"]${keep[1] ? `[data-id="${keep[1]}"]` : ""}`)?.focus();
+    if (keep) this.querySelector(keep)?.focus();
   }
 
   #secretPanel() {
