@@ -1,10 +1,12 @@
 // Webhooks (Practice Management): the URLs that receive the practice's staff and role
 // events, signed. Managers add one (its signing secret is shown once), change it, rotate
 // its secret (the old one keeps signing for an overlap), delete it, send it a test event,
-// and read its delivery log (webhook-delivery-log). The form is webhook-endpoint-form.
+// and read its delivery log (webhook-delivery-log). The form is webhook-endpoint-form, the
+// secret shown once is webhook-secret-panel.
 
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { registerWebhookDeliveryLog } from "../webhook-delivery-log/webhook-delivery-log.js";
+import { registerWebhookSecretPanel } from "../webhook-secret-panel/webhook-secret-panel.js";
 import { ENDPOINT_FIELDS, registerWebhookEndpointForm } from "../webhook-endpoint-form/webhook-endpoint-form.js";
 import { timeOrDash } from "../../dates.js";
 import { gql, mutate } from "../../gql.js";
@@ -31,7 +33,7 @@ const NEW = "new";
 class WebhooksPage extends HTMLElement {
   #endpoints = null;
   #loadError = "";
-  // The secret just issued: { url, secret, rotated, previousUntil } until dismissed.
+  // The secret just issued, in its panel (webhook-secret-panel), until dismissed.
   #secret = null;
   // Kept between renders (they hold what was typed, what was loaded): key -> element.
   #forms = new Map();
@@ -40,6 +42,7 @@ class WebhooksPage extends HTMLElement {
   connectedCallback() {
     registerWebhookEndpointForm();
     registerWebhookDeliveryLog();
+    registerWebhookSecretPanel();
     render(
       this,
       html`
@@ -60,6 +63,11 @@ class WebhooksPage extends HTMLElement {
     this.addEventListener("endpoint-form-closed", (event) => this.#formClosed(event));
     this.addEventListener("webhook-status", (event) => this.#say(event.detail.text, event.detail.error));
     this.addEventListener("webhook-deliveries-settled", () => this.#load());
+    this.addEventListener("secret-dismissed", () => {
+      this.#secret = null;
+      this.#render();
+      this.querySelector("#webhooks-title").focus();
+    });
     this.#render();
     this.#load();
   }
@@ -93,7 +101,7 @@ class WebhooksPage extends HTMLElement {
     render(
       this.querySelector("[data-part=body]"),
       html`
-        ${this.#secret ? this.#secretPanel() : ""}
+        ${this.#secret ? html`<div data-slot="secret"></div>` : ""}
         ${this.#forms.has(NEW)
           ? html`<div data-slot="form" data-key="${NEW}"></div>`
           : html`<button type="button" class="primary" data-action="create-open">Add endpoint</button>`}
@@ -101,31 +109,17 @@ class WebhooksPage extends HTMLElement {
       `,
     );
     for (const slot of this.querySelectorAll("[data-slot]")) {
-      const element = (slot.dataset.slot === "form" ? this.#forms : this.#logs).get(slot.dataset.key);
+      const { slot: kind, key } = slot.dataset;
+      const element = kind === "secret" ? this.#secret : (kind === "form" ? this.#forms : this.#logs).get(key);
       if (element) slot.replaceWith(element);
     }
     if (keep) this.querySelector(keep)?.focus();
   }
 
-  #secretPanel() {
-    const { url, secret, rotated, previousUntil } = this.#secret;
-    return html`
-      <div class="secret-panel" role="region" aria-labelledby="secret-title">
-        <h2 id="secret-title" tabindex="-1">${rotated ? "New signing secret" : "Signing secret"} of ${url}</h2>
-        <p><strong>Copy it now: you will not see this secret again.</strong> The receiver verifies the
-          <code>webhook-signature</code> header of each request with it.
-          ${rotated
-            ? html`The previous secret keeps signing beside it until ${timeOrDash(previousUntil, "muted")}
-                (${OVERLAP_TEXT}); each request carries both signatures until then.`
-            : ""}</p>
-        <p class="secret-line">
-          <code class="secret-value" aria-label="Signing secret">${secret}</code>
-          <button type="button" data-action="copy-secret">Copy</button>
-        </p>
-        <p class="copy-status" role="status"></p>
-        <button type="button" data-action="secret-done">I have stored the secret</button>
-      </div>
-    `;
+  #secretPanel(issued) {
+    const panel = document.createElement("webhook-secret-panel");
+    panel.issued = { ...issued, overlap: OVERLAP_TEXT };
+    return panel;
   }
 
   #list() {
@@ -176,17 +170,12 @@ class WebhooksPage extends HTMLElement {
 
   async #click(event) {
     const button = event.target.closest("[data-action]");
-    if (!button || !this.contains(button) || button.closest("webhook-delivery-log, webhook-endpoint-form")) return;
+    if (!button || button.closest("webhook-delivery-log, webhook-endpoint-form, webhook-secret-panel")) return;
     const action = button.dataset.action;
     const endpoint = this.#endpoints?.find((item) => item.id === button.dataset.id);
     if (action === "create-open") this.#openForm(NEW, null);
     else if (action === "edit" && endpoint) this.#openForm(endpoint.id, endpoint);
-    else if (action === "copy-secret") await this.#copySecret();
-    else if (action === "secret-done") {
-      this.#secret = null;
-      this.#render();
-      this.querySelector("#webhooks-title").focus();
-    } else if (action === "reload") this.#load();
+    else if (action === "reload") this.#load();
     else if (action === "log" && endpoint) this.#toggleLog(endpoint);
     else if (action === "ping" && endpoint) await this.#ping(endpoint);
     else if (action === "rotate" && endpoint) await this.#rotate(endpoint);
@@ -216,13 +205,13 @@ class WebhooksPage extends HTMLElement {
     const { endpoint, secret, changed } = event.detail;
     this.#forms.delete(key);
     if (secret) {
-      this.#secret = { url: endpoint.url, secret, rotated: false };
+      this.#secret = this.#secretPanel({ url: endpoint.url, secret, rotated: false });
       this.#say(`${endpoint.url} is added. Its signing secret is shown below, this once: copy it now.`);
     } else {
       this.#say(changed ? `${endpoint.url} is saved.` : "Nothing changed.");
     }
     await this.#load();
-    this.querySelector(secret ? "#secret-title" : `[data-action=edit][data-id="${endpoint.id}"]`)?.focus();
+    (secret ? this.#secret : this.querySelector(`[data-action=edit][data-id="${endpoint.id}"]`))?.focus();
   }
 
   #toggleLog(endpoint) {
@@ -269,10 +258,15 @@ class WebhooksPage extends HTMLElement {
       this.#render();
       return this.#say(payload.userErrors.map((error) => error.message).join(" "), true);
     }
-    this.#secret = { url: endpoint.url, secret: payload.secret, rotated: true, previousUntil: payload.previousSecretExpiresAt };
+    this.#secret = this.#secretPanel({
+      url: endpoint.url,
+      secret: payload.secret,
+      rotated: true,
+      previousUntil: payload.previousSecretExpiresAt,
+    });
     this.#say(`${endpoint.url} has a new signing secret, shown below this once: copy it now.`);
     await this.#load();
-    this.querySelector("#secret-title").focus();
+    this.#secret.focus();
   }
 
   async #delete(endpoint) {
@@ -295,21 +289,6 @@ class WebhooksPage extends HTMLElement {
     this.#say(`${endpoint.url} is deleted.`);
     await this.#load();
     this.querySelector("#webhooks-title").focus();
-  }
-
-  async #copySecret() {
-    const status = this.querySelector(".copy-status");
-    try {
-      await navigator.clipboard.writeText(this.#secret.secret);
-      status.textContent = "Copied to the clipboard.";
-    } catch {
-      // No clipboard access (a plain-http address, or refused): select it for Ctrl+C.
-      const range = document.createRange();
-      range.selectNodeContents(this.querySelector(".secret-value"));
-      window.getSelection().removeAllRanges();
-      window.getSelection().addRange(range);
-      status.textContent = "Selected: press Ctrl+C (⌘C) to copy it.";
-    }
   }
 }
 
