@@ -267,6 +267,19 @@ def test_an_endpoint_that_answers_gone_shows_why_it_is_disabled(
     # The endpoint's own state follows, without a reload.
     expect(card.locator(".endpoint-status")).to_have_text("Disabled")
     expect(card).to_contain_text("Disabled: it answered 410 Gone.")
+    # A retry waits for the endpoint; enabling it again sends it.
+    delivery_row(log, "ping").get_by_role("button", name=re.compile("^Retry ping")).click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "is delivered once the endpoint is enabled again."
+    )
+    expect(delivery_row(log, "ping")).to_contain_text("Pending")
+    card.get_by_role("button", name=f"Edit {receiver.url}").click()
+    card.get_by_role("checkbox", name=re.compile("^Enabled")).check()
+    card.get_by_role("button", name="Save changes").click()
+    expect(card.locator(".endpoint-status")).to_have_text("Enabled")
+    card.get_by_role("button", name="Refresh").click()
+    expect(delivery_row(log, "ping")).to_contain_text("Delivered", timeout=DELIVERED_WITHIN_MS)
+    assert len(receiver.requests) == 2
 
 
 def test_many_deliveries_load_more(page: Page, server: str, receiver: Receiver) -> None:

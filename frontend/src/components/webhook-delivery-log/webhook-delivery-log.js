@@ -35,6 +35,8 @@ let nextId = 0;
 class WebhookDeliveryLog extends HTMLElement {
   endpointId = "";
   endpointUrl = "";
+  // A disabled endpoint's retries wait until it is enabled (the page keeps this current).
+  endpointEnabled = true;
   #prefix = `delivery-log-${++nextId}`;
   #started = false;
   #deliveries = null;
@@ -266,7 +268,12 @@ class WebhookDeliveryLog extends HTMLElement {
     this.#deliveries = this.#deliveries.map((item) => (item.id === delivery.id ? payload.delivery : item));
     this.#polls = 0;
     this.#render(`#${button.id}`);
-    this.#say(`Retry queued: ${name} is delivered again now.`, false);
+    this.#say(
+      this.endpointEnabled
+        ? `Retry queued: ${name} is delivered again now.`
+        : `Retry queued: ${name} is delivered once the endpoint is enabled again.`,
+      false,
+    );
     this.#schedule();
   }
 

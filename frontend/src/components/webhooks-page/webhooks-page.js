@@ -76,6 +76,9 @@ class WebhooksPage extends HTMLElement {
     try {
       this.#endpoints = (await gql(ENDPOINTS)).webhookEndpoints.edges.map((edge) => edge.node);
       this.#loadError = "";
+      for (const endpoint of this.#endpoints) {
+        if (this.#logs.has(endpoint.id)) this.#logs.get(endpoint.id).endpointEnabled = endpoint.enabled;
+      }
     } catch (failure) {
       this.#loadError = `The endpoints could not be loaded: ${failure.message}`;
     }
@@ -221,6 +224,7 @@ class WebhooksPage extends HTMLElement {
       const log = document.createElement("webhook-delivery-log");
       log.endpointId = endpoint.id;
       log.endpointUrl = endpoint.url;
+      log.endpointEnabled = endpoint.enabled;
       this.#logs.set(endpoint.id, log);
     }
     this.#render();
