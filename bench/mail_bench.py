@@ -5,7 +5,8 @@ one transaction per email, as `staffCreate` does) on a fresh database, then drai
 local aiosmtpd sink by the app's sender: `OutboxSender.send_due`, the pass that
 `OutboxSender.run` repeats in the lifespan and in `staff-accounts worker`, called until a
 pass finds nothing (what `run` does with a backlog). The reference sends the same messages,
-built by the same `build_message`, with `send_message` over one reused aiosmtplib connection.
+as rendered when they were queued, with `sendmail` over one reused aiosmtplib connection:
+SMTP alone, the floor.
 
 The two are interleaved: one raw chunk of 50 messages (the sender's batch size), then one
 sender pass, and so on; each side's time is the sum of its own sections. Both therefore see
@@ -37,7 +38,6 @@ import statistics
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -53,7 +53,8 @@ from tortoise.transactions import in_transaction
 from backend.app import create_app
 from backend.config import Settings
 from backend.db import apply_migrations, close_database, is_postgres, open_database
-from backend.mail.mime import build_message
+from backend.mail.body_crypto import decrypt_body
+from backend.mail.mime import envelope_sender
 from backend.mail.sender import OutboxSender
 from backend.models import OutboxMessage, OutboxStatus, Plan, Practice, Provider, Role, StaffMember
 from backend.services import activation_links
@@ -362,22 +363,27 @@ async def _sender_and_raw(
         await smtp.connect()
     for start in range(0, len(rows), CHUNK):
         # Built outside the timed section, from the rows the sender is about to claim.
+        # The reference sends the bytes rendered when queued as they are: SMTP alone.
+        mail_from = envelope_sender(settings)
         messages = [
-            (build_message(row, settings=settings, now=datetime.now(UTC)), row.recipient)
+            ((decrypt_body(row.mime, settings) or "").encode(), row.recipient)
             for row in rows[start : start + CHUNK]
         ]
         with raw_tally.section(sink):
-            for mime, recipient in messages:
-                await smtp.send_message(mime, recipients=[recipient])
+            for rendered, recipient in messages:
+                await smtp.sendmail(mail_from, [recipient], rendered)
         passes += 1
         with sender_tally.section(sink):
-            await sender.send_due()
-    # Then passes until one finds nothing, as OutboxSender.run does with a backlog.
+            await sender.send_due(keep_connection=True)
+    # Then passes until one finds nothing, as OutboxSender.run does with a backlog (which
+    # keeps its connection from a full batch to the next).
     delivered = None
     while delivered != 0:
         passes += 1
         with sender_tally.section(sink):
-            delivered = await sender.send_due()
+            delivered = await sender.send_due(keep_connection=True)
+    with sender_tally.section(sink):
+        await sender.close()
     with raw_tally.section(sink):
         await smtp.quit()
     return sender_tally, raw_tally, passes

@@ -7,7 +7,7 @@ twice: only one UPDATE can match a free row.
 
 from datetime import UTC, datetime, timedelta
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.models.outbox import OutboxMessage, OutboxStatus
@@ -55,18 +55,24 @@ async def claim_due(*, limit: int, lease: timedelta) -> list[OutboxMessage]:
     ).order_by("next_attempt_at", "id")
 
 
-async def mark_sent(message: OutboxMessage) -> bool:
+async def mark_sent(messages: list[OutboxMessage]) -> int:
+    """Record a pass's delivered messages in one statement; returns how many were still
+    queued (a row superseded meanwhile stays superseded)."""
+    if not messages:
+        return 0
     # The bodies carry the activation link: once delivered, nothing here needs it.
-    updated = await OutboxMessage.filter(id=message.id, status=OutboxStatus.QUEUED).update(
+    return await OutboxMessage.filter(
+        id__in=[message.id for message in messages], status=OutboxStatus.QUEUED
+    ).update(
         status=OutboxStatus.SENT,
         sent_at=datetime.now(UTC),
-        attempts=message.attempts + 1,
+        attempts=F("attempts") + 1,
         last_error=None,
         claimed_until=None,
         body_text=None,
         body_html=None,
+        mime=None,
     )
-    return bool(updated)
 
 
 async def mark_failed_attempt(
@@ -85,6 +91,7 @@ async def mark_failed_attempt(
             claimed_until=None,
             body_text=None,
             body_html=None,
+            mime=None,
         )
         return OutboxStatus.FAILED
     await query.update(

@@ -2,13 +2,14 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import RawSQL
 
 from backend.config import Settings
 from backend.mail.body_crypto import encrypt_body
+from backend.mail.mime import render
 from backend.mail.render import RenderedEmail
 from backend.models.outbox import OutboxMessage, OutboxStatus
 
@@ -35,8 +36,22 @@ async def enqueue_email(
     # Callers pass their transaction: the email exists if and only if the
     # change that causes it commits. The bodies are stored encrypted: until the
     # email is sent they carry a live activation link.
+    message_id = uuid4()
+    now = datetime.now(UTC)
+    # Rendered once here, so that a sender's pass only decrypts and sends.
+    rendered = render(
+        message_id=message_id,
+        recipient=recipient,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        settings=settings,
+        now=now,
+    )
     return await OutboxMessage.create(
         using_db=using_db,
+        id=message_id,
+        mime=None if rendered is None else encrypt_body(rendered, settings),
         kind=kind,
         practice_id=practice_id,
         staff_id=staff_id,
@@ -45,7 +60,7 @@ async def enqueue_email(
         body_text=encrypt_body(email.text, settings),
         body_html=encrypt_body(email.html, settings),
         status=OutboxStatus.QUEUED,
-        next_attempt_at=datetime.now(UTC),
+        next_attempt_at=now,
     )
 
 
@@ -57,7 +72,7 @@ async def supersede_queued(
     return await (
         OutboxMessage.filter(staff_id=staff_id, kind=kind, status=OutboxStatus.QUEUED)
         .using_db(using_db)
-        .update(status=OutboxStatus.SUPERSEDED, body_text=None, body_html=None)
+        .update(status=OutboxStatus.SUPERSEDED, body_text=None, body_html=None, mime=None)
     )
 
 

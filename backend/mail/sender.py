@@ -1,4 +1,5 @@
-"""Drains the outbox over SMTP: one connection per pass, leases against double sending."""
+"""Drains the outbox over SMTP: leases against double sending, one connection kept open
+while a backlog lasts, and each pass's deliveries recorded in one statement."""
 
 import asyncio
 import contextlib
@@ -11,7 +12,8 @@ import aiosmtplib
 from backend.config import Settings
 from backend.db_errors import is_database_unavailable
 from backend.mail import claims
-from backend.mail.mime import build_message
+from backend.mail.body_crypto import decrypt_body
+from backend.mail.mime import build_message, envelope_sender
 from backend.mail.smtp_errors import (
     describe_connect_error,
     describe_invalid_message,
@@ -51,6 +53,16 @@ class OutboxSender:
         # Work whose email a stopped process may have left unqueued (a password reset
         # request answered just before): queued before each pass, so nothing is lost.
         self._queue_left_behind = queue_left_behind
+        # Kept open from one pass to the next while full batches show a backlog, so that a
+        # drain does not pay a connection and EHLO (and STARTTLS) per batch.
+        self._smtp = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+            start_tls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
 
     def wake(self) -> None:
         """Start the next pass now, e.g. right after a transaction queued an email."""
@@ -67,7 +79,7 @@ class OutboxSender:
         while not self._stop.is_set():
             claimed = 0
             try:
-                claimed, _ = await self._pass()
+                claimed, _ = await self._pass(keep_connection=True)
             except Exception as failure:
                 # The database or the network may be down for a while: keep
                 # polling, the leases of this pass expire on their own.
@@ -82,10 +94,16 @@ class OutboxSender:
                 await self._idle()
         logger.info("outbox sender stopped")
 
-    async def send_due(self) -> int:
-        """Send what is due, once; return how many messages were delivered."""
-        _, sent = await self._pass()
+    async def send_due(self, *, keep_connection: bool = False) -> int:
+        """Send what is due, once; return how many messages were delivered. With
+        `keep_connection`, a full batch leaves the SMTP connection open for the next call,
+        as `run` does (then `close` it when done)."""
+        _, sent = await self._pass(keep_connection=keep_connection)
         return sent
+
+    async def close(self) -> None:
+        """Close the SMTP connection a pass left open, if any."""
+        await _close(self._smtp)
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -93,11 +111,12 @@ class OutboxSender:
                 await self._wake.wait()
         self._wake.clear()
 
-    async def _pass(self) -> tuple[int, int]:
+    async def _pass(self, *, keep_connection: bool = False) -> tuple[int, int]:
         if self._queue_left_behind is not None:
             await self._queue_left_behind()
         messages = await claims.claim_due(limit=self._batch_size, lease=self._lease)
         if not messages:
+            await _close(self._smtp)
             return 0, 0
         loop = asyncio.get_running_loop()
         # No SMTP exchange may outlive the lease (another worker could then claim the
@@ -105,18 +124,33 @@ class OutboxSender:
         # and no new send starts after `send_until`.
         hard_deadline = loop.time() + self._lease.total_seconds() - _LEASE_MARGIN_SECONDS
         send_until = hard_deadline - self._settings.smtp_timeout_seconds
-        sent = await _Pass(
-            self._settings, messages, send_until, hard_deadline, stopping=self._stop.is_set
-        ).deliver()
+        try:
+            sent = await _Pass(
+                self._settings,
+                self._smtp,
+                messages,
+                send_until,
+                hard_deadline,
+                stopping=self._stop.is_set,
+            ).deliver()
+        finally:
+            # A full batch means more is due: the next pass goes on on this connection.
+            backlog = keep_connection and len(messages) == self._batch_size
+            if not backlog or self._stop.is_set():
+                await _close(self._smtp)
         return len(messages), sent
 
 
 class _Pass:
-    """One SMTP connection, reopened at most once, for the messages claimed by one pass."""
+    """The messages claimed by one pass, over the sender's SMTP connection (opened if it is
+    not, reopened at most once). Their deliveries are recorded together at the end: should
+    the process die before that, they are sent again once the lease expires, with the same
+    Message-ID so that receivers can drop the duplicate."""
 
     def __init__(
         self,
         settings: Settings,
+        smtp: aiosmtplib.SMTP,
         messages: list[OutboxMessage],
         send_until: float,
         hard_deadline: float,
@@ -126,73 +160,83 @@ class _Pass:
         self._settings = settings
         self._stopping = stopping
         self._pending = list(messages)
+        self._sent: list[OutboxMessage] = []
         self._send_until = send_until
         self._hard_deadline = hard_deadline
         self._reconnected = False
-        self._smtp = aiosmtplib.SMTP(
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username or None,
-            password=settings.smtp_password or None,
-            start_tls=settings.smtp_starttls,
-            timeout=settings.smtp_timeout_seconds,
-        )
+        self._smtp = smtp
 
     async def deliver(self) -> int:
-        sent = 0
         try:
-            if not await self._connect():
-                return 0
-            while self._pending:
-                if self._stopping():
-                    logger.info("outbox sender stopping, releasing %d", len(self._pending))
-                    await claims.release(self._pending)
-                    return sent
-                if asyncio.get_running_loop().time() > self._send_until:
-                    logger.warning("outbox lease running out, releasing %d", len(self._pending))
-                    await claims.release(self._pending)
-                    return sent
-                if not self._smtp.is_connected and not await self._reconnect():
-                    return sent
-                sent += await self._send(self._pending[0])
+            await self._deliver()
         finally:
-            await self._close()
-        return sent
+            await self._record_sent()
+        return len(self._sent)
 
-    async def _send(self, message: OutboxMessage) -> int:
+    async def _deliver(self) -> None:
+        if not self._smtp.is_connected and not await self._connect():
+            return
+        while self._pending:
+            if self._stopping():
+                logger.info("outbox sender stopping, releasing %d", len(self._pending))
+                await claims.release(self._pending)
+                return
+            if asyncio.get_running_loop().time() > self._send_until:
+                logger.warning("outbox lease running out, releasing %d", len(self._pending))
+                await claims.release(self._pending)
+                return
+            if not self._smtp.is_connected and not await self._reconnect():
+                return
+            await self._send(self._pending[0])
+
+    async def _record_sent(self) -> None:
+        if not self._sent:
+            return
+        recorded = await claims.mark_sent(self._sent)
+        for message in self._sent:
+            logger.info("outbox message %s sent", message.id)
+        if recorded < len(self._sent):
+            logger.warning(
+                "%d outbox messages sent, but their rows were no longer queued",
+                len(self._sent) - recorded,
+            )
+
+    async def _send(self, message: OutboxMessage) -> None:
         try:
-            mime = build_message(message, settings=self._settings, now=_now())
+            rendered = decrypt_body(message.mime, self._settings)
             async with asyncio.timeout_at(self._hard_deadline):
-                await self._smtp.send_message(mime, recipients=[message.recipient])
+                if rendered is not None:
+                    await self._smtp.sendmail(
+                        envelope_sender(self._settings), [message.recipient], rendered.encode()
+                    )
+                else:
+                    # Queued before messages were rendered when queued, or not renderable.
+                    mime = build_message(message, settings=self._settings, now=_now())
+                    await self._smtp.send_message(mime, recipients=[message.recipient])
         except TimeoutError:
             self._smtp.close()
             await self._fail(
                 message, "SMTP server too slow: the send was cut off", server_fault=True
             )
-            return 0
+            return
         except ValueError as exc:
             # A malformed address or header, found before anything reached the server.
             await self._fail(message, describe_invalid_message(exc))
-            return 0
+            return
         except aiosmtplib.SMTPException as exc:
             if is_connection_lost(exc) and not self._reconnected:
                 # Typically an idle timeout or a per-connection message limit,
                 # met at MAIL FROM: retry this message on a fresh connection.
                 logger.info("SMTP connection lost at outbox message %s", message.id)
                 self._smtp.close()
-                return 0
+                return
             if not is_refusal(exc):
                 # A timeout or a dropped line leaves the session in an unknown
                 # state: the next message gets a fresh connection (or none).
                 self._smtp.close()
             await self._fail(message, describe_send_error(exc))
-            return 0
-        self._pending.pop(0)
-        if await claims.mark_sent(message):
-            logger.info("outbox message %s sent", message.id)
-        else:
-            logger.warning("outbox message %s sent, but its row was no longer queued", message.id)
-        return 1
+            return
+        self._sent.append(self._pending.pop(0))
 
     async def _connect(self) -> bool:
         try:
@@ -235,13 +279,14 @@ class _Pass:
         else:
             logger.warning("outbox message %s attempt failed: %s", message.id, error)
 
-    async def _close(self) -> None:
-        if not self._smtp.is_connected:
-            return
-        try:
-            await self._smtp.quit()
-        except aiosmtplib.SMTPException:
-            self._smtp.close()
+
+async def _close(smtp: aiosmtplib.SMTP) -> None:
+    if not smtp.is_connected:
+        return
+    try:
+        await smtp.quit()
+    except aiosmtplib.SMTPException:
+        smtp.close()
 
 
 def _raise_if_cancel_was_swallowed() -> None:

@@ -37,6 +37,10 @@ class OutboxMessage(Model):
     # body_crypto.py), and cleared once the message is sent, failed or superseded.
     body_text: str | None = fields.TextField(null=True)
     body_html: str | None = fields.TextField(null=True)
+    # The whole message as the SMTP server receives it, rendered once when queued
+    # (backend/mail/mime.py) and encrypted like the bodies; cleared with them. Null for a
+    # row that could not be rendered then (the sender builds it and reports why).
+    mime: str | None = fields.TextField(null=True)
     status = fields.CharEnumField(OutboxStatus, max_length=12, default=OutboxStatus.QUEUED)
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=500, null=True)

@@ -94,17 +94,18 @@ async def _rotate_totp_secrets(settings: Settings) -> tuple[int, int]:
 async def _rotate_queued_emails(settings: Settings) -> tuple[int, int]:
     rotated = unreadable = 0
     query = OutboxMessage.filter(status=OutboxStatus.QUEUED, body_text__isnull=False)
-    async for message_id, text, html in _rows(query, "body_text", "body_html"):
+    async for message_id, text, html, mime in _rows(query, "body_text", "body_html", "mime"):
         try:
             new_text = rotate_body(text, settings)
             new_html = None if html is None else rotate_body(html, settings)
+            new_mime = None if mime is None else rotate_body(mime, settings)
         except UndecryptableBodyError:
             unreadable += 1
             continue
         # A row sent or superseded meanwhile has had its bodies cleared: leave it so.
         rotated += await OutboxMessage.filter(
             id=message_id, status=OutboxStatus.QUEUED, body_text=text
-        ).update(body_text=new_text, body_html=new_html)
+        ).update(body_text=new_text, body_html=new_html, mime=new_mime)
     return rotated, unreadable
 
 

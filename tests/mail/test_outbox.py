@@ -1,5 +1,7 @@
 import logging
 from datetime import UTC, datetime, timedelta
+from email import message_from_string
+from email.policy import default
 
 import pytest
 from cryptography.fernet import Fernet
@@ -44,6 +46,12 @@ async def test_enqueue_writes_a_due_queued_row(practice: Practice, settings: Set
         assert "t0k3n" not in stored and "token" not in stored and "x.test" not in stored
     assert decrypt_body(row.body_text, settings) == EMAIL.text
     assert decrypt_body(row.body_html, settings) == EMAIL.html
+    # The whole message, rendered once here for the sender, encrypted like the bodies.
+    assert row.mime is not None and "t0k3n" not in row.mime and "x.test" not in row.mime
+    rendered = message_from_string(decrypt_body(row.mime, settings) or "", policy=default)
+    assert rendered["Message-ID"] == f"<{row.id}@staff.localhost>"
+    assert rendered["To"] == "a@example.com" and rendered["Subject"] == "Hi"
+    assert rendered.get_body(("plain",)).get_content().strip() == EMAIL.text  # type: ignore[union-attr]
     other_keys = Settings(environment="test", secret_keys=(Fernet.generate_key().decode(),))
     with pytest.raises(UndecryptableBodyError):
         decrypt_body(row.body_text, other_keys)
@@ -87,7 +95,7 @@ async def test_supersede_revokes_only_that_persons_queued_mail_of_that_kind(
     assert count == 1
     row = await OutboxMessage.get(id=old.id)
     assert row.status is OutboxStatus.SUPERSEDED
-    assert row.body_text is None and row.body_html is None
+    assert row.body_text is None and row.body_html is None and row.mime is None
     assert (await OutboxMessage.get(id=sent.id)).status is OutboxStatus.SENT
     for untouched in (other_kind, other_person):
         row = await OutboxMessage.get(id=untouched.id)
@@ -139,3 +147,20 @@ async def test_latest_for_staff_breaks_timestamp_ties_deterministically(
 
 async def test_latest_for_no_staff_asks_nothing(db: str) -> None:
     assert await latest_for_staff([], KIND) == {}
+
+
+async def test_a_message_that_cannot_be_rendered_is_still_queued(
+    practice: Practice, settings: Settings
+) -> None:
+    """A malformed recipient must not fail the change that queues the email: the row is
+    queued without its rendering, and the sender reports the address when it tries."""
+    message = await enqueue_email(
+        kind=KIND,
+        practice_id=practice.id,
+        staff_id=None,
+        recipient="a@example.com\r\nBcc: evil@example.com",
+        email=EMAIL,
+        settings=settings,
+    )
+    row = await OutboxMessage.get(id=message.id)
+    assert row.status is OutboxStatus.QUEUED and row.mime is None and row.body_text

@@ -37,7 +37,7 @@ async def test_a_queued_email_is_delivered_and_its_body_forgotten(
     assert row.status is OutboxStatus.SENT
     assert row.attempts == 1
     assert row.sent_at is not None and row.sent_at <= datetime.now(UTC)
-    assert row.body_text is None and row.body_html is None
+    assert row.body_text is None and row.body_html is None and row.mime is None
     assert row.claimed_until is None and row.last_error is None
     assert await OutboxSender(settings).send_due() == 0
     assert len(mailbox.messages()) == 1
@@ -205,7 +205,7 @@ async def test_a_crash_before_mark_sent_resends_the_same_link_after_the_lease(
     assert queued.body_text is not None and "tok-crash" not in queued.body_text
     real_mark_sent = claims.mark_sent
 
-    async def crash(message: OutboxMessage) -> bool:
+    async def crash(messages: list[OutboxMessage]) -> int:
         raise ConnectionError("process killed after the server accepted the message")
 
     # The server accepts the message, then the sender dies before recording it.
@@ -313,3 +313,34 @@ async def test_run_sends_on_wake_and_survives_a_failing_pass(
 def test_a_lease_shorter_than_one_smtp_timeout_is_refused(settings: Settings) -> None:
     with pytest.raises(ValueError, match="lease_seconds"):
         OutboxSender(settings, lease_seconds=settings.smtp_timeout_seconds)
+
+
+async def test_a_row_queued_before_messages_were_rendered_is_built_when_sent(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    message = await queue_activation(practice, settings=settings, token="tok-older")
+    await OutboxMessage.filter(id=message.id).update(mime=None)
+
+    assert await OutboxSender(settings).send_due() == 1
+
+    (captured,) = await mailbox.wait_for(1)
+    assert captured.links == (f"{BASE_URL}/activate#token=tok-older",)
+    row = await OutboxMessage.get(id=message.id)
+    assert (row.status, row.body_text, row.mime) == (OutboxStatus.SENT, None, None)
+
+
+async def test_non_ascii_text_arrives_intact_from_the_seven_bit_rendering(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    practice.name = "Clínica Señora Núñez"
+    await practice.save()
+    message = await queue_activation(practice, settings=settings, token="tok-nunez")
+    stored = decrypt_body((await OutboxMessage.get(id=message.id)).mime, settings) or ""
+    assert stored.isascii() and "\r\n" in stored
+
+    assert await OutboxSender(settings).send_due() == 1
+
+    (captured,) = await mailbox.wait_for(1)
+    assert captured.subject == "Activate your staff account at Clínica Señora Núñez"
+    assert "Clínica Señora Núñez" in captured.text
+    assert captured.links == (f"{BASE_URL}/activate#token=tok-nunez",)

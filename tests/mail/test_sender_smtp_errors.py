@@ -90,3 +90,38 @@ async def test_a_send_never_outlives_its_lease(practice: Practice, settings: Set
     row = await OutboxMessage.get(id=message.id)
     assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1)
     assert row.last_error == "SMTP server too slow: the send was cut off"
+
+
+async def test_a_backlog_is_drained_over_one_connection_closed_when_idle(
+    practice: Practice, settings: Settings
+) -> None:
+    """Full batches show a backlog: the next pass goes on on the same connection, and the
+    connection is closed once a pass finds less than a batch (nothing held open idle)."""
+    server = PickyServer()
+    for number in range(5):
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
+
+    with running(server) as port:
+        sender = OutboxSender(replace(settings, smtp_port=port), batch_size=2, poll_seconds=0.05)
+        running_sender = asyncio.create_task(sender.run())
+        async with asyncio.timeout(20):
+            while await OutboxMessage.filter(status=OutboxStatus.SENT).count() < 5:
+                await asyncio.sleep(0.02)
+        # One more message after the drain: a pass of less than a batch closed the last
+        # connection, so this one opens a second.
+        await queue_activation(practice, settings=settings, recipient="later@example.com")
+        sender.wake()
+        async with asyncio.timeout(20):
+            while await OutboxMessage.filter(status=OutboxStatus.SENT).count() < 6:
+                await asyncio.sleep(0.02)
+        sender.stop()
+        await running_sender
+
+    assert server.connections == 2
+    assert sorted(server.delivered) == sorted(
+        [f"user{number}@example.com" for number in range(5)] + ["later@example.com"]
+    )
+    rows = await OutboxMessage.all()
+    assert {(row.status, row.attempts, row.body_text) for row in rows} == {
+        (OutboxStatus.SENT, 1, None)
+    }

@@ -99,6 +99,10 @@ async def test_totp_secrets_and_queued_emails_move_to_the_newest_key(practice: P
         assert row.body_text is not None and token not in row.body_text
         assert token in (decrypt_body(row.body_text, NEW_ONLY) or "")
     assert decrypt_body((await OutboxMessage.get(id=queued.id)).body_html, NEW_ONLY)
+    # The message rendered when queued is re-encrypted too: the sender sends it as it is.
+    rendered = (await OutboxMessage.get(id=queued.id)).mime
+    assert rendered is not None and "tok-queued" not in rendered
+    assert "tok-queued" in (decrypt_body(rendered, NEW_ONLY) or "")
     assert (await OutboxMessage.get(id=lost.id)).body_text == lost.body_text  # left as it was
     gone = await OutboxMessage.get(id=superseded.id)
     assert (gone.status, gone.body_text) == (OutboxStatus.SUPERSEDED, None)
