@@ -17,7 +17,7 @@ import orjson
 from backend.config import Settings
 from backend.db_errors import is_database_unavailable
 from backend.models import WebhookDelivery, WebhookEndpoint
-from backend.webhooks import claims, signing, ssrf
+from backend.webhooks import claims, pinning, signing, ssrf
 from backend.webhooks.outcomes import (
     EXCERPT_BYTES,
     AttemptResult,
@@ -44,6 +44,7 @@ class WebhookSender:
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = _utc_now,
         timeout_seconds: float = TIMEOUT_SECONDS,
+        resolver: ssrf.Resolver = ssrf.system_resolver,
     ) -> None:
         self._settings = settings
         self._batch_size = batch_size
@@ -54,10 +55,15 @@ class WebhookSender:
         # request is still in flight.
         self._lease = timedelta(seconds=timeout_seconds * 3)
         self._stop = asyncio.Event()
+        self._resolver = resolver
+        # Our transport connects only to the addresses the SSRF check approved. (Being a
+        # transport of our own, it also ignores HTTP(S)_PROXY: a proxy would make its own
+        # lookup, unchecked.)
         self._client = httpx.AsyncClient(
             timeout=timeout_seconds,
             follow_redirects=False,
             headers={"user-agent": USER_AGENT},
+            transport=pinning.pinned_transport(resolver=resolver),
         )
 
     def stop(self) -> None:
@@ -121,9 +127,9 @@ class WebhookSender:
                 response_excerpt=response_excerpt,
             )
 
-        refusal = await ssrf.refusal(endpoint.url, self._settings)
-        if refusal:
-            return result(error=refusal)
+        verdict = await ssrf.check(endpoint.url, self._settings, self._resolver)
+        if verdict.refusal:
+            return result(error=verdict.refusal)
         body = orjson.dumps(delivery.event.payload).decode()
         try:
             secrets = self._signing_secrets(endpoint, started_at)
@@ -133,10 +139,11 @@ class WebhookSender:
             message_id=str(delivery.event_id), timestamp=started_at, body=body, secrets=secrets
         )
         try:
-            async with self._client.stream(
-                "POST", endpoint.url, content=body, headers=headers
-            ) as response:
-                excerpt = await _first_bytes(response, EXCERPT_BYTES)
+            with pinning.pinned(endpoint.url, verdict.addresses):
+                async with self._client.stream(
+                    "POST", endpoint.url, content=body, headers=headers
+                ) as response:
+                    excerpt = await _first_bytes(response, EXCERPT_BYTES)
         except httpx.TimeoutException:
             return result(error=f"timed out after {self._timeout:g} s")
         except httpx.HTTPError as failure:
