@@ -116,3 +116,19 @@ async def test_concurrent_duplicates_run_once(
     assert len({a.headers["etag"] for a in answers}) == 1
     person = await StaffMember.get(username_key=str(ENTRA_USER["userName"]).lower())
     assert await OutboxMessage.filter(staff_id=person.id).count() == 1
+
+
+async def test_one_person_under_different_keys_is_still_made_once(
+    scim: httpx.AsyncClient, database_backend: str
+) -> None:
+    """Keys do not lift the uniqueness rules: concurrent creates of one person with
+    different keys give one 201 and 409 uniqueness for the rest, never a 500."""
+    if database_backend != "postgres":
+        pytest.skip("SQLite runs one writer at a time: nothing to race")
+    answers = await asyncio.gather(
+        *(scim.post("/Users", json=ENTRA_USER, headers=_keyed(f"k-{n}")) for n in range(4))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+    assert await _people(ENTRA_USER) == 1
+    # The refused ones changed nothing, so their keys are free again.
+    assert await IdempotencyKey.all().count() == 1
