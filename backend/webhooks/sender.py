@@ -2,7 +2,8 @@
 
 Run by the worker (backend/worker.py) and, like the email sender, in the app process when
 RUN_OUTBOX_SENDER is on. One `httpx.AsyncClient` is kept for the sender's life (its
-connection pool), and each pass sends its deliveries concurrently."""
+connection pool, which connects only to addresses the SSRF check approved), and each pass
+sends its deliveries concurrently, a few at a time per endpoint."""
 
 import asyncio
 import contextlib
