@@ -29,7 +29,7 @@ help:
 	@echo "make lint    ruff check, mypy and the schema.graphql check"
 	@echo "make schema  regenerate schema.graphql"
 	@echo "make conformance  GraphQL over HTTP audit (graphql-http, needs Node.js and npm)"
-	@echo "make bench   benchmarks B1-B8 on PostgreSQL (BENCH_ARGS='--quick' or '--only B1,B3')"
+	@echo "make bench   benchmarks B1-B9 on PostgreSQL (BENCH_ARGS='--quick' or '--only B1,B3')"
 	@echo "make clean   remove .venv and var/"
 
 $(BIN)/python:

@@ -260,14 +260,14 @@ def _memory_mib(field: str) -> float | None:
 
 
 @contextlib.asynccontextmanager
-async def _fresh_database(database_url: str) -> AsyncIterator[str]:
-    """A migrated, opened database of our own, removed afterwards."""
+async def _fresh_database(database_url: str, name: str = BENCH_DATABASE) -> AsyncIterator[str]:
+    """A migrated, opened database of our own (on PostgreSQL, `name`), removed afterwards."""
     postgres = is_postgres(database_url)
     if postgres:
         server = database_url.split("?", 1)[0].rsplit("/", 1)[0]
-        url = f"{server}/{BENCH_DATABASE}"
-        await _on_server(server, f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        await _on_server(server, f'CREATE DATABASE "{BENCH_DATABASE}"')
+        url = f"{server}/{name}"
+        await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _on_server(server, f'CREATE DATABASE "{name}"')
     else:
         url = database_url
         path = Path(url.removeprefix("sqlite://"))
@@ -282,7 +282,7 @@ async def _fresh_database(database_url: str) -> AsyncIterator[str]:
             await close_database()
     finally:
         if postgres:
-            await _on_server(server, f'DROP DATABASE "{BENCH_DATABASE}" WITH (FORCE)')
+            await _on_server(server, f'DROP DATABASE "{name}" WITH (FORCE)')
         else:
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 leftover.unlink(missing_ok=True)

@@ -1,11 +1,11 @@
-"""`make bench`: set everything up, run B1 to B8, print one table.
+"""`make bench`: set everything up, run B1 to B9, print one table.
 
     .venv/bin/python -m bench.run [--database-url URL] [--quick] [--only B1,B3]
 
 Order: the data (bench/generate.py, reused when present), PostGraphile (bench/peer), then
 one server process of ours on PostgreSQL (uvicorn with uvloop and httptools, production
 settings, mail to a local aiosmtpd sink) for B1 and B3 to B6, the references each alone,
-B2 and B7 in their own processes, and B8 on a SQLite copy of the small practice. Each
+B2, B7 and B9 in their own processes, and B8 on a SQLite copy of the small practice. Each
 server runs alone while it is measured, so no two compete for the two cores. The table
 also lands in var/bench/results.md and the raw figures in var/bench/results.json.
 """
@@ -204,6 +204,8 @@ class Bench:
             self.b7()
         if self.wants("B8"):
             self.b8(small["admin_username"], password)
+        if self.wants("B9"):
+            self.b9()
         return self.report
 
     # B1 ---------------------------------------------------------------------------------
@@ -547,6 +549,42 @@ class Bench:
                         f"{peak_rss_mb(server.pid):.0f}",
                     )
                 )
+
+
+    # B9 ---------------------------------------------------------------------------------
+
+    def b9(self) -> None:
+        count = 500 if self.quick else 2000
+        figures = in_subprocess(
+            "import json, asyncio; from bench.webhook_bench import run_b9; "
+            f"print(json.dumps(asyncio.run(run_b9({self.url!r}, {count})), default=str))"
+        )
+        self.report.raw["B9"] = figures
+        self.report.add(
+            Row(
+                "B9",
+                f"webhooks: {count} events to a local receiver, events/s",
+                f"{figures['sender_events_per_s']:.0f}",
+                f"plain httpx loop {figures['plain_events_per_s']:.0f}",
+                f"{figures['ratio']:.2f}",
+                ">= 0.8",
+                verdict(figures["target_met"]),
+            )
+        )
+        create = figures["staff_create"]
+        self.report.add(
+            Row(
+                "B9",
+                f"staffCreate with 1 subscribed endpoint: median of {create['calls']}",
+                ms(create["one_endpoint_ms"]),
+                f"no endpoint {ms(create['no_endpoint_ms'])}",
+                f"{create['added_ms']:+.1f} ms",
+                "report",
+                "",
+                f"{create['one_endpoint_statements']:.0f} (vs "
+                f"{create['no_endpoint_statements']:.0f})",
+            )
+        )
 
 
 def machine() -> str:

@@ -1,63 +1,130 @@
-"""Webhook delivery throughput (issue 14): the app's WebhookSender against a plain httpx
-loop, both POSTing the same signed bodies to one local receiver.
+"""B9 (issue 14): webhook delivery, the app's sender against a plain httpx loop, and what
+webhooks add to staffCreate.
 
-`count` events are recorded through the app's own code (`webhook_events.record`, one
-transaction each, as a staff change does) for one endpoint, then drained by
-`WebhookSender.deliver_due` until a pass finds nothing. The reference POSTs the same bodies
-and headers with one `httpx.AsyncClient`, in batches of the sender's size sent
-concurrently, and does no database work. The receiver (a threaded http.server answering
-204) runs in a child process, so that it does not share this process's GIL.
+Delivery: `count` events are recorded through the app's own code (`webhook_events.record`,
+one transaction each, as a staff change does) for one endpoint, then delivered by
+`WebhookSender.deliver_due`, the pass that `WebhookSender.run` repeats in the worker. The
+reference POSTs the same bodies, signed the same way, with one `httpx.AsyncClient`, a
+batch of the sender's size at a time sent concurrently, and does no database work. The
+two are interleaved (one reference batch, one sender pass, and so on; each side's time is
+the sum of its own sections), so that both see the same load on a shared machine, as B7
+does. The receiver is a bare asyncio HTTP/1.1 server answering 204 in a child process: it
+costs little, so the figures are the clients'.
+
+staffCreate: the same mutation over ASGI in two practices of one database, one with no
+endpoint and one with an endpoint subscribed to `staff.created`, called in turn; the
+medians and the SQL statements per call of each (no sender runs meanwhile: what is
+measured is writing the event and its delivery with the change).
 
 Target: sender >= 0.8 x plain httpx.
 
-    python -m bench.webhook_bench [--database-url URL] [--count N]
+    python -m bench.webhook_bench [--database-url URL] [--count N] [--profile FILE]
+
+For PostgreSQL only the server part of the URL is used: the database
+`staff_bench_webhooks` is created there and dropped afterwards. A `sqlite://` path must
+not exist yet; it is created and removed.
 """
 
 import argparse
 import asyncio
+import cProfile
+import dataclasses
 import multiprocessing
-import tempfile
+import statistics
+import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
-from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 import httpx
 import orjson
+import uvloop
 from tortoise.transactions import in_transaction
 
+from backend.app import create_app
 from backend.config import Settings
-from backend.db import apply_migrations, close_database, open_database
-from backend.models import Plan, Practice, WebhookEndpoint, WebhookEvent
+from backend.db import is_postgres
+from backend.models import Plan, Practice, WebhookDelivery, WebhookEndpoint
+from backend.services.bootstrap import NewPractice, create_practice
 from backend.webhooks import events, signing
 from backend.webhooks.payloads import Actor, EventType
 from backend.webhooks.sender import WebhookSender
 
+# B7's helpers: a database of our own, and statements counted from Tortoise's log.
+from bench.mail_bench import DEFAULT_DATABASE_URL, _counting_statements, _fresh_database
+
 BATCH = 50
+TARGET_RATIO = 0.8
+BENCH_DATABASE = "staff_bench_webhooks"
+CREATE_CALLS = 25
+PASSWORD = "Bench-Harbor-Lantern-4417"
+_ANSWER = b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n"
+
+
+# --- the receiver ------------------------------------------------------------------------
+
+
+async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            if length:
+                await reader.readexactly(length)
+            writer.write(_ANSWER)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
 
 
 def _serve(pipe: Connection) -> None:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    async def serve() -> None:
+        server = await asyncio.start_server(_answer, "127.0.0.1", 0, backlog=1024)
+        pipe.send(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
 
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("content-length", "0")))
-            self.send_response(204)
-            self.send_header("content-length", "0")
-            self.end_headers()
+    uvloop.run(serve())
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
 
-    class Server(ThreadingHTTPServer):
-        request_queue_size = 512  # a batch connects at once
+@contextmanager
+def _receiver() -> Iterator[str]:
+    parent, child = multiprocessing.Pipe()
+    process = multiprocessing.Process(target=_serve, args=(child,), daemon=True)
+    process.start()
+    try:
+        yield f"http://127.0.0.1:{parent.recv()}/hook"
+    finally:
+        process.terminate()
+        process.join()
 
-    server = Server(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    pipe.send(server.server_address[1])
-    server.serve_forever()
+
+# --- delivery ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Tally:
+    seconds: float = 0.0
+    delivered: int = 0
+
+    @contextmanager
+    def section(self) -> Iterator[None]:
+        started = perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += perf_counter() - started
+
+    @property
+    def per_second(self) -> float:
+        return self.delivered / self.seconds if self.seconds else 0.0
 
 
 async def _record(count: int, url: str, settings: Settings) -> None:
@@ -73,62 +140,226 @@ async def _record(count: int, url: str, settings: Settings) -> None:
             await events.record(
                 type=EventType.STAFF_UPDATED,
                 practice_id=practice.id,
-                actor=Actor("system"),
+                actor=Actor.system(),
                 resource_id=uuid.uuid4(),
                 data={"id": "x", "note": "bench"},
                 using_db=db,
             )
 
 
-async def _plain(url: str, bodies: list[str], secret: str) -> float:
+async def _deliver(
+    settings: Settings, url: str, count: int, profile: cProfile.Profile | None
+) -> dict[str, Any]:
+    await _record(count, url, settings)
+    # The bodies in the order the sender claims them; the reference sends these.
+    pending = await WebhookDelivery.all().order_by("next_attempt_at", "id").select_related("event")
+    bodies = [orjson.dumps(delivery.event.payload).decode() for delivery in pending]
+    secret = signing.new_secret()
+    plain, ours, passes = _Tally(), _Tally(), 0
+    sender = WebhookSender(settings, batch_size=BATCH)
+    profiling = profile if profile is not None else nullcontext()
     async with httpx.AsyncClient(timeout=10) as client:
 
         async def post(body: str) -> None:
-            now = datetime.now(UTC)
             headers = signing.headers(
-                message_id=str(uuid.uuid4()), timestamp=now, body=body, secrets=[secret]
+                message_id=str(uuid.uuid4()),
+                timestamp=datetime.now(UTC),
+                body=body,
+                secrets=[secret],
             )
             response = await client.post(url, content=body, headers=headers)
-            assert response.status_code == 204
+            assert response.status_code == 204, response.status_code
 
-        started = perf_counter()
-        for start in range(0, len(bodies), BATCH):
-            await asyncio.gather(*(post(body) for body in bodies[start : start + BATCH]))
-        return perf_counter() - started
+        claimed = None
+        for start in range(0, count, BATCH):
+            chunk = bodies[start : start + BATCH]
+            with plain.section():
+                await asyncio.gather(*(post(body) for body in chunk))
+            plain.delivered += len(chunk)
+            with ours.section(), profiling:
+                claimed = await sender.deliver_due()
+            ours.delivered += claimed
+            passes += 1
+        while claimed:  # then passes until one finds nothing, as `run` does
+            with ours.section(), profiling:
+                claimed = await sender.deliver_due()
+            ours.delivered += claimed
+            passes += 1
+    await sender.aclose()
+    delivered = await WebhookDelivery.filter(status="DELIVERED").count()
+    return {
+        "plain_events_per_s": plain.per_second,
+        "sender_events_per_s": ours.per_second,
+        "sender_passes": passes,
+        "delivered": delivered,
+        "ratio": ours.per_second / plain.per_second if plain.per_second else 0.0,
+    }
 
 
-async def main(database_url: str, count: int) -> None:
-    parent, child = multiprocessing.Pipe()
-    receiver = multiprocessing.Process(target=_serve, args=(child,), daemon=True)
-    receiver.start()
-    url = f"http://127.0.0.1:{parent.recv()}/hook"
-    settings = Settings(environment="test", password_hash_profile="fast")
-    await apply_migrations(database_url)
-    await open_database(database_url)
-    try:
-        await _record(count, url, settings)
-        bodies = [orjson.dumps(e.payload).decode() for e in await WebhookEvent.all()]
-        plain = await _plain(url, bodies, signing.new_secret())
-        sender = WebhookSender(settings, batch_size=BATCH)
-        started = perf_counter()
-        delivered = 0
-        while claimed := await sender.deliver_due():
-            delivered += claimed
-        ours = perf_counter() - started
-        await sender.aclose()
-    finally:
-        await close_database()
-        receiver.terminate()
-    assert delivered == count, delivered
-    print(f"events: {count}  database: {database_url.split(':')[0]}")
-    print(f"plain httpx: {count / plain:8.0f} events/s")
-    print(f"WebhookSender: {count / ours:6.0f} events/s  ({plain / ours:.2f} x plain)")
+# --- staffCreate -------------------------------------------------------------------------
+
+LOGIN = """mutation Login($input: LoginInput!) {
+  login(input: $input) { token userErrors { code } } }"""
+REFERENCE_DATA = "query { roles { id name } providers { id } }"
+STAFF_CREATE = """mutation Create($input: StaffCreateInput!) {
+  staffCreate(input: $input) { staffMember { id status } userErrors { code message } } }"""
+
+
+async def _practice(settings: Settings, owner: str) -> Practice:
+    practice, _ = await create_practice(
+        NewPractice(
+            name=f"Practice of {owner}",
+            plan=Plan.INVOICED,
+            provider_first_name="Hannah",
+            provider_last_name="Provider",
+            owner_first_name="Olivia",
+            owner_last_name="Owner",
+            owner_username=owner,
+            owner_email=f"{owner}@example.com",
+            owner_password=PASSWORD,
+            owner_pin="4827",
+        ),
+        settings=settings,
+    )
+    return practice
+
+
+async def _staff_create(settings: Settings, url: str) -> dict[str, Any]:
+    await _practice(settings, "owner.plain")
+    subscribed = await _practice(settings, "owner.hooked")
+    await WebhookEndpoint.create(
+        practice_id=subscribed.id,
+        url=url,
+        event_types=[EventType.STAFF_CREATED.value],
+        secret_encrypted=signing.seal(signing.new_secret(), settings),
+    )
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+
+        async def call(query: str, variables: dict[str, Any], token: str = "") -> Any:
+            headers = {"authorization": f"Bearer {token}"} if token else {}
+            response = await http.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+            response.raise_for_status()
+            return response.json()["data"]
+
+        async def creator(owner: str) -> Any:
+            login = {"input": {"username": owner, "password": PASSWORD}}
+            token = (await call(LOGIN, login))["login"]["token"]
+            reference = await call(REFERENCE_DATA, {}, token)
+            nurse = next(r["id"] for r in reference["roles"] if r["name"] == "Nurse (System)")
+            provider = reference["providers"][0]["id"]
+
+            async def create(number: int) -> float:
+                username = f"{owner}.hire.{number}"
+                new_staff = {
+                    "firstName": "Probe",
+                    "lastName": "Newhire",
+                    "primaryProviderId": provider,
+                    "roleId": nurse,
+                    "username": username,
+                    "email": f"{username}@example.com",
+                    "password": "Given-Secret-2026",
+                    "passwordConfirmation": "Given-Secret-2026",
+                    "appUnlockPin": "7316",
+                }
+                started = perf_counter()
+                payload = (await call(STAFF_CREATE, {"input": new_staff}, token))["staffCreate"]
+                elapsed = perf_counter() - started
+                if payload["userErrors"]:
+                    raise RuntimeError(f"staffCreate failed: {payload}")
+                return elapsed
+
+            return create
+
+        plain, hooked = await creator("owner.plain"), await creator("owner.hooked")
+        times: dict[str, list[float]] = {"plain": [], "hooked": []}
+        statements: dict[str, int] = {"plain": 0, "hooked": 0}
+        for number in range(CREATE_CALLS):
+            for side, create in (("plain", plain), ("hooked", hooked)):
+                with _counting_statements() as counted:
+                    times[side].append(await create(number))
+                statements[side] += sum(counted.values())
+    queued = await WebhookDelivery.filter(endpoint__practice_id=subscribed.id).count()
+    assert queued == CREATE_CALLS, queued
+    plain_ms = statistics.median(times["plain"]) * 1000
+    hooked_ms = statistics.median(times["hooked"]) * 1000
+    return {
+        "calls": CREATE_CALLS,
+        "no_endpoint_ms": plain_ms,
+        "one_endpoint_ms": hooked_ms,
+        "added_ms": hooked_ms - plain_ms,
+        "no_endpoint_statements": statements["plain"] / CREATE_CALLS,
+        "one_endpoint_statements": statements["hooked"] / CREATE_CALLS,
+    }
+
+
+# --- the benchmark -----------------------------------------------------------------------
+
+
+async def run_b9(
+    database_url: str = DEFAULT_DATABASE_URL,
+    count: int = 2000,
+    profile: cProfile.Profile | None = None,
+) -> dict[str, Any]:
+    with _receiver() as url:
+        async with _fresh_database(database_url, BENCH_DATABASE) as fresh:
+            # The test environment's fast password hashing: staffCreate's figure is then
+            # mostly everything but argon2, which is what webhooks could slow down.
+            settings = Settings(
+                environment="test",
+                database_url=fresh,
+                public_base_url="https://staff.example.test",
+                password_hash_profile="fast",
+                run_outbox_sender=False,
+            )
+            delivery = await _deliver(settings, url, count, profile)
+            create = await _staff_create(settings, url)
+    return {
+        "count": count,
+        "database": "postgresql" if is_postgres(database_url) else "sqlite",
+        **delivery,
+        "staff_create": create,
+        "target_met": delivery["ratio"] >= TARGET_RATIO and delivery["delivered"] == count,
+    }
+
+
+def _report(result: dict[str, Any]) -> str:
+    create = result["staff_create"]
+    return "\n".join(
+        [
+            f"B9 webhooks: {result['count']} events, {result['database']}, local receiver",
+            f"  plain httpx    {result['plain_events_per_s']:6.0f} events/s",
+            f"  WebhookSender  {result['sender_events_per_s']:6.0f} events/s"
+            f"  ({result['ratio']:.2f} x plain; target >= {TARGET_RATIO});"
+            f" {result['delivered']} delivered in {result['sender_passes']} passes",
+            f"  staffCreate median of {create['calls']}: {create['no_endpoint_ms']:.1f} ms"
+            f" with no endpoint, {create['one_endpoint_ms']:.1f} ms with one subscribed"
+            f" ({create['added_ms']:+.1f} ms; SQL {create['no_endpoint_statements']:.0f}"
+            f" -> {create['one_endpoint_statements']:.0f} statements)",
+            f"  target met: {'yes' if result['target_met'] else 'NO'}",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.webhook_bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--profile", default=None, help="write the sender passes' cProfile here")
+    args = parser.parse_args(argv)
+    profile = cProfile.Profile() if args.profile else None
+    result = asyncio.run(run_b9(args.database_url, args.count, profile))
+    if profile is not None:
+        profile.dump_stats(args.profile)
+    print(_report(result))
+    return 0 if result["target_met"] else 1
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--count", type=int, default=1000)
-    args = parser.parse_args()
-    url = args.database_url or f"sqlite://{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    asyncio.run(main(url, args.count))
+    sys.exit(main())

@@ -17,7 +17,8 @@ class IdempotencyKey(Model):
     # HMAC-SHA256 of the canonical request under the key set's "idempotency" subkey.
     fingerprint = fields.CharField(max_length=64)
     # The identity of what the mutation produced (e.g. the staff member's id), so that a
-    # replay answers with the same object.
+    # replay answers with the same object; for SCIM, the whole answer (status, Location,
+    # ETag, body: a SCIM User holds no secret).
     response: dict[str, str] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at: datetime = fields.DatetimeField()

@@ -19,6 +19,7 @@ from backend.models import CareTeamIdType, Office, Provider, Role, StaffMember
 from backend.scim import discovery, patch
 from backend.scim.errors import MEDIA_TYPE, ScimError, error_response, from_domain
 from backend.scim.filters import parse as parse_filter
+from backend.scim.idempotent import keyed_create
 from backend.scim.projection import project
 from backend.scim.schemas import EXTENSION, LIST_RESPONSE, USER
 from backend.scim.users import UserInput, to_scim, version
@@ -114,7 +115,13 @@ def scim_routes(settings: Settings) -> list[BaseRoute]:
         return user_answer(request, await shown(staff.id))
 
     async def create_user(request: Request, caller: ApiClientCaller) -> Response:
-        given = UserInput(await _body(request))
+        body = await _body(request)
+        return await keyed_create(
+            request, caller, body, lambda: _create(request, caller, body), settings=settings
+        )
+
+    async def _create(request: Request, caller: ApiClientCaller, body: Any) -> Response:
+        given = UserInput(body)
         username = given.fields.get("username")
         staff = None
         if username:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -29,6 +30,8 @@ from backend.services import audit, keys, notices, staff_changes
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import RequestMeta, Viewer
+from backend.webhooks import events as webhook_events
+from backend.webhooks.payloads import Actor, EventType
 
 TOO_MANY_ATTEMPTS_MESSAGE = "Too many failed sign-ins. Wait a moment, then try again."
 ACCOUNT_LOCKED_MESSAGE = (
@@ -109,36 +112,63 @@ class Attempt:
         await _give_back(self.keys.ip)
 
     async def failed(self, *, staff: StaffMember | None, meta: RequestMeta) -> None:
-        """The secret was wrong: it stays counted, and the account locks at the limit."""
+        """The secret was wrong: it stays counted, and the account locks at the limit.
+
+        The lock, its audit entry, the person's notice and the `staff.login_locked` event
+        are one transaction (the outbox pattern): all of them or none. Only the attempt
+        whose UPDATE set locked_at records them; on PostgreSQL a concurrent attempt's
+        UPDATE waits for that row lock and then finds locked_at set, so one lock makes
+        one event however many wrong passwords arrive together."""
         observability.SIGN_IN_FAILURES.inc()
-        locked = (
-            await LoginThrottle.filter(
-                key=self.keys.account,
-                locked_at=None,
-                failures__gte=self.settings.login_lock_after,
-            ).update(locked_at=self.now)
-        ) == 1
-        if locked:  # only the attempt that set locked_at records the event
-            observability.SIGN_IN_LOCKS.inc()
-            if staff is not None:  # StaffMember.loginLocked changed
-                await staff_changes.touch(staff.id)
-            await audit.record(
-                action="auth.lock",
-                practice_id=staff.practice_id if staff else None,
-                actor_id=None,
-                target_id=staff.id if staff else None,
-                meta=meta,
-                details={"failures": self.settings.login_lock_after},
-            )
-            if staff is not None:
-                await notices.send(
-                    staff,
-                    notice_texts.changed(
-                        "Sign-in was locked after too many failed attempts (an administrator "
-                        "can unlock it)"
-                    ),
-                    settings=self.settings,
+        async with in_transaction() as db:
+            locked = (
+                await LoginThrottle.filter(
+                    key=self.keys.account,
+                    locked_at=None,
+                    failures__gte=self.settings.login_lock_after,
                 )
+                .using_db(db)
+                .update(locked_at=self.now)
+            ) == 1
+            if locked:
+                await self._record_lock(staff, meta, db)
+        if locked:
+            observability.SIGN_IN_LOCKS.inc()
+
+    async def _record_lock(
+        self, staff: StaffMember | None, meta: RequestMeta, db: BaseDBAsyncClient
+    ) -> None:
+        # The person as they are now, not as read before the password was checked.
+        current = (
+            await StaffMember.filter(id=staff.id).using_db(db).select_for_update().first()
+            if staff is not None
+            else None
+        )
+        if current is not None:  # StaffMember.loginLocked changed
+            await staff_changes.touch(current.id, using_db=db)
+        await audit.record(
+            action="auth.lock",
+            practice_id=current.practice_id if current else None,
+            actor_id=None,
+            target_id=current.id if current else None,
+            meta=meta,
+            details={"failures": self.settings.login_lock_after},
+            using_db=db,
+        )
+        if current is None:  # an unknown username: a lock, but nobody to tell
+            return
+        await notices.send(
+            current,
+            notice_texts.changed(
+                "Sign-in was locked after too many failed attempts (an administrator "
+                "can unlock it)"
+            ),
+            settings=self.settings,
+            using_db=db,
+        )
+        await webhook_events.record_staff(
+            EventType.STAFF_LOGIN_LOCKED, current, Actor.system(), using_db=db
+        )
 
 
 async def reserve(keys: Keys, settings: Settings, now: datetime) -> Attempt:

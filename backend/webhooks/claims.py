@@ -48,3 +48,14 @@ async def claim_due(*, limit: int, lease: timedelta, now: datetime) -> list[Webh
 def held(delivery: WebhookDelivery) -> Q:
     """The delivery still leased by this worker, as it claimed it."""
     return Q(id=delivery.id, status=DeliveryStatus.PENDING, claimed_until=delivery.claimed_until)
+
+
+async def release(deliveries: list[WebhookDelivery]) -> None:
+    """Give back claimed deliveries that were not attempted: due again at the next pass,
+    their attempt count untouched (only while this worker still holds them)."""
+    if deliveries:  # one pass's deliveries share one lease
+        await WebhookDelivery.filter(
+            id__in=[delivery.id for delivery in deliveries],
+            status=DeliveryStatus.PENDING,
+            claimed_until=deliveries[0].claimed_until,
+        ).update(claimed_until=None)

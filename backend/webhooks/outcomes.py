@@ -37,6 +37,7 @@ class AttemptResult:
     http_status: int | None = None
     error: str | None = None
     response_excerpt: str | None = None
+    timed_out: bool = False
 
     @property
     def succeeded(self) -> bool:

@@ -53,6 +53,13 @@ class Actor:
         """A person acting on their own account through an emailed link or a sign-in."""
         return cls("staff", staff.id, auth_method)
 
+    @classmethod
+    def system(cls) -> "Actor":
+        """The service itself, acting on a rule rather than on anybody's request: a sign-in
+        lock follows wrong passwords from someone who never authenticated, so no person
+        (and no id that an attacker could pick by typing a username) is named."""
+        return cls("system")
+
     def as_json(self) -> dict[str, object]:
         return {
             "type": self.kind,

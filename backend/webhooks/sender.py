@@ -2,14 +2,17 @@
 
 Run by the worker (backend/worker.py) and, like the email sender, in the app process when
 RUN_OUTBOX_SENDER is on. One `httpx.AsyncClient` is kept for the sender's life (its
-connection pool), and each pass sends its deliveries concurrently."""
+connection pool, which connects only to addresses the SSRF check approved), and each pass
+sends its deliveries concurrently, a few at a time per endpoint."""
 
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import httpx
 import orjson
@@ -17,7 +20,7 @@ import orjson
 from backend.config import Settings
 from backend.db_errors import is_database_unavailable
 from backend.models import WebhookDelivery, WebhookEndpoint
-from backend.webhooks import claims, signing, ssrf
+from backend.webhooks import claims, pinning, signing, ssrf
 from backend.webhooks.outcomes import (
     EXCERPT_BYTES,
     AttemptResult,
@@ -29,6 +32,15 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "staff-accounts-webhooks/1"
+# Requests in flight at once per endpoint (bench/webhook_bench.py: 5 delivered a backlog
+# faster than 10 or a whole batch of 50, and a receiver is spared the burst).
+PER_ENDPOINT = 5
+
+
+def pool_limits(batch_size: int) -> httpx.Limits:
+    """Room to keep every lane's connection of a pass alive for the next pass (httpx's
+    default keeps 20: a pass to many endpoints would reconnect each time)."""
+    return httpx.Limits(max_connections=max(100, batch_size), max_keepalive_connections=batch_size)
 
 
 def _utc_now() -> datetime:
@@ -44,20 +56,33 @@ class WebhookSender:
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = _utc_now,
         timeout_seconds: float = TIMEOUT_SECONDS,
+        resolver: ssrf.Resolver = ssrf.system_resolver,
+        limits: httpx.Limits | None = None,
+        per_endpoint: int = PER_ENDPOINT,
     ) -> None:
+        self._per_endpoint = per_endpoint
         self._settings = settings
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._timeout = timeout_seconds
-        # A lease outlives any one request, so no other worker takes a delivery whose
-        # request is still in flight.
-        self._lease = timedelta(seconds=timeout_seconds * 3)
+        # A lease outlives the longest pass (an endpoint's share of a batch sent through
+        # its lanes, each request up to the timeout), so no other worker takes a delivery
+        # whose request is still waiting or in flight.
+        rounds = math.ceil(batch_size / per_endpoint) + 2
+        self._lease = timedelta(seconds=timeout_seconds * rounds)
         self._stop = asyncio.Event()
+        self._resolver = resolver
+        # Our transport connects only to the addresses the SSRF check approved. (Being a
+        # transport of our own, it also ignores HTTP(S)_PROXY: a proxy would make its own
+        # lookup, unchecked.)
         self._client = httpx.AsyncClient(
             timeout=timeout_seconds,
             follow_redirects=False,
             headers={"user-agent": USER_AGENT},
+            transport=pinning.pinned_transport(
+                resolver=resolver, limits=limits or pool_limits(batch_size)
+            ),
         )
 
     def stop(self) -> None:
@@ -91,18 +116,42 @@ class WebhookSender:
         deliveries = await claims.claim_due(
             limit=self._batch_size, lease=self._lease, now=self._clock()
         )
-        results = await asyncio.gather(*(self._attempt(delivery) for delivery in deliveries))
+        # One decryption per endpoint and pass, not per delivery: a pass is mostly one
+        # endpoint's backlog.
+        secrets: dict[UUID, list[str] | None] = {}
+        for delivery in deliveries:
+            if delivery.endpoint_id not in secrets:
+                secrets[delivery.endpoint_id] = self._signing_secrets(delivery.endpoint)
+        # At most a few requests in flight per endpoint: a receiver is not sent a whole
+        # batch at once, and a few kept-alive connections carry a backlog faster than a
+        # batch's worth (httpcore's pool work grows with its connections, per request).
+        lanes = {endpoint_id: asyncio.Semaphore(self._per_endpoint) for endpoint_id in secrets}
+        # An endpoint that timed out in this pass is not waited on again in it: the rest
+        # of its share goes back unattempted, and the other endpoints' pass is not held up.
+        timed_out: set[UUID] = set()
+
+        async def attempt(delivery: WebhookDelivery) -> AttemptResult | None:
+            async with lanes[delivery.endpoint_id]:
+                if delivery.endpoint_id in timed_out:
+                    return None
+                result = await self._attempt(delivery, secrets[delivery.endpoint_id])
+                if result.timed_out:
+                    timed_out.add(delivery.endpoint_id)
+                return result
+
+        outcomes = await asyncio.gather(*(attempt(delivery) for delivery in deliveries))
         now = self._clock()
+        attempted = [(d, r) for d, r in zip(deliveries, outcomes, strict=True) if r is not None]
+        await claims.release([d for d, r in zip(deliveries, outcomes, strict=True) if r is None])
         # Successes are written together (a few statements a pass); failures one by one,
         # each with its own retry time and endpoint bookkeeping.
-        delivered = [(d, r) for d, r in zip(deliveries, results, strict=True) if r.succeeded]
-        await record_delivered(delivered, now=now)
-        for delivery, result in zip(deliveries, results, strict=True):
+        await record_delivered([(d, r) for d, r in attempted if r.succeeded], now=now)
+        for delivery, result in attempted:
             if not result.succeeded:
                 await record_attempt(delivery, result, now=now, settings=self._settings)
-        return len(deliveries)
+        return len(attempted)
 
-    async def _attempt(self, delivery: WebhookDelivery) -> AttemptResult:
+    async def _attempt(self, delivery: WebhookDelivery, secrets: list[str] | None) -> AttemptResult:
         endpoint = delivery.endpoint
         started_at = self._clock()
         started = time.monotonic()
@@ -112,6 +161,7 @@ class WebhookSender:
             http_status: int | None = None,
             error: str | None = None,
             response_excerpt: str | None = None,
+            timed_out: bool = False,
         ) -> AttemptResult:
             return AttemptResult(
                 started_at=started_at,
@@ -119,26 +169,26 @@ class WebhookSender:
                 http_status=http_status,
                 error=error,
                 response_excerpt=response_excerpt,
+                timed_out=timed_out,
             )
 
-        refusal = await ssrf.refusal(endpoint.url, self._settings)
-        if refusal:
-            return result(error=refusal)
+        verdict = await ssrf.check(endpoint.url, self._settings, self._resolver)
+        if verdict.refusal:
+            return result(error=verdict.refusal)
         body = orjson.dumps(delivery.event.payload).decode()
-        try:
-            secrets = self._signing_secrets(endpoint, started_at)
-        except signing.UnreadableSecretError:
+        if secrets is None:
             return result(error="The signing secret cannot be decrypted: rotate the secret.")
         headers = signing.headers(
             message_id=str(delivery.event_id), timestamp=started_at, body=body, secrets=secrets
         )
         try:
-            async with self._client.stream(
-                "POST", endpoint.url, content=body, headers=headers
-            ) as response:
-                excerpt = await _first_bytes(response, EXCERPT_BYTES)
+            with pinning.pinned(endpoint.url, verdict.addresses):
+                async with self._client.stream(
+                    "POST", endpoint.url, content=body, headers=headers
+                ) as response:
+                    excerpt = await _first_bytes(response, EXCERPT_BYTES)
         except httpx.TimeoutException:
-            return result(error=f"timed out after {self._timeout:g} s")
+            return result(error=f"timed out after {self._timeout:g} s", timed_out=True)
         except httpx.HTTPError as failure:
             return result(error=f"{type(failure).__name__}: {failure}")
         return result(
@@ -146,11 +196,20 @@ class WebhookSender:
             response_excerpt=excerpt.decode("utf-8", errors="replace"),
         )
 
-    def _signing_secrets(self, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-        secrets = [signing.unseal(endpoint.secret_encrypted, self._settings)]
-        overlap_until = endpoint.previous_secret_expires_at
-        if endpoint.previous_secret_encrypted and overlap_until and overlap_until > now:
-            secrets.append(signing.unseal(endpoint.previous_secret_encrypted, self._settings))
+    def _signing_secrets(self, endpoint: WebhookEndpoint) -> list[str] | None:
+        """The secrets that sign now (two during a rotation's overlap); None when no key
+        of SECRET_KEYS decrypts them."""
+        try:
+            secrets = [signing.unseal(endpoint.secret_encrypted, self._settings)]
+            overlap_until = endpoint.previous_secret_expires_at
+            if (
+                endpoint.previous_secret_encrypted
+                and overlap_until
+                and overlap_until > self._clock()
+            ):
+                secrets.append(signing.unseal(endpoint.previous_secret_encrypted, self._settings))
+        except signing.UnreadableSecretError:
+            return None
         return secrets
 
 

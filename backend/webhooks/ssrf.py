@@ -1,12 +1,15 @@
 """Where webhooks may go: a partner's public https server, never this network's insides.
 
 Checked when an endpoint is saved and again before every delivery, since a name can be
-pointed at another address after it was checked (DNS rebinding). Development and tests
+pointed at another address after it was checked (DNS rebinding); the delivery then
+connects to the addresses this check approved, not to a second lookup's. Development and tests
 allow loopback and plain http (Settings.allows_private_webhook_targets)."""
 
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from backend.config import Settings
@@ -36,20 +39,39 @@ def _is_internal(address: str) -> bool:
     return not ip.is_global or ip.is_link_local or ip.is_loopback or ip.is_private
 
 
-async def refusal(url: str, settings: Settings) -> str | None:
-    """Why this URL may not receive a webhook now; None when it may."""
+# A name's addresses, looked up once: the sender connects to what this returned.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    refusal: str | None
+    # The addresses that passed the check: the only ones a delivery may connect to
+    # (backend/webhooks/pinning.py). Empty when no check applies (development, tests).
+    addresses: tuple[str, ...] = ()
+
+
+async def check(url: str, settings: Settings, resolver: Resolver = system_resolver) -> Verdict:
+    """May this URL receive a webhook now, and at which addresses."""
     problem = url_problem(url, settings)
     if problem or settings.allows_private_webhook_targets:
-        return problem
+        return Verdict(problem)
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, parts.port or 443, type=socket.SOCK_STREAM
-        )
+        addresses = await resolver(host, parts.port or 443)
     except OSError:
-        return f"The host {host} does not resolve."
-    addresses = {str(info[4][0]) for info in infos}
+        return Verdict(f"The host {host} does not resolve.")
     if not addresses or any(_is_internal(address) for address in addresses):
-        return f"The host {host} resolves to a loopback, private or link-local address."
-    return None
+        return Verdict(f"The host {host} resolves to a loopback, private or link-local address.")
+    return Verdict(None, tuple(addresses))
+
+
+async def refusal(url: str, settings: Settings, resolver: Resolver = system_resolver) -> str | None:
+    """Why this URL may not receive a webhook now; None when it may."""
+    return (await check(url, settings, resolver)).refusal
