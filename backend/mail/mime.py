@@ -69,7 +69,10 @@ def compose(
 def render(**parts: Any) -> str | None:
     """The message `compose(**parts)` makes, as the SMTP server receives it (ASCII, CRLF
     line ends); None when it cannot be written so (a malformed header: the sender builds it
-    again when sending and records why it fails)."""
+    again when sending and records why it fails). None too for an address that is not
+    ASCII: only send_message negotiates the SMTPUTF8 it needs, so the sender builds it."""
+    if not (str(parts["recipient"]).isascii() and parts["settings"].mail_from.isascii()):
+        return None
     try:
         return compose(**parts).as_bytes(policy=_ON_THE_WIRE).decode("ascii")
     except (ValueError, UnicodeError):

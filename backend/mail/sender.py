@@ -26,6 +26,9 @@ from backend.models.outbox import OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 _LEASE_MARGIN_SECONDS = 2.0
+# Deliveries are recorded this many at a time (and at the end of a pass): one UPDATE per
+# ten messages, and should the process die, at most ten are sent again after the lease.
+RECORD_EVERY = 10
 
 
 class OutboxSender:
@@ -76,11 +79,22 @@ class OutboxSender:
 
     async def run(self) -> None:
         logger.info("outbox sender started")
+        try:
+            await self._run()
+        finally:
+            # Cancelled (the app's lifespan) or stopped: no connection stays open. No QUIT
+            # here, which would await during a cancellation.
+            self._smtp.close()
+        logger.info("outbox sender stopped")
+
+    async def _run(self) -> None:
         while not self._stop.is_set():
             claimed = 0
             try:
                 claimed, _ = await self._pass(keep_connection=True)
             except Exception as failure:
+                # Whatever failed, the next pass starts on a fresh connection.
+                self._smtp.close()
                 # The database or the network may be down for a while: keep
                 # polling, the leases of this pass expire on their own.
                 if is_database_unavailable(failure):
@@ -92,7 +106,6 @@ class OutboxSender:
             # A full batch suggests more is due: drain without waiting.
             if claimed < self._batch_size and not self._stop.is_set():
                 await self._idle()
-        logger.info("outbox sender stopped")
 
     async def send_due(self, *, keep_connection: bool = False) -> int:
         """Send what is due, once; return how many messages were delivered. With
@@ -143,9 +156,11 @@ class OutboxSender:
 
 class _Pass:
     """The messages claimed by one pass, over the sender's SMTP connection (opened if it is
-    not, reopened at most once). Their deliveries are recorded together at the end: should
-    the process die before that, they are sent again once the lease expires, with the same
-    Message-ID so that receivers can drop the duplicate."""
+    not; reopened at most once, or twice when the pass began on a connection kept from the
+    last one, which the server may have closed or counted messages on). Deliveries are
+    recorded RECORD_EVERY at a time: should the process die in between, those are sent
+    again once the lease expires, with the same Message-ID so that receivers can drop the
+    duplicate."""
 
     def __init__(
         self,
@@ -160,10 +175,11 @@ class _Pass:
         self._settings = settings
         self._stopping = stopping
         self._pending = list(messages)
-        self._sent: list[OutboxMessage] = []
+        self._unrecorded: list[OutboxMessage] = []
+        self._delivered = 0
         self._send_until = send_until
         self._hard_deadline = hard_deadline
-        self._reconnected = False
+        self._reconnects_left = 2 if smtp.is_connected else 1
         self._smtp = smtp
 
     async def deliver(self) -> int:
@@ -171,7 +187,7 @@ class _Pass:
             await self._deliver()
         finally:
             await self._record_sent()
-        return len(self._sent)
+        return self._delivered
 
     async def _deliver(self) -> None:
         if not self._smtp.is_connected and not await self._connect():
@@ -188,20 +204,24 @@ class _Pass:
             if not self._smtp.is_connected and not await self._reconnect():
                 return
             await self._send(self._pending[0])
+            if len(self._unrecorded) >= RECORD_EVERY:
+                await self._record_sent()
 
     async def _record_sent(self) -> None:
-        if not self._sent:
+        sent, self._unrecorded = self._unrecorded, []
+        if not sent:
             return
-        recorded = await claims.mark_sent(self._sent)
-        for message in self._sent:
+        recorded = await claims.mark_sent(sent)
+        for message in sent:
             logger.info("outbox message %s sent", message.id)
-        if recorded < len(self._sent):
+        if recorded < len(sent):
             logger.warning(
                 "%d outbox messages sent, but their rows were no longer queued",
-                len(self._sent) - recorded,
+                len(sent) - recorded,
             )
 
     async def _send(self, message: OutboxMessage) -> None:
+        rendered = None
         try:
             rendered = decrypt_body(message.mime, self._settings)
             async with asyncio.timeout_at(self._hard_deadline):
@@ -220,11 +240,14 @@ class _Pass:
             )
             return
         except ValueError as exc:
-            # A malformed address or header, found before anything reached the server.
+            # A malformed address or header. Built here, found before anything reached the
+            # server; from sendmail, possibly after MAIL FROM: that session is not reused.
+            if rendered is not None:
+                self._smtp.close()
             await self._fail(message, describe_invalid_message(exc))
             return
         except aiosmtplib.SMTPException as exc:
-            if is_connection_lost(exc) and not self._reconnected:
+            if is_connection_lost(exc) and self._reconnects_left > 0:
                 # Typically an idle timeout or a per-connection message limit,
                 # met at MAIL FROM: retry this message on a fresh connection.
                 logger.info("SMTP connection lost at outbox message %s", message.id)
@@ -236,7 +259,8 @@ class _Pass:
                 self._smtp.close()
             await self._fail(message, describe_send_error(exc))
             return
-        self._sent.append(self._pending.pop(0))
+        self._unrecorded.append(self._pending.pop(0))
+        self._delivered += 1
 
     async def _connect(self) -> bool:
         try:
@@ -252,12 +276,12 @@ class _Pass:
         return True
 
     async def _reconnect(self) -> bool:
-        if self._reconnected:
+        if self._reconnects_left == 0:
             error = "SMTP server closed the connection"
             while self._pending:
                 await self._fail(self._pending[0], error, server_fault=True)
             return False
-        self._reconnected = True
+        self._reconnects_left -= 1
         self._smtp.close()
         return await self._connect()
 

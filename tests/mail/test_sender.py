@@ -11,7 +11,7 @@ from backend.mail import claims
 from backend.mail.body_crypto import decrypt_body
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.outbox import supersede_queued
-from backend.mail.sender import OutboxSender
+from backend.mail.sender import RECORD_EVERY, OutboxSender
 from backend.models import OutboxMessage, OutboxStatus, Practice
 from tests.mail.factories import BASE_URL, KIND, closed_port, make_due, make_staff, queue_activation
 from tests.mail.smtp_servers import PickyServer, running
@@ -344,3 +344,40 @@ async def test_non_ascii_text_arrives_intact_from_the_seven_bit_rendering(
     assert captured.subject == "Activate your staff account at Clínica Señora Núñez"
     assert "Clínica Señora Núñez" in captured.text
     assert captured.links == (f"{BASE_URL}/activate#token=tok-nunez",)
+
+
+async def test_deliveries_are_recorded_ten_at_a_time(
+    practice: Practice, mailbox: DevMailbox, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the process die during a pass, only the deliveries since the last record
+    (at most RECORD_EVERY) are sent again."""
+    for number in range(RECORD_EVERY + 5):
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
+    real_mark_sent = claims.mark_sent
+    calls: list[int] = []
+
+    async def dies_the_second_time(messages: list[OutboxMessage]) -> int:
+        calls.append(len(messages))
+        if len(calls) == 2:
+            raise ConnectionError("process killed")
+        return await real_mark_sent(messages)
+
+    monkeypatch.setattr(claims, "mark_sent", dies_the_second_time)
+    with pytest.raises(ConnectionError):
+        await OutboxSender(settings).send_due()
+    await mailbox.wait_for(RECORD_EVERY + 5)
+    assert calls == [RECORD_EVERY, 5]
+    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == RECORD_EVERY
+    assert await OutboxMessage.filter(status=OutboxStatus.QUEUED).count() == 5
+
+
+async def test_a_non_ascii_address_is_built_when_sent_with_smtputf8(
+    practice: Practice, mailbox: DevMailbox, settings: Settings
+) -> None:
+    message = await queue_activation(practice, settings=settings, recipient="jü@bücher.example")
+    assert (await OutboxMessage.get(id=message.id)).mime is None
+
+    assert await OutboxSender(settings).send_due() == 1
+
+    (captured,) = await mailbox.wait_for(1)
+    assert captured.recipients == ("jü@bücher.example",)

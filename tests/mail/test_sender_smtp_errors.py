@@ -125,3 +125,29 @@ async def test_a_backlog_is_drained_over_one_connection_closed_when_idle(
     assert {(row.status, row.attempts, row.body_text) for row in rows} == {
         (OutboxStatus.SENT, 1, None)
     }
+
+
+async def test_a_kept_connection_the_server_counted_on_may_be_reopened_again(
+    practice: Practice, settings: Settings
+) -> None:
+    """A server that allows 3 messages a connection, batches of 5: a pass that begins on
+    the connection kept from the last one meets the limit early, and its second reopening
+    is not held against the messages (each is sent once, no attempt counted)."""
+    server = PickyServer(per_connection=3)
+    for number in range(10):
+        await queue_activation(practice, settings=settings, recipient=f"user{number}@example.com")
+
+    with running(server) as port:
+        sender = OutboxSender(replace(settings, smtp_port=port), batch_size=5, poll_seconds=0.05)
+        running_sender = asyncio.create_task(sender.run())
+        async with asyncio.timeout(20):
+            while await OutboxMessage.filter(status=OutboxStatus.SENT).count() < 10:
+                await asyncio.sleep(0.02)
+        sender.stop()
+        await running_sender
+
+    assert sorted(server.delivered) == sorted(f"user{number}@example.com" for number in range(10))
+    rows = await OutboxMessage.all()
+    assert {(row.status, row.attempts, row.last_error) for row in rows} == {
+        (OutboxStatus.SENT, 1, None)
+    }
