@@ -79,7 +79,7 @@ async def _list(settings: Settings) -> int:
         when = row.registered_at.strftime("%Y-%m-%d %H:%M UTC")
         print(f"{row.document_id}  {row.operation_type:<8}  {_describe(row.manifest_name)}  {when}")
     print(
-        f"{len(rows)} registered documents; and the app's own {len(load_spa_documents())}"
+        f"registered documents: {len(rows)}; the app's own: {len(load_spa_documents())}"
         " (backend/data/spa-documents.json)"
     )
     return 0

@@ -80,7 +80,7 @@ def test_documents_are_registered_once_and_never_changed(tmp_path: Path) -> None
     listed = run(database, "documents", "list")
     assert listed.returncode == 0, listed.stderr
     assert roles_id in listed.stdout and "MobileViewer" in listed.stdout
-    assert "3 registered documents; and the app's own" in listed.stdout
+    assert "registered documents: 3; the app's own: " in listed.stdout
 
 
 def test_a_manifest_with_any_unsound_operation_registers_nothing(tmp_path: Path) -> None:

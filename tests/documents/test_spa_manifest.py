@@ -100,5 +100,5 @@ def test_what_cannot_be_read_is_refused(tmp_path: Path, source: str, problem: st
 
 def test_a_document_that_does_not_fit_the_schema_is_refused(tmp_path: Path) -> None:
     _spa(tmp_path, "const A = `query Nope { noSuchField }`;\n")
-    with pytest.raises(SourceProblem, match="page.js A: does not fit the schema"):
+    with pytest.raises(SourceProblem, match=r"page\.js A: does not fit the schema"):
         build_manifest(tmp_path / "frontend")
