@@ -25,6 +25,7 @@ from backend.api.error_codes import ErrorCode, http_status
 from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
+from backend.documents.graphql_check import has_string_literal
 from backend.documents.spa_manifest import load_spa_documents
 from backend.graphiql_csp import graphiql_policy
 from backend.services import api_client_rate, api_clients, persisted_queries
@@ -267,10 +268,15 @@ def _refusal(refused: Refused, sub_response: Response, context: Context) -> Exec
 async def _keep_persisted_query(
     resolved: Resolved, result: ExecutionResult, settings: Settings
 ) -> None:
-    """Keeps an APQ registration whose text turned out to be a runnable document. The
-    answer is ready by now: a failure to keep it only means the client sends it again."""
+    """Keeps an APQ registration whose text turned out to be a runnable document. Not one
+    with string values written into it: they belong in variables, and may be a password
+    that must not be stored. The answer is ready by now: a text not kept only means the
+    client sends it again."""
     codes = {str((error.extensions or {}).get("code")) for error in result.errors or []}
     if codes & _NOT_A_DOCUMENT or resolved.store_as is None or resolved.text is None:
+        return
+    if has_string_literal(resolved.text):
+        logger.info("persisted query not kept: it holds string values (use variables)")
         return
     try:
         await persisted_queries.store(resolved.store_as, resolved.text, settings=settings)

@@ -5,7 +5,8 @@ whoever sends them."""
 
 from dataclasses import dataclass
 
-from graphql import GraphQLError, OperationDefinitionNode, parse, validate
+from graphql import GraphQLError, OperationDefinitionNode, Source, TokenKind, parse, validate
+from graphql.language import Lexer
 from graphql.validation import specified_rules
 
 from backend.api.schema import LIMIT_RULES, schema
@@ -43,3 +44,16 @@ def check_document(body: str) -> CheckedDocument:
         operation_name=operation.name.value if operation.name else None,
     )
 
+
+
+def has_string_literal(body: str) -> bool:
+    """Whether the text holds a string value (which could be a password) rather than only
+    variables. Unparsable text counts as holding one."""
+    lexer = Lexer(Source(body))
+    try:
+        while (token := lexer.advance()).kind != TokenKind.EOF:
+            if token.kind in (TokenKind.STRING, TokenKind.BLOCK_STRING):
+                return True
+    except GraphQLError:
+        return True
+    return False

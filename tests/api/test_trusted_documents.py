@@ -153,6 +153,14 @@ async def test_a_text_that_is_no_runnable_document_is_not_kept(anonymous: GraphQ
     assert await PersistedQuery.all().count() == 0
 
 
+async def test_a_text_with_string_values_runs_but_is_not_kept(anonymous: GraphQLClient) -> None:
+    # Values belong in variables: a literal could be a password, which must not be stored.
+    text = 'mutation { login(input: {username: "owner", password: "Not-Kept-1234"}) { token } }'
+    response = await post(anonymous.http, {"query": text, "extensions": apq(sha256(text))})
+    assert response.json()["data"]["login"] == {"token": None}, response.text
+    assert await PersistedQuery.all().count() == 0
+
+
 async def test_the_store_keeps_the_most_recently_used(settings: Settings) -> None:
     texts = [f"query Q{n} {{ __typename }}" for n in range(3)]
     async with running(settings, persisted_queries_max=2) as app:
