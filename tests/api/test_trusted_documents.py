@@ -18,6 +18,7 @@ from backend.config import Settings
 from backend.documents.spa_manifest import MANIFEST_FILE
 from backend.models import PersistedQuery
 from backend.services.registered_documents import NewDocument, register
+from tests.api.api_clients import as_api_client, create_api_client
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD
 
@@ -234,7 +235,15 @@ async def test_the_allow_list_binds_cookie_sessions_only(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as mobile:
             own = await post(mobile, {"query": OWN_QUERY}, **bearer(admin))
+        secret = (await create_api_client(admin, ["ROLES_READ"]))["secret"]
+        async with as_api_client(app, secret) as partner:
+            partners = await partner.execute(OWN_QUERY)
+        # Signed out, only sign-in, activation and resets are open: not restricted either.
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as nobody:
+            signed_out = await post(nobody, {"query": OWN_QUERY})
     assert "errors" not in own.json(), own.text
+    assert "errors" not in partners, partners
+    assert only_error(signed_out)[1] == "UNAUTHENTICATED"
 
 
 async def test_the_allow_list_is_off_by_default(app: Starlette, practice: object) -> None:
