@@ -12,15 +12,28 @@ driving a stolen or scripted browser session. Bearer sessions and API clients ar
 restricted: the mobile app and partners may write their own documents against the
 published schema."""
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from backend.api.error_codes import ErrorCode
+from graphql import GraphQLError
+from starlette.responses import Response
+from strawberry.types import ExecutionResult
+
+from backend import observability
+from backend.api.error_codes import ErrorCode, http_status
+from backend.config import Settings
+from backend.documents.graphql_check import has_string_literal
 from backend.documents.ids import PREFIX, document_id, is_document_id, is_sha256_hex
 from backend.services import persisted_queries, registered_documents
 
+logger = logging.getLogger(__name__)
+
 # What Apollo clients look for (they match the message, not the code).
 PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"
+# The errors that mean a text is not a runnable document: an APQ registration that met
+# one is not kept.
+_NOT_A_DOCUMENT = {ErrorCode.GRAPHQL_PARSE_FAILED.name, ErrorCode.GRAPHQL_VALIDATION_FAILED.name}
 
 
 @dataclass(frozen=True)
@@ -63,10 +76,56 @@ class TrustedDocuments:
 
 
 async def resolve(
-    named: NamedDocument, *, trusted: TrustedDocuments, check_trust: bool
+    named: NamedDocument, *, trusted: TrustedDocuments, restricted: bool
 ) -> Resolved:
-    """The text to run. `check_trust` asks whether a text sent as such is trusted (it
-    costs a hash and maybe a read); a document sent by id or hash is looked up anyway."""
+    """The text to run; `restricted` (TRUSTED_DOCUMENTS_ONLY, a cookie session) refuses
+    any but a trusted one."""
+    resolved = await _resolve(named, trusted, check_trust=restricted)
+    if restricted and resolved.text is not None and not resolved.trusted:
+        raise Refused(
+            ErrorCode.DOCUMENT_NOT_TRUSTED,
+            "This server runs only the app's own documents for a signed-in browser session"
+            " (TRUSTED_DOCUMENTS_ONLY); this one is not among them.",
+        )
+    return resolved
+
+
+def refusal(refused: Refused, response: Response, request_id: str | None) -> ExecutionResult:
+    """The answer to a refused request, logged and counted as other request errors are."""
+    logger.info("request error %s: %s (request %s)", refused.code.name, refused.message, request_id)
+    observability.count_error_codes([refused.code.name])
+    response.status_code = http_status(refused.code)
+    error = GraphQLError(refused.message, extensions={"code": refused.code.name})
+    return ExecutionResult(data=None, errors=[error])
+
+
+async def keep_persisted_query(
+    resolved: Resolved, result: ExecutionResult, settings: Settings
+) -> None:
+    """Keeps an APQ registration whose text turned out to be a runnable document. Not one
+    with string values written into it: they belong in variables, and may be a password
+    that must not be stored. The answer is ready by now: a text not kept only means the
+    client sends it again."""
+    if resolved.store_as is None or resolved.text is None:
+        return
+    codes = {str((error.extensions or {}).get("code")) for error in result.errors or []}
+    if codes & _NOT_A_DOCUMENT:
+        return
+    if has_string_literal(resolved.text):
+        logger.info("persisted query not kept: it holds string values (use variables)")
+        return
+    try:
+        await persisted_queries.store(resolved.store_as, resolved.text, settings=settings)
+    # Whatever the driver raises: see above.
+    except Exception as error:
+        logger.warning("persisted query not kept: %s", type(error).__name__)
+
+
+async def _resolve(
+    named: NamedDocument, trusted: TrustedDocuments, *, check_trust: bool
+) -> Resolved:
+    # `check_trust`: whether a text sent as such is trusted (a hash and maybe a read); a
+    # document sent by id or hash is looked up anyway.
     if named.document_id is None and named.persisted_query is None:
         if named.query is None:
             return Resolved(text=None, trusted=False)

@@ -17,18 +17,24 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from backend import logs, observability
+from backend import logs
 from backend.api.context import Context
 from backend.api.cookies import session_credentials
-from backend.api.documents import NamedDocument, Refused, Resolved, TrustedDocuments, resolve
-from backend.api.error_codes import ErrorCode, http_status
+from backend.api.documents import (
+    NamedDocument,
+    Refused,
+    TrustedDocuments,
+    keep_persisted_query,
+    refusal,
+    resolve,
+)
+from backend.api.error_codes import ErrorCode
 from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
-from backend.documents.graphql_check import has_string_literal
 from backend.documents.spa_manifest import load_spa_documents
 from backend.graphiql_csp import graphiql_policy
-from backend.services import api_client_rate, api_clients, persisted_queries
+from backend.services import api_client_rate, api_clients
 from backend.services.api_client_rate import Draw
 from backend.services.caller import ApiClientCaller
 from backend.services.sessions import resolve_session
@@ -44,9 +50,6 @@ _HTTP_ERROR_CODES = {
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
 }
-# The errors that mean a text is not a runnable document: an APQ registration that met
-# one is not kept.
-_NOT_A_DOCUMENT = {ErrorCode.GRAPHQL_PARSE_FAILED.name, ErrorCode.GRAPHQL_VALIDATION_FAILED.name}
 
 
 @dataclasses.dataclass
@@ -165,39 +168,26 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """The request's document (its text, or the one it names), checked against the
         allow-list when the setting asks for it, then run."""
-        try:
-            resolved = await self._document(request_adapter.method, request_data, context)
-        except Refused as refused:
-            return _refusal(refused, sub_response, context)
-        request_data = dataclasses.replace(request_data, query=resolved.text)
-        result = await self._run(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
-        if resolved.store_as and resolved.text is not None:
-            await _keep_persisted_query(resolved, result, self.settings)
-        return result
-
-    async def _document(
-        self, method: str, request_data: GraphQLRequestData, context: Context
-    ) -> Resolved:
-        restricted = (
-            self.settings.trusted_documents_only
-            and context.meta.auth_method == AuthMethod.COOKIE
-        )
         named = NamedDocument(
-            method=method,
+            method=request_adapter.method,
             query=request_data.query,
             document_id=getattr(request_data, "document_id", None),
             persisted_query=(request_data.extensions or {}).get("persistedQuery"),
         )
-        resolved = await resolve(named, trusted=self.trusted_documents, check_trust=restricted)
-        if restricted and resolved.text is not None and not resolved.trusted:
-            raise Refused(
-                ErrorCode.DOCUMENT_NOT_TRUSTED,
-                "This server runs only the app's own documents for a signed-in browser"
-                " session (TRUSTED_DOCUMENTS_ONLY); this one is not among them.",
-            )
-        return resolved
+        restricted = (
+            self.settings.trusted_documents_only
+            and context.meta.auth_method == AuthMethod.COOKIE
+        )
+        try:
+            resolved = await resolve(named, trusted=self.trusted_documents, restricted=restricted)
+        except Refused as refused:
+            return refusal(refused, sub_response, context.meta.request_id)
+        request_data = dataclasses.replace(request_data, query=resolved.text)
+        result = await self._run(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        await keep_persisted_query(resolved, result, self.settings)
+        return result
 
     async def _run(
         self,
@@ -250,39 +240,6 @@ class GraphQLApp(GraphQL[Context, None]):
             return orjson.dumps(data)
         except TypeError:
             return json.dumps(data).encode()
-
-
-def _refusal(refused: Refused, sub_response: Response, context: Context) -> ExecutionResult:
-    logger.info(
-        "request error %s: %s (request %s)",
-        refused.code.name,
-        refused.message,
-        context.meta.request_id,
-    )
-    observability.count_error_codes([refused.code.name])
-    sub_response.status_code = http_status(refused.code)
-    error = GraphQLError(refused.message, extensions={"code": refused.code.name})
-    return ExecutionResult(data=None, errors=[error])
-
-
-async def _keep_persisted_query(
-    resolved: Resolved, result: ExecutionResult, settings: Settings
-) -> None:
-    """Keeps an APQ registration whose text turned out to be a runnable document. Not one
-    with string values written into it: they belong in variables, and may be a password
-    that must not be stored. The answer is ready by now: a text not kept only means the
-    client sends it again."""
-    codes = {str((error.extensions or {}).get("code")) for error in result.errors or []}
-    if codes & _NOT_A_DOCUMENT or resolved.store_as is None or resolved.text is None:
-        return
-    if has_string_literal(resolved.text):
-        logger.info("persisted query not kept: it holds string values (use variables)")
-        return
-    try:
-        await persisted_queries.store(resolved.store_as, resolved.text, settings=settings)
-    # Whatever the driver raises: see above.
-    except Exception as error:
-        logger.warning("persisted query not kept: %s", type(error).__name__)
 
 
 class _RateLimited(Exception):
