@@ -37,6 +37,7 @@ SPA_ROUTES = frozenset(
         "/staff",
         "/roles",
         "/api-clients",
+        "/webhooks",
         "/activate",
         "/mailbox",
         "/account",

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from backend.api.account_mutations import AccountMutations
+from backend.api.activation_queries import ActivationQueries
 from backend.api.api_client_mutations import ApiClientMutations
 from backend.api.api_client_queries import ApiClientQueries
 from backend.api.api_client_types import ApiClient
@@ -54,6 +55,7 @@ class Query(
     ApiClientQueries,
     ScimDefaultsQueries,
     WebhookQueries,
+    ActivationQueries,
 ):
     pass
 

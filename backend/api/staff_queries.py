@@ -28,7 +28,9 @@ class StaffFilter:
     status: StaffStatus | None = strawberry.field(default=None, description="Only this status.")
     search: str | None = strawberry.field(
         default=None,
-        description="Case-insensitive substring of first, last or full name, username or email.",
+        description="Words separated by spaces, each a case-insensitive substring of the "
+        'full name, username or email, in any order: "anderson jackson" finds Jackson '
+        "Anderson.",
     )
     role_id: strawberry.ID | None = strawberry.field(default=None, description="Only this role.")
     two_factor_enabled: bool | None = strawberry.field(
@@ -38,7 +40,7 @@ class StaffFilter:
         default=None,
         description="Only staff whose `updatedAt` is at or after this instant (inclusive; "
         "give a time zone, e.g. Z). The list is then sorted by `updatedAt`, then by ID, "
-        "oldest change first, for incremental syncs (README, \"Syncing changes\").",
+        'oldest change first, for incremental syncs (README, "Syncing changes").',
     )
 
 

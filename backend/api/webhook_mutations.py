@@ -31,6 +31,11 @@ class WebhookEndpointCreateInput:
     description: str | None = strawberry.field(
         default=None, description="A note for administrators, at most 200 characters."
     )
+    enabled: bool = strawberry.field(
+        default=True,
+        description="Whether events are delivered to it from the start; false registers it "
+        "switched off (turn it on with webhookEndpointUpdate).",
+    )
 
 
 @strawberry.input(description="Changes to a webhook endpoint; omitted fields stay as they are.")
@@ -106,7 +111,10 @@ class WebhookMutations:
     ) -> WebhookEndpointSecretPayload:
         context = info.context
         data = EndpointFields(
-            url=input.url, event_types=input.event_types, description=input.description
+            url=input.url,
+            event_types=input.event_types,
+            description=input.description,
+            enabled=input.enabled,
         )
         try:
             issued = await denials_as_errors(

@@ -10,6 +10,7 @@ KNOWN_OPERATION_NAMES = frozenset(
         # frontend/src
         "AccountDetails",
         "AccountSessions",
+        "ActivationLink",
         "ApiClientCreate",
         "ApiClientRevoke",
         "ApiClientRotate",
@@ -34,6 +35,14 @@ KNOWN_OPERATION_NAMES = frozenset(
         "StaffDrawerUpdate",
         "StaffPage",
         "StaffRoles",
+        "WebhookDeliveries",
+        "WebhookDeliveryRetry",
+        "WebhookEndpointCreate",
+        "WebhookEndpointDelete",
+        "WebhookEndpointPing",
+        "WebhookEndpointRotateSecret",
+        "WebhookEndpointUpdate",
+        "WebhookEndpoints",
         # README.md, "Walk-through with curl"
         "Activate",
         "Add",

@@ -153,6 +153,7 @@ def scim_routes(settings: Settings) -> list[BaseRoute]:
             given.replacing(),
             active=given.active,
             external_id=(given.has_external_id, given.external_id),
+            matched=_if_match(request),
         )
         return user_answer(request, await shown(staff.id))
 
@@ -165,6 +166,7 @@ def scim_routes(settings: Settings) -> list[BaseRoute]:
             StaffFields(**changes.fields),
             active=changes.active,
             external_id=(changes.external_id_given, changes.external_id),
+            matched=_if_match(request),
         )
         return user_answer(request, await shown(staff.id))
 
@@ -175,16 +177,28 @@ def scim_routes(settings: Settings) -> list[BaseRoute]:
         *,
         active: bool | None,
         external_id: tuple[bool, str | None],
+        matched: bool,
     ) -> None:
         # Reactivation first and deactivation last, so that an edit of an inactive
         # person being reactivated, or of a person being deactivated, still applies.
+        # With If-Match, the edit of the fields is a compare-and-set on the version read,
+        # unless our own reactivation moved it first (set_active returns the record it was
+        # given when there was nothing to do).
+        unchanged_since = staff.updated_at if matched else None
         if active is True:
-            staff = await scim_provisioning.set_active(
+            reactivated = await scim_provisioning.set_active(
                 caller=caller, staff=staff, active=True, settings=settings
             )
+            if reactivated is not staff:
+                unchanged_since = None
+            staff = reactivated
         if data.provided():
             staff = await update_staff(
-                caller=caller, staff_id=staff.id, data=data, settings=settings
+                caller=caller,
+                staff_id=staff.id,
+                data=data,
+                settings=settings,
+                unchanged_since=unchanged_since,
             )
         if external_id[0]:
             await scim_provisioning.set_external_id(
@@ -282,6 +296,12 @@ async def _choices(caller: ApiClientCaller) -> dict[str, list[str]]:
         "careTeamRole": list(CARE_TEAM_ROLES),
         "careTeamIdType": [kind.value for kind in CareTeamIdType],
     }
+
+
+def _if_match(request: Request) -> bool:
+    """True when the request names a version (an If-Match other than `*`)."""
+    wanted = request.headers.get("if-match")
+    return bool(wanted and wanted.strip() != "*")
 
 
 async def _matching(request: Request, caller: ApiClientCaller) -> StaffMember:

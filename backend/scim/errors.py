@@ -62,6 +62,8 @@ def from_domain(error: DomainError) -> ScimError:
     codes = {e.code for e in error.errors}
     if any(e.code == ErrorCode.NOT_FOUND and e.field == ("id",) for e in error.errors):
         return ScimError(404, detail)
+    if ErrorCode.CHANGED_SINCE_READ in codes:
+        return ScimError(412, detail)
     if ErrorCode.TAKEN in codes:
         return ScimError(409, detail, "uniqueness")
     if ErrorCode.SEAT_LIMIT_REACHED in codes:

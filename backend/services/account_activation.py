@@ -36,6 +36,31 @@ class ActivationForm:
     new_pin: str | None = None
 
 
+@dataclass(frozen=True)
+class ActivationLinkForm:
+    """What the activation form asks for on a usable link: `chooses_secrets` when the
+    person was given no password and no PIN (provisioned over SCIM) and chooses both."""
+
+    expires_at: datetime
+    chooses_secrets: bool
+
+
+async def link_form(token: str) -> ActivationLinkForm | None:
+    """The form a usable link leads to, or None for an invalid, used or expired link.
+    Read only: opening the link counts no attempt and uses nothing. A link token is 256
+    random bits, so answering whether one is usable tells a guesser nothing."""
+    try:
+        link = await _usable_link(token)
+    except DomainError:
+        return None
+    staff = await StaffMember.get_or_none(id=link.staff_id, status=StaffStatus.PENDING)
+    if staff is None:
+        return None
+    return ActivationLinkForm(
+        expires_at=link.expires_at, chooses_secrets=staff.password_hash is None
+    )
+
+
 async def activate_account(
     *, form: ActivationForm, settings: Settings, meta: RequestMeta
 ) -> tuple[StaffMember, IssuedSession]:
@@ -83,9 +108,14 @@ async def _activate(
             target_id=staff.id,
             meta=meta,
         )
-        raise DomainError.single(
-            ErrorCode.INVALID_CREDENTIALS, "The username or password is incorrect."
+        # A provisioned person gave only a username, so say which one was wrong: the link's
+        # holder has the username from the same email, so this reveals nothing.
+        message = (
+            "This is not the username of this activation link: use the one in your email."
+            if provisioned
+            else "The username or password is incorrect."
         )
+        raise DomainError.single(ErrorCode.INVALID_CREDENTIALS, message)
     await attempt.succeeded()
 
     errors = ErrorCollector()

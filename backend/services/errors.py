@@ -43,6 +43,8 @@ class ErrorCode(str, Enum):
     REFRESH_TOKEN_INVALID = "REFRESH_TOKEN_INVALID"
     REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED"
     MANAGE_ACCOUNTS_RESERVED = "MANAGE_ACCOUNTS_RESERVED"
+    # The record changed since the version the client named (SCIM's If-Match).
+    CHANGED_SINCE_READ = "CHANGED_SINCE_READ"
 
 
 class FieldError(Exception):

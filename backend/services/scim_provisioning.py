@@ -90,9 +90,12 @@ async def set_external_id(
     taken = DomainError.single(
         ErrorCode.TAKEN, "This externalId is already used in your practice.", ["externalId"]
     )
-    if value is not None and await StaffMember.filter(
-        practice_id=caller.practice_id, external_id=value
-    ).exclude(id=staff.id).exists():
+    if (
+        value is not None
+        and await StaffMember.filter(practice_id=caller.practice_id, external_id=value)
+        .exclude(id=staff.id)
+        .exists()
+    ):
         raise taken
     try:
         await StaffMember.filter(id=staff.id).update(external_id=value)

@@ -1,5 +1,6 @@
 """Adding and changing staff members."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -90,8 +91,16 @@ async def _insert_pending(
 
 
 async def update_staff(
-    *, caller: Caller, staff_id: UUID, data: StaffFields, settings: Settings
+    *,
+    caller: Caller,
+    staff_id: UUID,
+    data: StaffFields,
+    settings: Settings,
+    unchanged_since: datetime | None = None,
 ) -> StaffMember:
+    """Change the given fields. `unchanged_since` (an If-Match): apply only if the record's
+    updated_at is still that, compared under the lock, so two clients that read the same
+    version cannot both write (a lost update); else CHANGED_SINCE_READ."""
     caller.require(Access.STAFF_WRITE)
     staff = await get_practice_staff(caller, staff_id)
     if (
@@ -117,7 +126,14 @@ async def update_staff(
             # Re-read under the practice lock and write only the given columns, so a
             # concurrent deactivation or activation is never overwritten by this edit.
             practice = await lock_practice(caller.practice_id, db)
-            staff = await StaffMember.filter(id=staff.id).using_db(db).get()
+            # The row lock too: writers that do not take the practice lock (a PIN, two-
+            # factor sign-in) also move updated_at, and If-Match must see their change.
+            staff = await StaffMember.select_for_update().using_db(db).get(id=staff.id)
+            if unchanged_since is not None and staff.updated_at != unchanged_since:
+                raise DomainError.single(
+                    ErrorCode.CHANGED_SINCE_READ,
+                    "The staff member has changed since that version. Read it again.",
+                )
             changed = sorted(
                 name for name, value in values.items() if getattr(staff, name) != value
             )

@@ -14,6 +14,7 @@ import { registerSecuritySettings } from "./components/security-settings/securit
 import { registerSessionList } from "./components/session-list/session-list.js";
 import { registerSignInPage } from "./components/sign-in-page/sign-in-page.js";
 import { registerStaffPage } from "./components/staff-page/staff-page.js";
+import { registerWebhooksPage } from "./components/webhooks-page/webhooks-page.js";
 
 registerSignInPage();
 registerAccountDetails();
@@ -24,6 +25,7 @@ registerStaffPage();
 registerSecuritySettings();
 registerRolesPage();
 registerApiClientsPage();
+registerWebhooksPage();
 registerActivatePage();
 registerForgotPasswordPage();
 registerResetPasswordPage();

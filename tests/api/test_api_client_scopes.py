@@ -188,6 +188,7 @@ ANYONE = {
     "node",
     "login",
     "accountActivate",
+    "activationLink",
     "passwordResetRequest",
     "passwordResetComplete",
     "emailChangeConfirm",

@@ -20,6 +20,7 @@ from backend.services.staff_input import StaffFields
 from tests.api.client import GraphQLClient
 from tests.api.conftest import make_practice
 from tests.api.documents import ACTIVATE, USER_ERRORS
+from tests.api.test_activation_link import LINK
 from tests.api.test_lifecycle import NEW_PASSWORD, token_from
 
 PIN = "4817"
@@ -86,6 +87,9 @@ async def test_a_provisioned_person_chooses_password_and_pin_at_activation(
     assert "choose your password and your mobile app PIN" in message.text
     assert message.html and "choose your password and your mobile app PIN" in message.html
     token = token_from(message.text)
+    # The page learns from the link that this person chooses everything.
+    opened = await anonymous.data(LINK, {"token": token})
+    assert opened["activationLink"]["givenPassword"] is False
     values = {
         "token": token,
         "username": "jscim",

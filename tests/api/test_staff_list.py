@@ -75,7 +75,12 @@ async def test_sorted_by_last_then_first_name(
         ("ri", ["bbiller", "iinactive"]),
         ("100%", []),
         ("n_rse", []),
-        ("nurse cnurse", []),
+        # Each word must match, in any order, each in any field.
+        ("nurse camille", ["cnurse"]),
+        ("Nurse   Anna", ["anurse"]),
+        ("nurse cnurse", ["cnurse"]),
+        ("nurse nurs urse", ["anurse", "cnurse"]),
+        ("camille biller", []),
     ],
 )
 async def test_search(

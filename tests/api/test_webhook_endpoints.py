@@ -177,6 +177,23 @@ async def test_ping_rotate_and_delete(
     assert [e["code"] for e in again["userErrors"]] == ["NOT_FOUND"]
 
 
+async def test_an_endpoint_registered_switched_off_receives_nothing_until_enabled(
+    app: Starlette, admin: GraphQLClient, settings: Settings, receiver: Receiver
+) -> None:
+    registered = await _register(admin, receiver.url, enabled=False)
+    endpoint = registered["webhookEndpoint"]
+    assert endpoint["enabled"] is False and endpoint["disabledReason"] is None
+    await create_staff(admin, username="switched.off", email="switched.off@example.com")
+    assert await _deliver(settings) == 0
+    log = await admin.data(DELIVERIES, {"endpointId": endpoint["id"]})
+    assert log["webhookDeliveries"]["edges"] == []
+    enabled = await admin.mutate(UPDATE, {"id": endpoint["id"], "enabled": True})
+    assert enabled["userErrors"] == [] and enabled["webhookEndpoint"]["enabled"] is True
+    await create_staff(admin, username="switched.on", email="switched.on@example.com")
+    assert await _deliver(settings) == 1
+    assert len(receiver.requests) == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "code"),
     [

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.api import GIVEN_PASSWORD, Api, wait_for_email
 from tests.e2e.conftest import screenshot, sign_in
@@ -119,8 +119,6 @@ def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
     item = page.locator(".mailbox-item", has_text=email)
     item.locator("summary").click()
     item.get_by_role("link", name="Open activation link").click()
-    fill_activation(page, username, GIVEN_PASSWORD, "Another-Own-Password-77")
-    page.get_by_role("button", name="Activate account").click()
     expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
     expect(page.get_by_role("button", name="Activate account")).to_have_count(0)
     screenshot(page, "activation-link-used")
@@ -178,65 +176,126 @@ def test_a_page_without_a_token_says_to_use_the_emailed_link(page: Page) -> None
 
 def test_an_unknown_token_says_to_ask_for_a_new_link(page: Page) -> None:
     page.goto("/activate#token=not-a-real-token")
-    fill_activation(page, "someone", GIVEN_PASSWORD)
-    page.get_by_role("button", name="Activate account").click()
-    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
     expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
+    expect(page.get_by_role("button", name="Activate account")).to_have_count(0)
 
 
-def test_the_token_is_never_sent_outside_the_mutation(page: Page) -> None:
-    token = "secret-token-value-123"
+def test_the_token_is_sent_only_inside_graphql_operations(page: Page, server: str) -> None:
+    username = f"tok{uuid.uuid4().hex[:8]}"
+    create_staff(server, username)
+    path = activation_path(wait_for_email(server, f"{username}@example.com"))
+    token = path.split("#token=", 1)[1]
     seen: list[str] = []
     page.on("request", lambda request: seen.append(f"{request.url} {request.post_data or ''}"))
-    page.goto(f"/activate#token={token}")
+    page.goto(path)
     expect(page.get_by_role("button", name="Activate account")).to_be_visible()
-    assert not any(token in entry for entry in seen), seen
-    fill_activation(page, "someone", GIVEN_PASSWORD)
+    # Opening the link asks which form it needs, in the body of a POST: never in a URL.
+    [opened] = [entry for entry in seen if token in entry]
+    assert "/graphql " in opened and "activationLink" in opened and token not in opened.split()[0]
+    fill_activation(page, username, GIVEN_PASSWORD)
     page.get_by_role("button", name="Activate account").click()
-    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
+    expect(page.get_by_role("status")).to_contain_text("Your account is active.")
     carrying = [entry for entry in seen if token in entry]
-    assert len(carrying) == 1 and "/graphql" in carrying[0] and "accountActivate" in carrying[0]
+    assert len(carrying) == 2 and "accountActivate" in carrying[1], carrying
+    assert all(token not in entry.split()[0] for entry in carrying)
 
 
-def test_the_mailbox_shows_bodies_as_text_newest_first(page: Page, server: str) -> None:
-    older, newer = f"old{uuid.uuid4().hex[:8]}", f"new{uuid.uuid4().hex[:8]}"
-    create_staff(server, older, first_name="<b>Bold</b>")
-    wait_for_email(server, f"{older}@example.com")
-    page.goto("/mailbox")
-    expect(page.locator(".mailbox-item", has_text=older)).to_have_count(1)
-
-    create_staff(server, newer)
-    wait_for_email(server, f"{newer}@example.com")
-    page.get_by_role("button", name="Refresh").click()
-    expect(page.get_by_role("status")).to_contain_text("Refreshed:")
-    items = page.locator(".mailbox-item")
-    expect(items.filter(has_text=newer)).to_have_count(1)
-    texts = items.all_inner_texts()
-    position = {name: next(i for i, t in enumerate(texts) if name in t) for name in (older, newer)}
-    assert position[newer] < position[older]
-
-    # The name arrives as text, never as markup; the HTML part is not rendered at all.
-    item = items.filter(has_text=older)
-    item.locator("summary").click()
-    expect(item.locator(".mail-text")).to_contain_text("Hello <b>Bold</b>,")
-    expect(item.locator("b")).to_have_count(0)
-    link = item.get_by_role("link", name="Open activation link")
-    assert re.fullmatch(r"/activate#token=[^&?]+", link.get_attribute("href") or "")
+SCIM_CLIENT = """mutation($i: ApiClientCreateInput!) { apiClientCreate(input: $i) {
+  secret userErrors { message } } }"""
+SCIM_DEFAULTS = """mutation($i: PracticeSetScimDefaultsInput!) {
+  practiceSetScimDefaults(input: $i) { userErrors { message } } }"""
+APP_PIN = "4817"
 
 
-def test_the_mailbox_outside_development_says_so(browser: Browser, server: str) -> None:
-    # Its own context: the `page` fixture rightly fails any test that meets a 404.
-    context = browser.new_context(base_url=server)
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.route("**/dev/mailbox", lambda route: route.fulfill(status=404, body="Not Found"))
-        page.goto("/mailbox")
-        expect(
-            page.get_by_text("The development mailbox is only available in development mode.")
-        ).to_be_visible()
-        expect(page.get_by_role("button", name="Refresh")).to_have_count(0)
-        assert errors == []
-    finally:
-        context.close()
+def provision_over_scim(server: str, username: str) -> str:
+    """A person created as Okta creates them: no password, no PIN. Returns the SCIM id."""
+    with Api(server) as api:
+        refs = api.call("{ roles { id name } providers { id } }")
+        nurse = next(r["id"] for r in refs["roles"] if r["name"] == "Nurse (System)")
+        defaults = {"roleId": nurse, "primaryProviderId": refs["providers"][0]["id"]}
+        assert api.call(SCIM_DEFAULTS, {"i": defaults})["practiceSetScimDefaults"] == {
+            "userErrors": []
+        }
+        created = api.call(SCIM_CLIENT, {"i": {"name": f"Okta {username}", "scopes": ["SCIM"]}})
+        secret = created["apiClientCreate"]["secret"]
+    user = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": username,
+        "name": {"givenName": "Robin", "familyName": "Provisioned"},
+        "emails": [{"value": f"{username}@example.com", "type": "work", "primary": True}],
+        "active": True,
+    }
+    answer = httpx.post(
+        f"{server}/scim/v2/Users",
+        json=user,
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/scim+json"},
+        timeout=15,
+    )
+    assert answer.status_code == 201, answer.text
+    scim_id: str = answer.json()["id"]
+    return scim_id
+
+
+def test_a_person_provisioned_over_scim_chooses_password_and_pin(page: Page, server: str) -> None:
+    username = f"rob{uuid.uuid4().hex[:8]}"
+    provision_over_scim(server, username)
+    page.goto(activation_path(wait_for_email(server, f"{username}@example.com")))
+
+    expect(page.get_by_role("heading", name="Activate your account")).to_be_visible()
+    expect(page.get_by_text("Your practice created your account for you.")).to_be_visible()
+    # Nothing was given, so nothing given is asked for; the PIN is chosen here.
+    expect(page.get_by_label("Password from your administrator")).to_have_count(0)
+    pin = page.get_by_label("Mobile app PIN")
+    expect(pin).to_have_attribute("inputmode", "numeric")
+    expect(pin).to_have_attribute("autocomplete", "off")
+    expect(page.get_by_text("without your username.")).to_be_visible()
+
+    def fill(name: str, chosen_pin: str) -> None:
+        page.get_by_label("Username").fill(name)
+        page.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
+        page.get_by_label("Confirm new password").fill(OWN_PASSWORD)
+        pin.fill(chosen_pin)
+        page.get_by_role("button", name="Activate account").click()
+
+    # A guessable PIN: refused next to the field, nothing used.
+    fill(username, "1234")
+    expect(page.locator("#activate-newAppUnlockPin-error")).to_be_visible()
+    expect(pin).to_be_focused()
+    expect(pin).to_have_attribute(
+        "aria-describedby", "activate-newAppUnlockPin-error activate-pin-hint"
+    )
+    screenshot(page, "activation-provisioned-pin-error")
+    # Another username than the link's: said plainly, focus on the username.
+    fill("someone-else", APP_PIN)
+    expect(page.get_by_role("alert")).to_have_text(
+        "This is not the username of this activation link: use the one in your email."
+    )
+    expect(page.get_by_label("Username")).to_be_focused()
+
+    fill(username, APP_PIN)
+    expect(page.get_by_role("status")).to_contain_text("Your account is active.")
+    expect(page.get_by_role("heading", name="Welcome, Robin Provisioned")).to_be_visible()
+    assert "token" not in page.url
+    login = httpx.post(
+        f"{server}/graphql",
+        json={
+            "query": LOGIN,
+            "variables": {"input": {"username": username, "password": OWN_PASSWORD}},
+        },
+        timeout=10,
+    ).json()["data"]["login"]
+    assert login["userErrors"] == []
+
+
+def test_a_used_link_says_so_before_anything_is_typed(page: Page, server: str) -> None:
+    username = f"usd{uuid.uuid4().hex[:8]}"
+    create_staff(server, username)
+    path = activation_path(wait_for_email(server, f"{username}@example.com"))
+    with Api(server) as api:
+        api.activate(username, OWN_PASSWORD)
+    page.goto(path)
+    expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(LINK_UNUSABLE)
+    expect(page.get_by_label("Username")).to_have_count(0)
+    assert "token" not in page.url

@@ -1,13 +1,19 @@
 // Activate account: reached from the emailed link /activate#token=…. The token stays in
 // the fragment (browsers never send a fragment to a server) and goes out only inside the
-// accountActivate mutation. The page is public: no signed-in viewer is needed.
+// activationLink query and the accountActivate mutation. The page is public: no signed-in
+// viewer is needed. The link says which form to show: a person added in the drawer was
+// given a password and a PIN; a person provisioned over SCIM was given neither and
+// chooses both here.
 
-import { mutate } from "../../gql.js";
+import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
 import { fragmentToken, navigate, onNewFragmentToken } from "../../router.js";
 import { store } from "../../store.js";
 import { canManageStaff, loadViewer, mustEnrolTwoFactor } from "../../viewer.js";
+
+const LINK = `query ActivationLink($token: String!) {
+  activationLink(token: $token) { expiresAt givenPassword } }`;
 
 const ACTIVATE = `mutation($input: AccountActivateInput!) { accountActivate(input: $input) {
   account { id fullName username status } userErrors { field code message } } }`;
@@ -15,12 +21,29 @@ const ACTIVATE = `mutation($input: AccountActivateInput!) { accountActivate(inpu
 const LINK_UNUSABLE =
   "This activation link is invalid, already used or expired. Ask your administrator to resend it.";
 
-const FIELDS = [
-  ["username", "Username", "username", "text"],
-  ["password", "Password from your administrator", "current-password", "password"],
+const USERNAME = ["username", "Username", "username", "text"];
+const NEW_PASSWORDS = [
   ["newPassword", "New password", "new-password", "password"],
   ["newPasswordConfirmation", "Confirm new password", "new-password", "password"],
 ];
+const GIVEN_PASSWORD = ["password", "Password from your administrator", "current-password", "password"];
+// autocomplete=off: a password manager must not store the PIN as the account's password.
+const NEW_PIN = ["newAppUnlockPin", "Mobile app PIN", "off", "password"];
+
+/** The fields of each form, in order: [name, label, autocomplete, type]. */
+const FORMS = {
+  given: [USERNAME, GIVEN_PASSWORD, ...NEW_PASSWORDS],
+  chosen: [USERNAME, ...NEW_PASSWORDS, NEW_PIN],
+};
+
+const INTROS = {
+  given:
+    "Sign in with the username and password your administrator gave you, then choose a " +
+    "password of your own.",
+  chosen:
+    "Your practice created your account for you. Confirm the username from your activation " +
+    "email, then choose your password and the PIN that unlocks the mobile app.",
+};
 
 // Survives the page being rebuilt when the new session's viewer reaches the store.
 let activatedViewer = null;
@@ -28,10 +51,16 @@ let activatedViewer = null;
 class ActivatePage extends HTMLElement {
   #token = null;
   #unwatch = null;
+  // Which link the page is reading: a newer fragment token makes an older answer stale.
+  #reading = 0;
 
   connectedCallback() {
     this.addEventListener("submit", (event) => this.#submit(event));
     this.addEventListener("click", (event) => {
+      if (event.target.closest("[data-action=read-link]")) {
+        this.#readLink();
+        return;
+      }
       const target = event.target.closest("[data-action=continue]")?.dataset.target;
       if (target) navigate(target);
     });
@@ -46,7 +75,7 @@ class ActivatePage extends HTMLElement {
   #start() {
     this.#token = fragmentToken();
     const justActivated = activatedViewer?.account.id === store.state.viewer?.account?.id;
-    if (this.#token) this.#renderForm();
+    if (this.#token) this.#readLink();
     else if (activatedViewer && justActivated) this.#renderSuccess(activatedViewer);
     else this.#renderMissingToken();
   }
@@ -70,22 +99,58 @@ class ActivatePage extends HTMLElement {
     `);
   }
 
-  #renderForm() {
+  /** Asks the server which form the link leads to; opening the link changes nothing. */
+  async #readLink() {
+    const reading = ++this.#reading;
+    const token = this.#token;
     this.#page(html`
       <h1 id="activate-title">Activate your account</h1>
-      <p class="activate-intro">
-        Sign in with the username and password your administrator gave you, then choose a
-        password of your own.
-      </p>
+      <p class="activate-intro" role="status">Checking your activation link…</p>
+    `);
+    let link;
+    try {
+      link = (await gql(LINK, { token })).activationLink;
+    } catch (error) {
+      if (reading === this.#reading) this.#renderReadFailed(error.message);
+      return;
+    }
+    if (reading !== this.#reading) return;
+    if (link === null) {
+      this.#forgetToken();
+      this.#renderLinkUnusable();
+    } else {
+      this.#renderForm(link.givenPassword ? "given" : "chosen");
+    }
+  }
+
+  #renderReadFailed(message) {
+    this.#page(html`
+      <h1 id="activate-title">Activate your account</h1>
+      <p class="form-error" role="alert">${message}</p>
+      <button type="button" class="primary" data-action="read-link">Try again</button>
+    `);
+  }
+
+  #renderForm(kind) {
+    this.#page(html`
+      <h1 id="activate-title">Activate your account</h1>
+      <p class="activate-intro">${INTROS[kind]}</p>
       <form class="activate-form" novalidate>
-        ${FIELDS.map(
+        ${FORMS[kind].map(
           ([name, text, autocomplete, type]) => html`
             ${name === "newPassword"
               ? html`<p class="activate-hint" id="activate-password-hint">
                   Choose a password of your own: at least 12 characters, not a common password,
-                  without your username, and different from the one you were given. A few
-                  unrelated words make a good one. Nobody else, not even your administrator,
-                  will know it.
+                  without your username${kind === "given" ? ", and different from the one you were given" : ""}.
+                  A few unrelated words make a good one. Nobody else, not even your
+                  administrator, will know it.
+                </p>`
+              : ""}
+            ${name === "newAppUnlockPin"
+              ? html`<p class="activate-hint" id="activate-pin-hint">
+                  4 digits that unlock the mobile app after a short idle time. Avoid one repeated
+                  digit, a run such as 1234, or a common PIN. You can change it later under
+                  Your account.
                 </p>`
               : ""}
             <div class="activate-field">
@@ -98,6 +163,9 @@ class ActivatePage extends HTMLElement {
                 required
                 ${type === "text" ? html`autocapitalize="none" spellcheck="false" autofocus` : ""}
                 ${name === "newPassword" ? html`aria-describedby="activate-password-hint"` : ""}
+                ${name === "newAppUnlockPin"
+                  ? html`inputmode="numeric" maxlength="4" aria-describedby="activate-pin-hint"`
+                  : ""}
               >
               <div class="activate-error" data-error-for="${name}"></div>
             </div>
@@ -165,9 +233,13 @@ class ActivatePage extends HTMLElement {
     );
     markInvalid(form, byField);
     // The password advice stays attached to the new password, next to any error.
-    const newPassword = form.elements.newPassword;
-    const described = [newPassword.getAttribute("aria-describedby"), "activate-password-hint"];
-    newPassword.setAttribute("aria-describedby", described.filter(Boolean).join(" "));
+    // The advice stays attached to its field, next to any error.
+    for (const [name, hint] of [["newPassword", "activate-password-hint"], ["newAppUnlockPin", "activate-pin-hint"]]) {
+      const field = form.elements[name];
+      if (!field) continue;
+      const described = new Set([...(field.getAttribute("aria-describedby") ?? "").split(" "), hint]);
+      field.setAttribute("aria-describedby", [...described].filter(Boolean).join(" "));
+    }
   }
 
   async #submit(event) {
@@ -198,12 +270,13 @@ class ActivatePage extends HTMLElement {
       if (errors.some((error) => error.code === "INVALID_CREDENTIALS")) {
         // Which of the two was wrong is not said; both fields are the ones to check.
         byField[""] = byField[""] ?? "The username or password is incorrect.";
-        form.elements.password.value = "";
+        if (form.elements.password) form.elements.password.value = "";
       }
       this.#showErrors(form, byField);
+      const credentials = form.elements.password ?? form.elements.username;
       if (errors.some((error) => error.code === "INVALID_CREDENTIALS")) {
-        form.elements.password.setAttribute("aria-invalid", "true");
-        form.elements.password.focus();
+        credentials.setAttribute("aria-invalid", "true");
+        credentials.focus();
       } else {
         form.querySelector("[aria-invalid]")?.focus();
       }

@@ -12,6 +12,7 @@ const ROUTES = {
   "/staff": ["staff-page", true],
   "/roles": ["roles-page", true],
   "/api-clients": ["api-clients-page", true],
+  "/webhooks": ["webhooks-page", true],
   "/activate": ["activate-page", false],
   "/mailbox": ["mailbox-page", false],
   "/account": ["account-page", true],
@@ -20,7 +21,7 @@ const ROUTES = {
   "/confirm-email": ["confirm-email-page", false],
 };
 
-const MANAGERS_ONLY = ["/staff", "/api-clients"];
+const MANAGERS_ONLY = ["/staff", "/api-clients", "/webhooks"];
 
 // "/" goes to the viewer's home; any other path outside ROUTES gets this page.
 const NOT_FOUND = ["not-found-page", false];
@@ -143,7 +144,8 @@ class AppRoot extends HTMLElement {
           ? ""
           : html`<a href="/roles" data-link aria-current="${current(path, "/roles")}">Roles &amp; Permissions</a>`}
         ${canManageStaff(viewer)
-          ? html`<a href="/api-clients" data-link aria-current="${current(path, "/api-clients")}">API clients</a>`
+          ? html`<a href="/api-clients" data-link aria-current="${current(path, "/api-clients")}">API clients</a>
+              <a href="/webhooks" data-link aria-current="${current(path, "/webhooks")}">Webhooks</a>`
           : ""}
         <a href="/mailbox" data-link aria-current="${current(path, "/mailbox")}">Mailbox</a>
       </nav>
