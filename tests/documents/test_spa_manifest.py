@@ -77,6 +77,26 @@ def test_constants_are_evaluated_as_javascript_would(tmp_path: Path) -> None:
     assert found.body == "query Roles {\n  roles { id name } }"
 
 
+def test_constants_imported_from_another_module_are_followed(tmp_path: Path) -> None:
+    src = _spa(
+        tmp_path,
+        'import { FIELDS, render as draw } from "./fields.js";\n'
+        "const LIST = `query List { roles { ${FIELDS} } }`;\n",
+    )
+    (src / "fields.js").write_text(
+        'import { html } from "./html.js";\nexport const FIELDS = `id name`;\n'
+        "const HIDDEN = `secret`;\n"
+    )
+    [found] = read_documents(src, tmp_path)
+    assert found.body == "query List { roles { id name } }"
+    # Only what the module exports can be imported.
+    (src / "page.js").write_text(
+        'import { HIDDEN } from "./fields.js";\nconst A = `query { ${HIDDEN} }`;\n'
+    )
+    with pytest.raises(SourceProblem, match=r"\$\{HIDDEN\} is not an earlier string"):
+        read_documents(src, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("source", "problem"),
     [
