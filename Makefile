@@ -4,6 +4,7 @@
 #   make test    set up .venv, then lint and run the whole test suite
 #   make lint    ruff, mypy and the schema.graphql check
 #   make schema  regenerate schema.graphql from the code
+#   make documents  regenerate backend/data/spa-documents.json (the SPA's trusted documents) from frontend/src
 #   make conformance  graphql-http's GraphQL over HTTP audit against a running server (Node.js, npm)
 #   make bench   the benchmark suite (PostgreSQL, wrk, Node.js via npm); prints one table
 #   make clean   remove .venv and var/ (the SQLite database)
@@ -21,13 +22,14 @@ STAMP := $(VENV)/.installed
 PY_VERSION_OK := import sys; sys.exit(sys.version_info < (3, 11))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint schema conformance bench clean
+.PHONY: help install run test lint schema documents conformance bench clean
 
 help:
 	@echo "make run     start the app with the demo practice (http://127.0.0.1:8000)"
 	@echo "make test    make lint, then the whole test suite (SQLite, and PostgreSQL when reachable)"
 	@echo "make lint    ruff check, mypy and the schema.graphql check"
 	@echo "make schema  regenerate schema.graphql"
+	@echo "make documents  regenerate the SPA's manifest of trusted documents"
 	@echo "make conformance  GraphQL over HTTP audit (graphql-http, needs Node.js and npm)"
 	@echo "make bench   benchmarks B1-B9 on PostgreSQL (BENCH_ARGS='--quick' or '--only B1,B3')"
 	@echo "make clean   remove .venv and var/"
@@ -68,9 +70,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy backend bench tests
 	$(BIN)/staff-accounts export-schema --check
+	$(BIN)/staff-accounts export-documents --check
 
 schema: $(STAMP)
 	$(BIN)/staff-accounts export-schema
+
+documents: $(STAMP)
+	$(BIN)/staff-accounts export-documents
 
 conformance: $(STAMP)
 	conformance/run

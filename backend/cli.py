@@ -1,5 +1,5 @@
-"""Command line: serve, migrate, worker, create-practice, api-client, demo, rotate-keys,
-export-schema."""
+"""Command line: serve, migrate, worker, create-practice, api-client, documents, demo,
+rotate-keys, export-schema, export-documents."""
 
 import argparse
 import asyncio
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backend import cli_documents
 from backend.config import Settings, SettingsError, load_settings
 from backend.db import apply_migrations, close_database, open_database
 from backend.logs import configure_format, configure_logging
@@ -32,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export-schema":
         configure_format("text")
         return _export_schema(check=args.check, path=Path(args.path))
+    if args.command == "export-documents":
+        configure_format("text")
+        return cli_documents.export_documents(check=args.check)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -48,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "rotate-keys": _rotate_keys,
         "api-client": _api_client,
+        "documents": cli_documents.documents,
     }
     return asyncio.run(runners[args.command](settings, args))
 
@@ -97,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the PIN as an argument: deprecated, other users can see it (ps, shell history)",
     )
     _api_client_parser(commands)
+    cli_documents.add_parsers(commands)
     commands.add_parser("demo", help='create the "Demo Family Practice" if missing')
     commands.add_parser(
         "rotate-keys",

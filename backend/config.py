@@ -97,6 +97,12 @@ class Settings:
     max_request_bytes: int = 100_000
     graphql_timeout_seconds: float = 10.0
     graphql_max_cost: int = 1000
+    # Trusted documents (backend/api/documents.py): when on, a person signed in with the
+    # session cookie may run only the SPA's documents and registered ones; bearer sessions
+    # and API clients are not restricted. Meant for production; off by default.
+    trusted_documents_only: bool = False
+    # Automatic Persisted Queries kept in the database (the least recently used pruned).
+    persisted_queries_max: int = 10_000
     # Password hashing threads (see backend/services/hashing.py): per machine, shared by
     # the WEB_CONCURRENCY processes; HASH_QUEUE anonymous jobs may wait beyond them.
     hash_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
@@ -241,6 +247,8 @@ class Settings:
             problems.append("GRAPHQL_TIMEOUT_SECONDS must be positive")
         if self.graphql_max_cost < 1:
             problems.append("GRAPHQL_MAX_COST must be positive")
+        if self.persisted_queries_max < 1:
+            problems.append("PERSISTED_QUERIES_MAX must be positive")
         # The outbox sender leases a message for 60 s and sends only while a whole SMTP
         # timeout of the lease is left (backend/mail/sender.py).
         if not 0 < self.smtp_timeout_seconds <= 30:
@@ -425,6 +433,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "GRAPHQL_TIMEOUT_SECONDS", get("GRAPHQL_TIMEOUT_SECONDS", "10")
         ),
         graphql_max_cost=_int("GRAPHQL_MAX_COST", get("GRAPHQL_MAX_COST", "1000")),
+        trusted_documents_only=_bool(
+            "TRUSTED_DOCUMENTS_ONLY", get("TRUSTED_DOCUMENTS_ONLY", "false")
+        ),
+        persisted_queries_max=_int(
+            "PERSISTED_QUERIES_MAX", get("PERSISTED_QUERIES_MAX", "10000")
+        ),
         hash_workers=_int("HASH_WORKERS", get("HASH_WORKERS", str(Settings().hash_workers))),
         hash_queue=_int("HASH_QUEUE", get("HASH_QUEUE", "4")),
         web_concurrency=_int("WEB_CONCURRENCY", get("WEB_CONCURRENCY", "1")),

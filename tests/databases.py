@@ -20,7 +20,7 @@ _TABLES = (
     "audit_event, login_throttle, outbox_message, session_token, session, activation_token, "
     "account_token, two_factor_recovery_code, password_reset_request, api_client_secret, "
     "idempotency_key, api_client, scim_default_office, scim_defaults, webhook_attempt, "
-    "webhook_delivery, webhook_event, webhook_endpoint, "
+    "webhook_delivery, webhook_event, webhook_endpoint, registered_document, persisted_query, "
     "staff_member_office, staff_member, office, provider"
 )
 

@@ -14,6 +14,7 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     assert settings.access_token_valid_for.total_seconds() == 15 * 60
     assert settings.activation_valid_for.total_seconds() == 72 * 3600
     assert not settings.cookie_secure
+    assert not settings.trusted_documents_only
 
 
 def test_environment_is_read_once_into_typed_values() -> None:
@@ -29,9 +30,12 @@ def test_environment_is_read_once_into_typed_values() -> None:
             "SESSION_IDLE_MINUTES": "15",
             "ACCESS_TOKEN_MINUTES": "5",
             "TWO_FACTOR_KEY": "q5jX1ZsQ0F8c1Vn2sQ9Zq7sXk8bYv3mJp0Wc4Rt6Uy8=",
+            "TRUSTED_DOCUMENTS_ONLY": "on",
+            "PERSISTED_QUERIES_MAX": "500",
         }
     )
     assert (settings.smtp_port, settings.smtp_starttls) == (587, True)
+    assert (settings.trusted_documents_only, settings.persisted_queries_max) == (True, 500)
     assert settings.public_base_url == "https://staff.example.com"
     assert settings.cookie_secure and not settings.uses_dev_mailbox
     assert settings.session_idle.total_seconds() == 15 * 60
@@ -54,6 +58,8 @@ def test_environment_is_read_once_into_typed_values() -> None:
         ({"SESSION_IDLE_MINUTES": "0"}, "positive"),
         ({"ACCESS_TOKEN_MINUTES": "0"}, "ACCESS_TOKEN_MINUTES must be positive"),
         ({"ACCESS_TOKEN_MINUTES": "soon"}, "ACCESS_TOKEN_MINUTES must be an integer"),
+        ({"TRUSTED_DOCUMENTS_ONLY": "sometimes"}, "TRUSTED_DOCUMENTS_ONLY must be a boolean"),
+        ({"PERSISTED_QUERIES_MAX": "0"}, "PERSISTED_QUERIES_MAX must be positive"),
     ],
 )
 def test_unsafe_or_malformed_settings_are_refused(environ: dict[str, str], message: str) -> None:

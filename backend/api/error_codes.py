@@ -104,6 +104,30 @@ class ErrorCode(Enum):
         200,
         "A request with this Idempotency-Key was in progress and did not complete: retry.",
     )
+    PERSISTED_QUERY_NOT_FOUND = _code(
+        "PERSISTED_QUERY_NOT_FOUND",
+        200,
+        "Automatic Persisted Queries: the server does not know this sha256Hash (the message "
+        "is PersistedQueryNotFound, as Apollo clients expect): send it again with the query.",
+    )
+    PERSISTED_QUERY_HASH_MISMATCH = _code(
+        "PERSISTED_QUERY_HASH_MISMATCH",
+        400,
+        "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it: "
+        "nothing was stored or run.",
+    )
+    PERSISTED_DOCUMENT_NOT_FOUND = _code(
+        "PERSISTED_DOCUMENT_NOT_FOUND",
+        400,
+        "The documentId names none of the trusted documents (the app's own and registered "
+        "ones): send the query instead.",
+    )
+    DOCUMENT_NOT_TRUSTED = _code(
+        "DOCUMENT_NOT_TRUSTED",
+        403,
+        "With TRUSTED_DOCUMENTS_ONLY, a session cookie may run only trusted documents (the "
+        "app's own and registered ones). Nothing was run.",
+    )
     INTERNAL_SERVER_ERROR = _code(
         "INTERNAL_SERVER_ERROR",
         200,

@@ -20,10 +20,19 @@ from strawberry.types import ExecutionResult
 from backend import logs
 from backend.api.context import Context
 from backend.api.cookies import session_credentials
+from backend.api.documents import (
+    NamedDocument,
+    Refused,
+    TrustedDocuments,
+    keep_persisted_query,
+    refusal,
+    resolve,
+)
 from backend.api.error_codes import ErrorCode
 from backend.api.error_policy import mask_uncoded
 from backend.api.schema import schema
 from backend.config import Settings
+from backend.documents.spa_manifest import load_spa_documents
 from backend.graphiql_csp import graphiql_policy
 from backend.services import api_client_rate, api_clients
 from backend.services.api_client_rate import Draw
@@ -43,6 +52,12 @@ _HTTP_ERROR_CODES = {
 }
 
 
+@dataclasses.dataclass
+class _RequestData(GraphQLRequestData):
+    # A persisted document request's `documentId` (GraphQL over HTTP, Appendix A), as sent.
+    document_id: object = None
+
+
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -52,6 +67,7 @@ class GraphQLApp(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+        self.trusted_documents = TrustedDocuments(load_spa_documents())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,7 +141,55 @@ class GraphQLApp(GraphQL[Context, None]):
             raise _RateLimited(draw)
         return client
 
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """strawberry's reading, plus the `documentId` it does not know."""
+        parsed = await super().parse_http_body(request)
+        if isinstance(parsed, list):
+            return parsed  # refused later: batching is off
+        if request.method == "GET":
+            document_id: object = request.query_params.get("documentId")
+        else:
+            # Decoded again (strawberry keeps only the fields it knows): microseconds for
+            # a body within MAX_REQUEST_BYTES.
+            body = self.decode_json(await request.get_body())
+            document_id = body.get("documentId") if isinstance(body, dict) else None
+        return _RequestData(**vars(parsed), document_id=document_id)
+
     async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The request's document (its text, or the one it names), checked against the
+        allow-list when the setting asks for it, then run."""
+        named = NamedDocument(
+            method=request_adapter.method,
+            query=request_data.query,
+            document_id=getattr(request_data, "document_id", None),
+            persisted_query=(request_data.extensions or {}).get("persistedQuery"),
+        )
+        restricted = (
+            self.settings.trusted_documents_only
+            and context.meta.auth_method == AuthMethod.COOKIE
+        )
+        try:
+            resolved = await resolve(named, trusted=self.trusted_documents, restricted=restricted)
+        except Refused as refused:
+            return refusal(refused, sub_response, context.meta.request_id)
+        request_data = dataclasses.replace(request_data, query=resolved.text)
+        result = await self._run(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        await keep_persisted_query(resolved, result, self.settings)
+        return result
+
+    async def _run(
         self,
         request: Request,
         request_adapter: AsyncHTTPRequestAdapter,

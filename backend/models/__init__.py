@@ -9,7 +9,9 @@ from backend.models.audit import AuditEvent
 from backend.models.idempotency import IdempotencyKey
 from backend.models.login_throttle import LoginThrottle
 from backend.models.outbox import OutboxMessage, OutboxStatus
+from backend.models.persisted_query import PersistedQuery
 from backend.models.practice import Office, Plan, Practice, Provider
+from backend.models.registered_document import RegisteredDocument
 from backend.models.reset_request import PasswordResetRequest
 from backend.models.role import Permission, Role
 from backend.models.scim_defaults import ScimDefaults
@@ -41,9 +43,11 @@ __all__ = [
     "OutboxStatus",
     "PasswordResetRequest",
     "Permission",
+    "PersistedQuery",
     "Plan",
     "Practice",
     "Provider",
+    "RegisteredDocument",
     "Role",
     "ScimDefaults",
     "Session",

@@ -26,6 +26,8 @@ const MANAGERS_ONLY = ["/staff", "/api-clients", "/webhooks"];
 // "/" goes to the viewer's home; any other path outside ROUTES gets this page.
 const NOT_FOUND = ["not-found-page", false];
 
+const SIGN_OUT = `mutation { logout(input: {}) { ok } }`;
+
 function homeOf(viewer) {
   return canManageStaff(viewer) ? "/staff" : "/account";
 }
@@ -86,7 +88,7 @@ class AppRoot extends HTMLElement {
 
   async #signOut() {
     try {
-      await gql("mutation { logout(input: {}) { ok } }");
+      await gql(SIGN_OUT);
     } catch {
       // Signed out already: nothing left to end.
     }

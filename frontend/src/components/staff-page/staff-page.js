@@ -25,10 +25,16 @@ const COUNTS = `query StaffCounts($filter: StaffCountsFilter) {
 }`;
 const ROLES = `query StaffRoles { roles { id name } }`;
 
-function actionMutation(name) {
-  return `mutation($input: StaffActionInput!) { ${name}(input: $input) {
+// One constant per document, not a function that builds them: `make documents` reads the
+// documents from this source (the server's manifest of trusted documents).
+const RESEND = `mutation($input: StaffActionInput!) { staffResendActivation(input: $input) {
     staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
-}
+const CANCEL = `mutation($input: StaffActionInput!) { staffCancelVerification(input: $input) {
+    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const DEACTIVATE = `mutation($input: StaffActionInput!) { staffDeactivate(input: $input) {
+    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+const REACTIVATE = `mutation($input: StaffActionInput!) { staffReactivate(input: $input) {
+    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 
 const TABS = [
   { status: "ACTIVE", key: "active", label: "Active" },
@@ -39,11 +45,11 @@ const TABS = [
 // What each row action sends, whether it asks first, and what it says when done.
 const ACTIONS = {
   resend: {
-    query: actionMutation("staffResendActivation"),
+    query: RESEND,
     done: (staff) => `A new activation link was sent to ${staff.fullName}.`,
   },
   cancel: {
-    query: actionMutation("staffCancelVerification"),
+    query: CANCEL,
     confirm: (staff) => ({
       title: `Cancel ${staff.fullName}'s verification?`,
       message: `Their activation link stops working and they move to Inactive. You can reactivate them later.`,
@@ -54,7 +60,7 @@ const ACTIONS = {
     done: (staff) => `${staff.fullName}'s verification was cancelled; they are now inactive.`,
   },
   deactivate: {
-    query: actionMutation("staffDeactivate"),
+    query: DEACTIVATE,
     confirm: (staff) => ({
       title: `Deactivate ${staff.fullName}?`,
       message: `${staff.fullName} is signed out at once and can no longer sign in. You can reactivate them later.`,
@@ -65,7 +71,7 @@ const ACTIONS = {
     done: (staff) => `${staff.fullName} was deactivated.`,
   },
   reactivate: {
-    query: actionMutation("staffReactivate"),
+    query: REACTIVATE,
     done: (staff, updated) =>
       updated.status === "ACTIVE"
         ? `${staff.fullName} was reactivated.`
