@@ -103,7 +103,7 @@ def test_a_manifest_with_any_unsound_operation_registers_nothing(tmp_path: Path)
     ), refused.stderr
     assert any(line.startswith("error: operation 3 (Swapped): its id sha256:") for line in lines)
     assert any("operation 4 (Wrong): does not fit the schema" in line for line in lines)
-    assert any("operation 5 (Typed): \"type\" says mutation" in line for line in lines)
+    assert any('operation 5 (Typed): "type" says mutation' in line for line in lines)
     assert lines[-1] == "nothing was registered"
     if database.exists():
         assert registered(database) == []
