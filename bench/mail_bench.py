@@ -557,7 +557,8 @@ def _report(result: dict[str, Any]) -> str:
             f"  staffCreate  {mutation['staff_create_ms']:.0f} ms with the sink up,"
             f" {mutation['staff_create_smtp_unreachable_ms']:.0f} ms with SMTP unreachable"
             f" (medians of {mutation['calls']});"
-            f" one argon2 hash {mutation['argon2_hash_ms']:.0f} ms, it makes two (password, PIN)",
+            f" one argon2 hash {mutation['argon2_hash_ms']:.0f} ms (the password; the PIN is"
+            " an HMAC)",
             f"               {mutation['smtp_sessions_during_staff_create']} SMTP sessions and"
             f" {mutation['messages_during_staff_create']} messages at the sink meanwhile;"
             f" {mutation['outbox_rows_queued']} outbox rows queued",
