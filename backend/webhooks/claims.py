@@ -9,6 +9,7 @@ past it) cannot overwrite what the next one did."""
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Min
 from tortoise.transactions import in_transaction
 
 from backend.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -21,16 +22,35 @@ def _due(now: datetime) -> Q:
     return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) & unclaimed & enabled
 
 
-async def claim_due(*, limit: int, lease: timedelta, now: datetime) -> list[WebhookDelivery]:
+async def claim_due(
+    *, limit: int, share: int, lease: timedelta, now: datetime
+) -> list[WebhookDelivery]:
+    """Lease up to `limit` due deliveries, at most `share` of them per endpoint: the
+    endpoints whose oldest due delivery waited longest first, each its oldest first. So
+    one endpoint's backlog (a bulk import, a receiver that times out) cannot fill every
+    pass while other endpoints' deliveries wait."""
     claimed_until = now + lease
     async with in_transaction() as db:
-        rows = await (
+        endpoint_ids = await (
             WebhookDelivery.filter(_due(now))
-            .order_by("next_attempt_at", "id")
-            .limit(limit)
-            .select_for_update(skip_locked=True, of=("webhook_delivery",))
             .using_db(db)
+            .annotate(first_due=Min("next_attempt_at"))
+            .group_by("endpoint_id")
+            .order_by("first_due")
+            .limit(limit)
+            .values_list("endpoint_id", flat=True)
         )
+        rows: list[WebhookDelivery] = []
+        for endpoint_id in endpoint_ids:
+            if len(rows) >= limit:
+                break
+            rows += await (
+                WebhookDelivery.filter(_due(now), endpoint_id=endpoint_id)
+                .order_by("next_attempt_at", "id")
+                .limit(min(share, limit - len(rows)))
+                .select_for_update(skip_locked=True, of=("webhook_delivery",))
+                .using_db(db)
+            )
         if not rows:
             return []
         ids = [row.id for row in rows]

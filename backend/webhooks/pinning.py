@@ -15,12 +15,11 @@ import ipaddress
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from urllib.parse import urlsplit
 
 import httpcore
 import httpx
 
-from backend.webhooks.ssrf import Resolver, system_resolver
+from backend.webhooks.ssrf import Resolver, connect_host, system_resolver
 
 _pins: ContextVar[Mapping[str, tuple[str, ...]] | None] = ContextVar("webhook_pins", default=None)
 
@@ -32,7 +31,7 @@ def pinned(url: str, addresses: tuple[str, ...]) -> Iterator[None]:
     if not addresses:
         yield
         return
-    token = _pins.set({(urlsplit(url).hostname or "").lower(): addresses})
+    token = _pins.set({connect_host(url): addresses})
     try:
         yield
     finally:

@@ -8,7 +8,6 @@ sends its deliveries concurrently, a few at a time per endpoint."""
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,9 @@ USER_AGENT = "staff-accounts-webhooks/1"
 # Requests in flight at once per endpoint (bench/webhook_bench.py: 5 delivered a backlog
 # faster than 10 or a whole batch of 50, and a receiver is spared the burst).
 PER_ENDPOINT = 5
+# An endpoint's share of one pass, in rounds of its lanes (backend/webhooks/claims.py):
+# one busy or slow endpoint cannot fill every pass while other endpoints' deliveries wait.
+ROUNDS_PER_PASS = 2
 
 
 def pool_limits(batch_size: int) -> httpx.Limits:
@@ -66,11 +68,11 @@ class WebhookSender:
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._timeout = timeout_seconds
-        # A lease outlives the longest pass (an endpoint's share of a batch sent through
-        # its lanes, each request up to the timeout), so no other worker takes a delivery
-        # whose request is still waiting or in flight.
-        rounds = math.ceil(batch_size / per_endpoint) + 2
-        self._lease = timedelta(seconds=timeout_seconds * rounds)
+        self._share = per_endpoint * ROUNDS_PER_PASS
+        # A lease outlives the longest pass (an endpoint's share sent through its lanes,
+        # each attempt's lookup and request each cut at the timeout), so no other worker
+        # takes a delivery whose request is still waiting or in flight.
+        self._lease = timedelta(seconds=timeout_seconds * (2 * ROUNDS_PER_PASS + 2))
         self._stop = asyncio.Event()
         self._resolver = resolver
         # Our transport connects only to the addresses the SSRF check approved. (Being a
@@ -114,7 +116,7 @@ class WebhookSender:
     async def deliver_due(self) -> int:
         """One pass: deliver what is due now; return how many deliveries were attempted."""
         deliveries = await claims.claim_due(
-            limit=self._batch_size, lease=self._lease, now=self._clock()
+            limit=self._batch_size, share=self._share, lease=self._lease, now=self._clock()
         )
         # One decryption per endpoint and pass, not per delivery: a pass is mostly one
         # endpoint's backlog.
@@ -132,7 +134,8 @@ class WebhookSender:
 
         async def attempt(delivery: WebhookDelivery) -> AttemptResult | None:
             async with lanes[delivery.endpoint_id]:
-                if delivery.endpoint_id in timed_out:
+                # Stopping (SIGTERM): what has not started goes back, unattempted.
+                if delivery.endpoint_id in timed_out or self._stop.is_set():
                     return None
                 result = await self._attempt(delivery, secrets[delivery.endpoint_id])
                 if result.timed_out:
@@ -172,7 +175,12 @@ class WebhookSender:
                 timed_out=timed_out,
             )
 
-        verdict = await ssrf.check(endpoint.url, self._settings, self._resolver)
+        try:
+            # Each step is cut at the timeout, the lookup too: a pass stays within its lease.
+            async with asyncio.timeout(self._timeout):
+                verdict = await ssrf.check(endpoint.url, self._settings, self._resolver)
+        except TimeoutError:
+            return result(error=f"name lookup timed out after {self._timeout:g} s", timed_out=True)
         if verdict.refusal:
             return result(error=verdict.refusal)
         body = orjson.dumps(delivery.event.payload).decode()
@@ -182,12 +190,15 @@ class WebhookSender:
             message_id=str(delivery.event_id), timestamp=started_at, body=body, secrets=secrets
         )
         try:
-            with pinning.pinned(endpoint.url, verdict.addresses):
-                async with self._client.stream(
-                    "POST", endpoint.url, content=body, headers=headers
-                ) as response:
-                    excerpt = await _first_bytes(response, EXCERPT_BYTES)
-        except httpx.TimeoutException:
+            # httpx's timeout bounds each read and write; this bounds the whole request, so
+            # a receiver trickling its answer a byte at a time is cut off too.
+            async with asyncio.timeout(self._timeout):
+                with pinning.pinned(endpoint.url, verdict.addresses):
+                    async with self._client.stream(
+                        "POST", endpoint.url, content=body, headers=headers
+                    ) as response:
+                        excerpt = await _first_bytes(response, EXCERPT_BYTES)
+        except (httpx.TimeoutException, TimeoutError):
             return result(error=f"timed out after {self._timeout:g} s", timed_out=True)
         except httpx.HTTPError as failure:
             return result(error=f"{type(failure).__name__}: {failure}")

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 from backend.config import Settings
 
 URL_MAX_LENGTH = 2000
@@ -21,13 +23,24 @@ def url_problem(url: str, settings: Settings) -> str | None:
     """What is wrong with the URL itself, before any address is looked up."""
     if len(url) > URL_MAX_LENGTH:
         return f"The URL is longer than {URL_MAX_LENGTH} characters."
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+        connect_host(url)
+    except (ValueError, httpx.InvalidURL):
+        return "The URL is not valid: check its host name and port."
     allowed = {"https", "http"} if settings.allows_private_webhook_targets else {"https"}
     if parts.scheme not in allowed or not parts.hostname:
         return "Give an https:// URL." if "http" not in allowed else "Give an http(s):// URL."
     if parts.username or parts.password:
         return "The URL must not carry a user name or password: the signature authenticates."
     return None
+
+
+def connect_host(url: str) -> str:
+    """The host as httpx connects to it: lower case, IDNA 2008 (punycode) for a name with
+    non-ASCII letters, which is the name to look up and to pin."""
+    return httpx.URL(url).raw_host.decode("ascii").lower()
 
 
 def _is_internal(address: str) -> bool:
@@ -62,7 +75,7 @@ async def check(url: str, settings: Settings, resolver: Resolver = system_resolv
     if problem or settings.allows_private_webhook_targets:
         return Verdict(problem)
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    host = connect_host(url)
     try:
         addresses = await resolver(host, parts.port or 443)
     except OSError:

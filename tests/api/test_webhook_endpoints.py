@@ -200,6 +200,10 @@ async def test_an_endpoint_registered_switched_off_receives_nothing_until_enable
         ({"url": "ftp://hooks.example/x"}, "url", "INVALID"),
         ({"url": ""}, "url", "REQUIRED"),
         ({"url": "https://user:pw@hooks.example/x"}, "url", "INVALID"),
+        # Malformed ports and hosts are the client's mistake, not an internal error.
+        ({"url": "https://hooks.example:99999/x"}, "url", "INVALID"),
+        ({"url": "https://hooks.example:abc/x"}, "url", "INVALID"),
+        ({"url": "https://[::1/x"}, "url", "INVALID"),
         ({"eventTypes": []}, "eventTypes", "REQUIRED"),
         ({"eventTypes": ["PING"]}, "eventTypes", "INVALID"),
         ({"description": "x" * 201}, "description", "TOO_LONG"),

@@ -148,3 +148,24 @@ async def test_where_no_check_applies_the_name_is_looked_up_once_and_kept_as_hos
     [request] = receiver.requests
     assert request.headers["host"] == f"{NAME}:{port}"
     assert Webhook(issued.secret).verify(request.body, request.headers)["type"] == "staff.created"
+
+
+async def test_a_non_ascii_name_is_looked_up_and_pinned_as_httpx_connects_to_it(
+    app: Starlette,
+    admin: GraphQLClient,
+    practice: dict[str, Any],
+    settings: Settings,
+    inside: Listener,
+) -> None:
+    """httpx connects to the IDNA 2008 (punycode) name: the check looks that name up and
+    pins it, so the delivery goes to the approved address instead of failing as unchecked."""
+    await make_endpoint(practice, settings, f"https://bücher.partner.test:{inside.port}/hooks")
+    await create_staff(admin)
+    resolver = RebindingResolver([[PUBLIC], ["127.0.0.1"]])
+
+    await _deliver(with_settings(settings, webhook_allow_private_targets=False), resolver)
+
+    assert inside.connections == 0
+    assert resolver.lookups == ["xn--bcher-kva.partner.test"]
+    [attempt] = await WebhookAttempt.all()
+    assert attempt.error and "was not checked" not in attempt.error
