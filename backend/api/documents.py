@@ -75,9 +75,7 @@ class TrustedDocuments:
         return await self.find(document_id(text)) is not None
 
 
-async def resolve(
-    named: NamedDocument, *, trusted: TrustedDocuments, restricted: bool
-) -> Resolved:
+async def resolve(named: NamedDocument, *, trusted: TrustedDocuments, restricted: bool) -> Resolved:
     """The text to run; `restricted` (TRUSTED_DOCUMENTS_ONLY, a cookie session) refuses
     any but a trusted one."""
     resolved = await _resolve(named, trusted, check_trust=restricted)
@@ -114,6 +112,14 @@ async def keep_persisted_query(
     if has_string_literal(resolved.text):
         logger.info("persisted query not kept: it holds string values (use variables)")
         return
+    if len(resolved.text) > persisted_queries.MAX_STORED_CHARACTERS:
+        # The store is bounded by count: without a size bound too, anyone could fill it
+        # with padded texts of the largest request (and push real ones out).
+        logger.info(
+            "persisted query not kept: longer than %d characters",
+            persisted_queries.MAX_STORED_CHARACTERS,
+        )
+        return
     try:
         await persisted_queries.store(resolved.store_as, resolved.text, settings=settings)
     # Whatever the driver raises: see above.
@@ -129,9 +135,7 @@ async def _resolve(
     if named.document_id is None and named.persisted_query is None:
         if named.query is None:
             return Resolved(text=None, trusted=False)
-        return Resolved(
-            text=named.query, trusted=check_trust and await trusted.has(named.query)
-        )
+        return Resolved(text=named.query, trusted=check_trust and await trusted.has(named.query))
     if named.method != "POST":
         raise Refused(
             ErrorCode.METHOD_NOT_ALLOWED,
@@ -176,8 +180,7 @@ async def _by_persisted_query(named: NamedDocument, trusted: TrustedDocuments) -
     ):
         raise Refused(
             ErrorCode.BAD_REQUEST,
-            "extensions.persistedQuery must be {version: 1, sha256Hash: 64 lower-case hex"
-            " digits}.",
+            "extensions.persistedQuery must be {version: 1, sha256Hash: 64 lower-case hex digits}.",
         )
     sha256 = str(extension["sha256Hash"])
     known = await trusted.find(PREFIX + sha256)

@@ -13,6 +13,8 @@ from backend.models import PersistedQuery
 # A hit refreshes last_used_at only when it is older than this: recency to the hour is
 # enough for pruning, and most requests then cost one read, not a write.
 TOUCH_AFTER = timedelta(hours=1)
+# Longer texts are run but not kept (the SPA's longest document is under 2,000).
+MAX_STORED_CHARACTERS = 16_384
 
 
 async def find(sha256: str, *, now: datetime | None = None) -> str | None:

@@ -13,7 +13,10 @@ from backend.models import Session, StaffMember, StaffStatus
 from backend.services import session_deadlines, session_tokens
 from backend.services.secrets import new_token, token_digest
 from backend.services.session_tokens import TokenPair
-from backend.services.viewer import RequestMeta, Viewer
+from backend.services.viewer import AuthMethod, RequestMeta, Viewer
+
+# Marks the token of a session kept in the browser's cookie (see start_session).
+COOKIE_TOKEN_PREFIX = "sc_"
 
 # Writing last_seen_at on every request would cost a write per read; a minute of
 # imprecision on a 30-minute idle timeout is harmless.
@@ -39,6 +42,12 @@ async def start_session(
     bearer: bool = False,
 ) -> IssuedSession:
     token, digest = new_token()
+    if not bearer:
+        # A cookie session's token says so, and is refused from an Authorization header:
+        # a stolen cookie used as a bearer token would escape the cookie's rules (CSRF,
+        # TRUSTED_DOCUMENTS_ONLY). As token prefixes do elsewhere (GitHub's ghp_, …).
+        token = COOKIE_TOKEN_PREFIX + token
+        digest = token_digest(token)
     now = datetime.now(UTC)
     session = await Session.create(
         staff_id=staff.id,
@@ -63,6 +72,8 @@ async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) 
     """The viewer of a live session token or access token, or None (unknown, revoked,
     idle or expired; an access token also when expired or replaced by a refresh)."""
     if not token or len(token) > 100:
+        return None
+    if token.startswith(COOKIE_TOKEN_PREFIX) and meta.auth_method != AuthMethod.COOKIE:
         return None
     now = datetime.now(UTC)
     session = (

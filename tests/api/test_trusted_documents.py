@@ -225,6 +225,13 @@ async def test_the_allow_list_binds_cookie_sessions_only(
         assert (status, code) == (403, "DOCUMENT_NOT_TRUSTED")
         assert "TRUSTED_DOCUMENTS_ONLY" in message
         assert arbitrary.json()["data"] is None
+        # Nor is the cookie's token sent as a bearer token: a cookie session's token is
+        # refused from an Authorization header.
+        cookie_token = http.cookies["staff_session"]
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as thief:
+            stolen = await post(thief, {"query": OWN_QUERY}, authorization=f"Bearer {cookie_token}")
+        assert only_error(stolen)[1] == "UNAUTHENTICATED"
         # A persisted query is no way around it: anyone may persist one.
         await post(admin.http, {"query": OWN_QUERY, "extensions": apq(sha256(OWN_QUERY))})
         assert await PersistedQuery.all().count() == 1
@@ -250,3 +257,11 @@ async def test_the_allow_list_is_off_by_default(app: Starlette, practice: object
     async with browser(app) as http:
         response = await post(http, {"query": OWN_QUERY})
     assert "errors" not in response.json(), response.text
+
+
+async def test_a_padded_text_is_run_but_not_kept(anonymous: GraphQLClient) -> None:
+    """The store is bounded by count; a size bound keeps padded texts from filling it."""
+    padded = "{ __typename }" + " " * 20_000
+    response = await post(anonymous.http, {"query": padded, "extensions": apq(sha256(padded))})
+    assert response.json() == {"data": {"__typename": "Query"}}, response.text
+    assert await PersistedQuery.all().count() == 0
