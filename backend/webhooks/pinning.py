@@ -43,6 +43,9 @@ def pinned_transport(
 ) -> httpx.AsyncHTTPTransport:
     limits = limits or httpx.Limits()
     transport = httpx.AsyncHTTPTransport(limits=limits)
+    if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
+        # Fail loudly rather than deliver unpinned, should a later httpx rename it.
+        raise RuntimeError("this httpx keeps no httpcore pool to pin: update pinning.py")
     # httpx 0.28 takes no network backend; its transport only wraps this pool (and maps
     # httpcore's errors to httpx's), so the pool is replaced by one with ours.
     transport._pool = httpcore.AsyncConnectionPool(
