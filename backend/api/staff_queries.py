@@ -42,6 +42,11 @@ class StaffFilter:
         "give a time zone, e.g. Z). The list is then sorted by `updatedAt`, then by ID, "
         'oldest change first, for incremental syncs (README, "Syncing changes").',
     )
+    link_expired: bool | None = strawberry.field(
+        default=None,
+        description="Only pending staff whose activation link has expired, so none works "
+        "(true), or whose link still works (false).",
+    )
 
 
 @strawberry.input(description="Narrows the tab counts like the list's filter, without status.")
@@ -50,6 +55,10 @@ class StaffCountsFilter:
     role_id: strawberry.ID | None = strawberry.field(default=None, description="As in StaffFilter.")
     two_factor_enabled: bool | None = strawberry.field(
         default=None, description="As in StaffFilter."
+    )
+    link_expired: bool | None = strawberry.field(
+        default=None,
+        description="As in StaffFilter: only the pending count can then be non-zero.",
     )
 
 
@@ -62,6 +71,7 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
         role_id=parse_reference(filter.role_id, "Role"),
         two_factor_enabled=filter.two_factor_enabled,
         updated_since=getattr(filter, "updated_since", None),
+        link_expired=filter.link_expired,
     )
 
 
