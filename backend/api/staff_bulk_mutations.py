@@ -258,9 +258,7 @@ class StaffBulkMutations:
                 "endCursor": ids[-1] if ids else None,
             }
 
-        stored = await idempotent_answer(
-            context, "staffResendExpiredActivations", input, produce
-        )
+        stored = await idempotent_answer(context, "staffResendExpiredActivations", input, produce)
         return StaffResendExpiredActivationsPayload(
             results=await _results(stored["results"]),
             user_errors=[],

@@ -47,6 +47,11 @@ class StaffFilter:
         description="Only pending staff whose activation link has expired, so none works "
         "(true), or whose link still works (false).",
     )
+    login_locked: bool | None = strawberry.field(
+        default=None,
+        description="Only staff whose sign-in is locked after too many failed attempts "
+        "(true), or is not (false); as `loginLocked`.",
+    )
 
 
 @strawberry.input(description="Narrows the tab counts like the list's filter, without status.")
@@ -60,6 +65,7 @@ class StaffCountsFilter:
         default=None,
         description="As in StaffFilter: only the pending count can then be non-zero.",
     )
+    login_locked: bool | None = strawberry.field(default=None, description="As in StaffFilter.")
 
 
 def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
@@ -72,6 +78,7 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
         two_factor_enabled=filter.two_factor_enabled,
         updated_since=getattr(filter, "updated_since", None),
         link_expired=filter.link_expired,
+        login_locked=filter.login_locked,
     )
 
 

@@ -17,6 +17,7 @@ from backend.services.errors import DomainError, ErrorCode
 
 MAX_BATCH = 100
 
+
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one person: the member as changed, or why nothing changed."""
@@ -26,7 +27,7 @@ class Outcome:
 
 
 def check_batch(ids: Sequence[Hashable]) -> None:
-    """1–100 ids, none twice; checked before anything is done, so a bad batch changes
+    """From 1 to 100 ids, none twice; checked before anything is done, so a bad batch changes
     nothing. Ids are compared as given (two spellings of one id are two ids: the second
     simply finds the person in their new state)."""
     if not ids:
@@ -79,7 +80,9 @@ async def resend_expired(
     in id order after `after`. Passing the last id on makes the walk finish even when some
     resends are refused (rate-limited people stay expired and would come first again)."""
     caller.require(Access.STAFF_WRITE)
-    rows = StaffMember.filter(Q(practice_id=caller.practice_id) & activation_state.without_working_link())
+    rows = StaffMember.filter(
+        Q(practice_id=caller.practice_id) & activation_state.without_working_link()
+    )
     if after is not None:
         rows = rows.filter(id__gt=after)
     found = await rows.order_by("id").limit(MAX_BATCH + 1).values_list("id", flat=True)

@@ -10,7 +10,7 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from backend.models import StaffMember, StaffStatus
-from backend.services import activation_state, staff_cursors
+from backend.services import activation_state, login_locks, staff_cursors
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
 
@@ -29,6 +29,8 @@ class StaffQuery:
     updated_since: datetime | None = None
     # Pending people with no working activation link (True) / with one (False).
     link_expired: bool | None = None
+    # Sign-in locked after too many failed attempts (True) / not (False).
+    login_locked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ async def count_by_status(*, caller: Caller, query: StaffQuery) -> StatusCounts:
                 role_id=query.role_id,
                 two_factor_enabled=query.two_factor_enabled,
                 link_expired=query.link_expired,
+                login_locked=query.login_locked,
             ),
         )
         .annotate(count=Count("id"))
@@ -181,6 +184,8 @@ def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
             if query.link_expired
             else activation_state.with_working_link()
         )
+    if query.login_locked is not None:
+        rows = rows.filter(login_locks.locked() if query.login_locked else login_locks.not_locked())
     return rows
 
 

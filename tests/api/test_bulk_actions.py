@@ -98,7 +98,11 @@ async def test_resend_answers_each_id_in_order_by_the_single_rule(
     results = payload["results"]
     assert [r["id"] for r in results] == ids
     assert [_codes(r) for r in results] == [
-        [], ["NOT_FOUND"], ["INVALID_TRANSITION"], ["NOT_FOUND"], []
+        [],
+        ["NOT_FOUND"],
+        ["INVALID_TRANSITION"],
+        ["NOT_FOUND"],
+        [],
     ]
     assert results[2]["userErrors"][0]["field"] == ["input", "ids", "2"]
     assert results[0]["staffMember"]["id"] == pending[1]["id"]
@@ -123,7 +127,8 @@ async def test_cancel_and_deactivate_act_per_person(
     # The owner cannot deactivate themselves; the already inactive person is refused.
     deactivated = await admin.mutate(BULK_DEACTIVATE, {"ids": [owner, pending["id"]]})
     assert [_codes(r) for r in deactivated["results"]] == [
-        ["CANNOT_DEACTIVATE_SELF"], ["INVALID_TRANSITION"]
+        ["CANNOT_DEACTIVATE_SELF"],
+        ["INVALID_TRANSITION"],
     ]
     assert await _events(pending["id"], "staff.deactivated") == 0
 
@@ -218,7 +223,10 @@ async def test_link_expired_filter_and_counts(admin: GraphQLClient) -> None:
     expired = await admin.data(
         FILTERED, {"filter": {"linkExpired": True}, "counts": {"linkExpired": True}}
     )
-    assert [e["node"]["username"] for e in expired["staffMembers"]["edges"]] == ["person0", "person2"]
+    assert [e["node"]["username"] for e in expired["staffMembers"]["edges"]] == [
+        "person0",
+        "person2",
+    ]
     assert expired["staffCounts"] == {"active": 0, "pending": 2, "inactive": 0}
     working = await admin.data(
         FILTERED, {"filter": {"linkExpired": False}, "counts": {"linkExpired": False}}
