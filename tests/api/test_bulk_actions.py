@@ -83,10 +83,11 @@ def _codes(result: dict[str, Any]) -> list[str]:
 
 
 async def test_resend_answers_each_id_in_order_by_the_single_rule(
-    admin: GraphQLClient, settings: Settings, practice: dict[str, Any]
+    admin: GraphQLClient, settings: Settings, practice: dict[str, Any], mailbox: DevMailbox
 ) -> None:
     pending = await _people(admin, 2)
     cancelled = await create_staff(admin, username="gone", email="gone@example.com")
+    await mailbox.wait_for(3)  # the first emails are out: none is superseded below
     assert (await admin.mutate(BULK_CANCEL, {"ids": [cancelled["id"]]}))["userErrors"] == []
     other = await make_practice(settings, "Lakeside Clinic", "lakeowner", Plan.INVOICED)
     foreign = to_global_id("StaffMember", other["owner"].id)
@@ -112,6 +113,14 @@ async def test_resend_answers_each_id_in_order_by_the_single_rule(
         assert await _events(person["id"], "staff.activation_resent") == 1
     assert await _emails(cancelled["id"]) == 1
     assert await AuditEvent.filter(action="staff.resend_activation", outcome="SUCCESS").count() == 2
+    # In the mailbox: exactly one more email for each resent person, none for the others.
+    await mailbox.wait_for(5)
+    await asyncio.sleep(0.3)
+    received = [r for message in mailbox.messages() for r in message.recipients]
+    assert sorted(received) == sorted(
+        ["person0@example.com", "person1@example.com", "gone@example.com"]
+        + ["person0@example.com", "person1@example.com"]
+    )
 
 
 async def test_cancel_and_deactivate_act_per_person(
@@ -160,10 +169,11 @@ async def test_a_retry_under_the_same_key_replays_without_a_second_email(
     admin: GraphQLClient, mailbox: DevMailbox
 ) -> None:
     people = await _people(admin, 2)
-    ids = [person["id"] for person in people]
+    # A refused id in the middle: its own transaction rolls back, the batch goes on.
+    ids = [people[0]["id"], "unknown", people[1]["id"]]
     answers = [await _keyed(admin, BULK_RESEND, {"ids": ids}, "bulk-1") for _ in range(2)]
     assert answers[0] == answers[1]
-    assert [_codes(r) for r in answers[0]["results"]] == [[], []]
+    assert [_codes(r) for r in answers[0]["results"]] == [[], ["NOT_FOUND"], []]
     for person in people:
         assert await _emails(person["id"]) == 2
         assert await _events(person["id"], "staff.activation_resent") == 1
