@@ -2,7 +2,7 @@
 username, with the fixed key of APP_ENV=test)."""
 
 from backend.config import Settings
-from backend.services.throttle import account_key
+from backend.services.login_locks import account_key
 
 
 def user_key(username: str) -> str:

@@ -1,9 +1,11 @@
 """The Idempotency-Key header on the mutations that create or send (staffCreate,
-staffResendActivation): the same key and request within 24 hours answer with the same
-staff member, without repeating the effect (backend/services/idempotency.py)."""
+staffResendActivation and the bulk actions): the same key and request within 24 hours
+answer with the same result, without repeating the effect
+(backend/services/idempotency.py)."""
 
 import dataclasses
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from backend.api.context import Context
@@ -21,21 +23,32 @@ async def idempotent_staff_change(
     change: Callable[[], Awaitable[StaffMember]],
 ) -> StaffMember:
     """Run `change` once per Idempotency-Key; a replay reads the same staff member again."""
+
+    async def produce() -> dict[str, Any]:
+        changed = await change()
+        return {"staffMemberId": str(changed.id)}
+
+    stored = await idempotent_answer(context, operation, input, produce)
+    return await StaffMember.get(id=UUID(stored["staffMemberId"]))
+
+
+async def idempotent_answer(
+    context: Context,
+    operation: str,
+    input: object,
+    produce: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run `produce` once per Idempotency-Key (or every time without one); a replay gets
+    the JSON it returned the first time. It must hold identities, never secrets."""
     key = context.request.headers.get(HEADER)
     if key is None:
-        return await change()
+        return await produce()
     try:
         request = idempotency.keyed_request(context.require_caller(), key, operation, _plain(input))
         assert request is not None
-
-        async def produce() -> dict[str, str]:
-            changed = await change()
-            return {"staffMemberId": str(changed.id)}
-
-        stored = await idempotency.once(request, produce, settings=context.settings)
+        return await idempotency.once(request, produce, settings=context.settings)
     except idempotency.IdempotencyError as refused:
         raise CodedError(str(refused), refused.code) from None
-    return await StaffMember.get(id=UUID(stored["staffMemberId"]))
 
 
 def _plain(input: object) -> object:

@@ -38,6 +38,7 @@ from backend.api.role_types import Role
 from backend.api.scim_defaults_mutations import ScimDefaultsMutations, ScimDefaultsQueries
 from backend.api.session_refresh_mutations import SessionRefreshMutations
 from backend.api.staff_access_mutations import StaffAccessMutations
+from backend.api.staff_bulk_mutations import StaffBulkMutations
 from backend.api.staff_mutations import StaffMutations
 from backend.api.staff_queries import StaffQueries
 from backend.api.staff_types import StaffMember
@@ -64,6 +65,7 @@ class Query(
 class Mutation(
     AuthMutations,
     StaffMutations,
+    StaffBulkMutations,
     RoleMutations,
     LoginLockMutations,
     AppUnlockMutations,

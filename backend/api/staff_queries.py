@@ -42,6 +42,16 @@ class StaffFilter:
         "give a time zone, e.g. Z). The list is then sorted by `updatedAt`, then by ID, "
         'oldest change first, for incremental syncs (README, "Syncing changes").',
     )
+    link_expired: bool | None = strawberry.field(
+        default=None,
+        description="Only pending staff whose activation link has expired, so none works "
+        "(true), or whose link still works (false).",
+    )
+    login_locked: bool | None = strawberry.field(
+        default=None,
+        description="Only staff whose sign-in is locked after too many failed attempts "
+        "(true), or is not (false); as `loginLocked`.",
+    )
 
 
 @strawberry.input(description="Narrows the tab counts like the list's filter, without status.")
@@ -51,6 +61,11 @@ class StaffCountsFilter:
     two_factor_enabled: bool | None = strawberry.field(
         default=None, description="As in StaffFilter."
     )
+    link_expired: bool | None = strawberry.field(
+        default=None,
+        description="As in StaffFilter: only the pending count can then be non-zero.",
+    )
+    login_locked: bool | None = strawberry.field(default=None, description="As in StaffFilter.")
 
 
 def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
@@ -62,6 +77,8 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
         role_id=parse_reference(filter.role_id, "Role"),
         two_factor_enabled=filter.two_factor_enabled,
         updated_since=getattr(filter, "updated_since", None),
+        link_expired=filter.link_expired,
+        login_locked=filter.login_locked,
     )
 
 

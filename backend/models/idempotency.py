@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -19,7 +20,7 @@ class IdempotencyKey(Model):
     # The identity of what the mutation produced (e.g. the staff member's id), so that a
     # replay answers with the same object; for SCIM, the whole answer (status, Location,
     # ETag, body: a SCIM User holds no secret).
-    response: dict[str, str] = fields.JSONField(default=dict)
+    response: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at: datetime = fields.DatetimeField()
 

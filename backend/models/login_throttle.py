@@ -1,4 +1,5 @@
 from datetime import datetime
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -14,6 +15,10 @@ class LoginThrottle(Model):
     window_started_at = fields.DatetimeField()
     last_failure_at: datetime | None = fields.DatetimeField(null=True)
     locked_at: datetime | None = fields.DatetimeField(null=True)
+    # The staff member whose username the key counts, when one has it (the key is a keyed
+    # hash the database cannot compute): lets the staff list filter on locks in SQL.
+    staff_id: UUID | None = fields.UUIDField(null=True)
 
     class Meta:
         table = "login_throttle"
+        indexes = (("locked_at", "staff_id"),)

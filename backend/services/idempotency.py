@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
+from typing import Any
 
 import orjson
 from tortoise.exceptions import IntegrityError
@@ -78,11 +79,11 @@ class _Taken(Exception):
 
 async def once(
     request: KeyedRequest,
-    produce: Callable[[], Awaitable[dict[str, str]]],
+    produce: Callable[[], Awaitable[dict[str, Any]]],
     *,
     settings: Settings,
     now: datetime | None = None,
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """Run `produce` once per key (for 24 hours); later calls get what it returned."""
     now = now or datetime.now(UTC)
     fingerprints = _fingerprints(request, settings)
@@ -131,7 +132,7 @@ async def _live(request: KeyedRequest, now: datetime) -> IdempotencyKey | None:
 
 def _replay(
     stored: IdempotencyKey, request: KeyedRequest, fingerprints: list[str]
-) -> dict[str, str]:
+) -> dict[str, Any]:
     same = stored.operation == request.operation and any(
         hmac.compare_digest(stored.fingerprint, fingerprint) for fingerprint in fingerprints
     )

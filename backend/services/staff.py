@@ -10,7 +10,14 @@ from tortoise.transactions import in_transaction
 from backend.config import Settings
 from backend.mail import notices as notice_texts
 from backend.models import StaffMember, StaffStatus
-from backend.services import account_power, activation_links, audit, notices, validation
+from backend.services import (
+    account_power,
+    activation_links,
+    audit,
+    login_locks,
+    notices,
+    validation,
+)
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from backend.services.managers import ensure_manager_remains
@@ -75,6 +82,9 @@ async def _insert_pending(
             practice = await lock_practice(caller.practice_id, connection)
             await claim_seat(practice, connection)
             await staff.save(using_db=connection)
+            await login_locks.link_account(
+                staff.id, staff.username_key, settings, using_db=connection
+            )
             if offices:
                 await staff.offices.add(*offices, using_db=connection)
             await activation_links.issue(staff, practice, settings=settings, using_db=connection)
@@ -158,6 +168,8 @@ async def update_staff(
                 .using_db(db)
                 .update(**values, search_text=staff.search_text)
             )
+            if "username_key" in changed:
+                await login_locks.link_account(staff.id, staff.username_key, settings, using_db=db)
             if offices is not None:
                 await staff.offices.clear(using_db=db)
                 if offices:

@@ -10,7 +10,7 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from backend.models import StaffMember, StaffStatus
-from backend.services import staff_cursors
+from backend.services import activation_state, login_locks, staff_cursors
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
 
@@ -27,6 +27,10 @@ class StaffQuery:
     two_factor_enabled: bool | None = None
     # Changed at or after this instant (inclusive); the list is then in change order.
     updated_since: datetime | None = None
+    # Pending people with no working activation link (True) / with one (False).
+    link_expired: bool | None = None
+    # Sign-in locked after too many failed attempts (True) / not (False).
+    login_locked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ async def count_by_status(*, caller: Caller, query: StaffQuery) -> StatusCounts:
                 search=query.search,
                 role_id=query.role_id,
                 two_factor_enabled=query.two_factor_enabled,
+                link_expired=query.link_expired,
+                login_locked=query.login_locked,
             ),
         )
         .annotate(count=Count("id"))
@@ -171,6 +177,15 @@ def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
         rows = rows.filter(search_text__contains=word)
     if query.updated_since is not None:
         rows = rows.filter(updated_at__gte=_utc(query.updated_since))
+    if query.link_expired is not None:
+        # Both conditions imply status PENDING: active and inactive people have no link.
+        rows = rows.filter(
+            activation_state.without_working_link()
+            if query.link_expired
+            else activation_state.with_working_link()
+        )
+    if query.login_locked is not None:
+        rows = rows.filter(login_locks.locked() if query.login_locked else login_locks.not_locked())
     return rows
 
 

@@ -26,8 +26,9 @@ from backend import observability
 from backend.config import Settings
 from backend.mail import notices as notice_texts
 from backend.models import LoginThrottle, Permission, StaffMember
-from backend.services import audit, keys, notices, staff_changes
+from backend.services import audit, notices, staff_changes
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.login_locks import account_key, link_account
 from backend.services.staff import get_practice_staff
 from backend.services.viewer import RequestMeta, Viewer
 from backend.webhooks import events as webhook_events
@@ -41,12 +42,6 @@ ACCOUNT_LOCKED_MESSAGE = (
 # Concurrent attempts on one account retry their reservation; beyond this many rounds
 # the attempt is refused as if the delay applied (it almost always does by then).
 _RESERVE_ROUNDS = 50
-
-
-def account_key(username_key: str, settings: Settings) -> str:
-    """A keyed hash, not the name: people type their password into the username field,
-    and what they type must not be readable in the table."""
-    return f"user:{keys.keyed_digest(settings, 'throttle', username_key)}"
 
 
 def ip_key(ip: str) -> str:
@@ -146,6 +141,7 @@ class Attempt:
         )
         if current is not None:  # StaffMember.loginLocked changed
             await staff_changes.touch(current.id, using_db=db)
+            await link_account(current.id, current.username_key, self.settings, using_db=db)
         await audit.record(
             action="auth.lock",
             practice_id=current.practice_id if current else None,
@@ -160,8 +156,7 @@ class Attempt:
         await notices.send(
             current,
             notice_texts.changed(
-                "Sign-in was locked after too many failed attempts (an administrator "
-                "can unlock it)"
+                "Sign-in was locked after too many failed attempts (an administrator can unlock it)"
             ),
             settings=self.settings,
             using_db=db,

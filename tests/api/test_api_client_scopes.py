@@ -87,6 +87,25 @@ OPERATIONS = [
     _action("staffCancelVerification"),
     _action("staffDeactivate"),
     _action("staffReactivate"),
+    *(
+        Operation(
+            name,
+            f"mutation($id: ID!) {{ {name}(input: {{ids: [$id]}}) "
+            f"{{ results {{ id }} {ERRORS} }} }}",
+            "STAFF_WRITE",
+            variables={"id": NO_SUCH},
+        )
+        for name in (
+            "staffBulkResendActivation",
+            "staffBulkCancelVerification",
+            "staffBulkDeactivate",
+        )
+    ),
+    Operation(
+        "staffResendExpiredActivations",
+        f"mutation {{ staffResendExpiredActivations(input: {{}}) {{ hasMore {ERRORS} }} }}",
+        "STAFF_WRITE",
+    ),
     Operation(
         "roleCreate",
         f'mutation {{ roleCreate(input: {{name: "Scheduler", permissions: [SCHEDULING]}}) '
