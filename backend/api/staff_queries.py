@@ -21,6 +21,35 @@ from backend.models import StaffStatus
 from backend.services import staff_directory
 from backend.services.caller import Access
 from backend.services.staff_directory import StaffQuery
+from backend.services.staff_order import DEFAULT_ORDER, SortDirection, SortField, StaffOrder
+
+StaffSortField = strawberry.enum(
+    SortField,
+    name="StaffSortField",
+    description="A column the staff list can be sorted by; ties are broken by ID.",
+)
+SortDirectionEnum = strawberry.enum(
+    SortDirection,
+    name="SortDirection",
+    description="Ascending or descending (rows without a last sign-in come last in both).",
+)
+
+
+@strawberry.input(description="The order of the staff list.")
+class StaffOrderBy:
+    field: StaffSortField = strawberry.field(  # type: ignore[valid-type]
+        description="NAME is last name then first name; PRIMARY_PROVIDER the provider's "
+        "last then first name; LAST_SIGN_IN puts people who never signed in last."
+    )
+    direction: SortDirectionEnum = strawberry.field(  # type: ignore[valid-type]
+        default=SortDirection.ASC, description="ASC unless given."
+    )
+
+
+def _order(order_by: StaffOrderBy | None) -> StaffOrder:
+    if order_by is None:
+        return DEFAULT_ORDER
+    return StaffOrder(SortField(order_by.field), SortDirection(order_by.direction))
 
 
 @strawberry.input(description="Narrows the staff list; all given conditions must hold.")
@@ -68,10 +97,13 @@ class StaffCountsFilter:
     login_locked: bool | None = strawberry.field(default=None, description="As in StaffFilter.")
 
 
-def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
+def _query(
+    filter: StaffFilter | StaffCountsFilter | None, order: StaffOrder = DEFAULT_ORDER
+) -> StaffQuery:
     if filter is None:
-        return StaffQuery()
+        return StaffQuery(order=order)
     return StaffQuery(
+        order=order,
         status=getattr(filter, "status", None),
         search=filter.search,
         role_id=parse_reference(filter.role_id, "Role"),
@@ -85,9 +117,9 @@ def _query(filter: StaffFilter | StaffCountsFilter | None) -> StaffQuery:
 @strawberry.type
 class StaffQueries:
     @strawberry.field(
-        description="Staff of the viewer's practice, sorted by last name then first name; "
-        "with `filter.updatedSince`, by `updatedAt` then ID. A cursor works only in the "
-        "order it came from.",
+        description="Staff of the viewer's practice, sorted by last name then first name "
+        "unless `orderBy` says otherwise; with `filter.updatedSince`, by `updatedAt` then ID. "
+        "A cursor works only in the order it came from.",
         permission_classes=allowing(Access.STAFF_READ),
     )
     async def staff_members(
@@ -102,8 +134,12 @@ class StaffQueries:
         after: Annotated[
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
+        order_by: Annotated[
+            StaffOrderBy | None,
+            strawberry.argument(description="Sort by a column; by name when left out."),
+        ] = None,
     ) -> StaffMemberConnection:
-        caller, query = info.context.require_caller(), _query(filter)
+        caller, query = info.context.require_caller(), _query(filter, _order(order_by))
         page = await translate(
             lambda: staff_directory.list_staff(caller=caller, query=query, first=first, after=after)
         )

@@ -94,6 +94,15 @@ class StaffMember(Model):
             ("practice_id", "last_name", "first_name", "id"),
             # Partners' incremental syncs: updatedSince, in (updatedAt, id) order.
             ("practice_id", "updated_at", "id"),
+            # Sorting a tab by a column (staff_order): one status, (column, id) in order,
+            # read forwards or backwards. Last sign-in's nulls are read as their own range
+            # (IS NULL, by id), so a plain index serves "nulls last" in both directions.
+            ("practice_id", "status", "username_key", "id"),
+            ("practice_id", "status", "email", "id"),
+            ("practice_id", "status", "created_at", "id"),
+            ("practice_id", "status", "last_sign_in_at", "id"),
+            # The provider order joins the provider's name: this index narrows the join.
+            ("practice_id", "status", "primary_provider_id", "id"),
         )
         unique_together = (("practice_id", "external_id"),)
         constraints = (

@@ -1,6 +1,7 @@
 """Reading staff: the filtered, keyset-paginated list and the tab counts."""
 
-from collections.abc import Sequence
+import functools
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -10,9 +11,10 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from backend.models import StaffMember, StaffStatus
-from backend.services import activation_state, login_locks, staff_cursors
+from backend.services import activation_state, login_locks, staff_cursors, staff_order
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.staff_order import DEFAULT_ORDER, StaffOrder
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -31,6 +33,8 @@ class StaffQuery:
     link_expired: bool | None = None
     # Sign-in locked after too many failed attempts (True) / not (False).
     login_locked: bool | None = None
+    # Sorting by column; with `updated_since` only the default is allowed (change order).
+    order: StaffOrder = DEFAULT_ORDER
 
 
 @dataclass(frozen=True)
@@ -54,20 +58,47 @@ async def list_staff(
     `updated_since`, by updated_at then id, oldest change first, for partners' syncs.
     Keyset cursors make the last page cost what the first does."""
     caller.require(Access.STAFF_READ)
-    size = _page_size(first)
+    return await _list_page(caller, query, size=_page_size(first), after=after)
+
+
+async def _list_page(caller: Caller, query: StaffQuery, *, size: int, after: str | None) -> StaffPage:
     filtered = _filtered(caller, query)
+    encode: Callable[[StaffMember], str]
     if query.updated_since is not None:
         rows = await _change_order_page(filtered, after, size)
         encode = staff_cursors.change_cursor
-    else:
+    elif query.order.is_default:
         rows = await _name_order_page(filtered, after, size)
         encode = staff_cursors.name_cursor
+    else:
+        order = query.order
+        rows = await _column_order_page(filtered, order, after, size)
+        encode = functools.partial(staff_cursors.ordered_cursor, order)
     items = list(rows[:size])
     return StaffPage(
         items=items,
         cursors=[encode(staff) for staff in items],
         has_next_page=len(rows) > size,
     )
+
+
+EXPORT_BATCH_SIZE = 500
+
+
+async def export_staff(
+    *, caller: Caller, query: StaffQuery, batch_size: int = EXPORT_BATCH_SIZE
+) -> AsyncIterator[list[StaffMember]]:
+    """Every row of the list under its filter and order, in keyset batches (so memory is
+    bounded by one batch whatever the practice's size): the CSV export's rows."""
+    caller.require(Access.STAFF_READ)
+    after: str | None = None
+    while True:
+        page = await _list_page(caller, query, size=batch_size, after=after)
+        if page.items:
+            yield page.items
+        if not page.has_next_page:
+            return
+        after = page.cursors[-1]
 
 
 async def _name_order_page(
@@ -95,6 +126,32 @@ async def _change_order_page(
             Q(updated_at__gt=at.updated_at) | Q(updated_at=at.updated_at, id__gt=at.staff_id)
         )
     return await _page(rows.order_by("updated_at", "id"), size)
+
+
+async def _column_order_page(
+    rows: QuerySet[StaffMember], order: StaffOrder, after: str | None, size: int
+) -> list[StaffMember]:
+    """Any column order. A nullable column (last sign-in) is read in two keyset parts, the
+    rows with a value then those without (by id), so the nulls come last in both directions
+    and each part is a plain range on the (practice, column, id) index."""
+    columns = order.columns
+    at = staff_cursors.ordered_position(after, order) if after else None
+    in_null_part = at is not None and order.nullable and at.values[0] is None
+    found: list[StaffMember] = []
+    if not in_null_part:
+        part = rows.filter(**{f"{columns[0]}__isnull": False}) if order.nullable else rows
+        if at is not None:
+            leading, exact = staff_order.after(order, at.values, at.staff_id)
+            part = part.filter(leading).filter(exact)
+        found = await _page(part.order_by(*staff_order.order_by(order)), size)
+    if order.nullable and len(found) <= size:
+        nulls = rows.filter(**{f"{columns[0]}__isnull": True})
+        if in_null_part and at is not None:
+            op = "lt" if order.direction.value == "DESC" else "gt"
+            nulls = nulls.filter(**{f"id__{op}": at.staff_id})
+        id_order = "-id" if order.direction.value == "DESC" else "id"
+        found += await _page(nulls.order_by(id_order), size - len(found))
+    return found
 
 
 async def _page(rows: QuerySet[StaffMember], size: int) -> list[StaffMember]:
@@ -176,6 +233,13 @@ def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
         # search_text is already lower-cased; on PostgreSQL a trigram index serves this.
         rows = rows.filter(search_text__contains=word)
     if query.updated_since is not None:
+        if not query.order.is_default:
+            raise DomainError.single(
+                ErrorCode.INVALID,
+                "`orderBy` cannot be combined with `updatedSince`, whose list is always in "
+                "`updatedAt` order.",
+                ["orderBy"],
+            )
         rows = rows.filter(updated_at__gte=_utc(query.updated_since))
     if query.link_expired is not None:
         # Both conditions imply status PENDING: active and inactive people have no link.
