@@ -149,8 +149,9 @@ async def _column_order_page(
         if in_null_part and at is not None:
             op = "lt" if order.direction.value == "DESC" else "gt"
             nulls = nulls.filter(**{f"id__{op}": at.staff_id})
-        id_order = "-id" if order.direction.value == "DESC" else "id"
-        found += await _page(nulls.order_by(id_order), size - len(found))
+        # All null, so in id order; naming the column too matches the index's order, which
+        # the planner needs to read the range in order rather than sort it.
+        found += await _page(nulls.order_by(*staff_order.order_by(order)), size - len(found))
     return found
 
 
