@@ -22,6 +22,7 @@ from backend.http.metrics import GraphQLMetricsMiddleware, metrics_endpoint
 from backend.http.outage import DatabaseOutageMiddleware
 from backend.http.probes import Probes
 from backend.http.request_context import RequestContextMiddleware
+from backend.http.staff_export import staff_export_endpoint
 from backend.logs import configure_logging
 from backend.mail.dev_mailbox import DevMailbox
 from backend.mail.sender import OutboxSender
@@ -83,6 +84,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", probes.live, methods=["GET"]),  # the older name of /livez
         Route("/readyz", probes.ready, methods=["GET"]),
         Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
+        # The staff list as CSV, streamed (README, "Exporting the staff list").
+        Route("/export/staff.csv", staff_export_endpoint(settings), methods=["GET"]),
     ]
     # SCIM 2.0 provisioning for identity providers (README, "SCIM provisioning").
     routes.append(Mount("/scim/v2", routes=scim_routes(settings)))

@@ -13,8 +13,8 @@ import orjson
 
 from backend.models import StaffMember
 from backend.services import staff_order
-from backend.services.staff_order import StaffOrder
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.staff_order import StaffOrder
 
 INVALID_MESSAGE = "The `after` cursor is not valid."
 NAME_CURSOR_IN_CHANGE_ORDER = (

@@ -1,7 +1,7 @@
 """Reading staff: the filtered, keyset-paginated list and the tab counts."""
 
 import functools
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -61,7 +61,9 @@ async def list_staff(
     return await _list_page(caller, query, size=_page_size(first), after=after)
 
 
-async def _list_page(caller: Caller, query: StaffQuery, *, size: int, after: str | None) -> StaffPage:
+async def _list_page(
+    caller: Caller, query: StaffQuery, *, size: int, after: str | None
+) -> StaffPage:
     filtered = _filtered(caller, query)
     encode: Callable[[StaffMember], str]
     if query.updated_since is not None:
@@ -87,7 +89,7 @@ EXPORT_BATCH_SIZE = 500
 
 async def export_staff(
     *, caller: Caller, query: StaffQuery, batch_size: int = EXPORT_BATCH_SIZE
-) -> AsyncIterator[list[StaffMember]]:
+) -> AsyncGenerator[list[StaffMember]]:
     """Every row of the list under its filter and order, in keyset batches (so memory is
     bounded by one batch whatever the practice's size): the CSV export's rows."""
     caller.require(Access.STAFF_READ)

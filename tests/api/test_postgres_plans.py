@@ -115,7 +115,10 @@ async def test_never_signed_in_part_reads_the_sign_in_index(db: str, postgres_on
         await transaction.execute_script("SET LOCAL enable_seqscan = off")
         order = StaffOrder(SortField.LAST_SIGN_IN, SortDirection.DESC)
         plan = str(
-            await rows.order_by(*staff_order.order_by(order)).limit(26).using_db(transaction).explain()
+            await rows.order_by(*staff_order.order_by(order))
+            .limit(26)
+            .using_db(transaction)
+            .explain()
         )
     assert any(f'"Index Name": "{name}"' in plan for name in names), plan
     assert '"Node Type": "Sort"' not in plan, plan

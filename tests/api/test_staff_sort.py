@@ -37,10 +37,12 @@ async def _seed(practice: dict[str, Any]) -> None:
     owner: StaffMember = practice["owner"]
     first = await Provider.get(practice_id=owner.practice_id)
     # Two providers of the same name (ties broken by provider id), and one sorting first.
-    twin = await Provider.create(practice_id=owner.practice_id, first_name=first.first_name,
-                                 last_name=first.last_name)
-    early = await Provider.create(practice_id=owner.practice_id, first_name="Ada",
-                                  last_name="Aaron")
+    twin = await Provider.create(
+        practice_id=owner.practice_id, first_name=first.first_name, last_name=first.last_name
+    )
+    early = await Provider.create(
+        practice_id=owner.practice_id, first_name="Ada", last_name="Aaron"
+    )
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     plan = {
         "cnurse": (twin, moment, moment),
@@ -149,9 +151,7 @@ async def test_a_cursor_of_one_order_is_refused_in_another(
     variables = {"filter": {"status": "ACTIVE"}, "first": 1, "orderBy": made_with}
     first = await admin.data(SORTED_LIST, variables)
     cursor = first["staffMembers"]["pageInfo"]["endCursor"]
-    answer = await admin.execute(
-        SORTED_LIST, {**variables, "orderBy": used_with, "after": cursor}
-    )
+    answer = await admin.execute(SORTED_LIST, {**variables, "orderBy": used_with, "after": cursor})
     [error] = answer["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert "Ask for the first page again" in error["message"]
