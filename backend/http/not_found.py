@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 RESERVED_PREFIXES = (
     "/graphql",
     "/scim",
+    "/export",
     "/metrics",
     "/livez",
     "/readyz",

@@ -99,8 +99,8 @@ async def export_lines(
         yield _line([header for header, _ in COLUMNS])
         batch = first
         while batch:
+            rows += len(batch)  # counted as handed to the server, before it is sent
             yield "".join(_line([cell(staff) for _, cell in COLUMNS]) for staff in batch)
-            rows += len(batch)
             batch = await anext(batches, empty)
         outcome = "SUCCESS"
     finally:

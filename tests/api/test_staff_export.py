@@ -12,10 +12,14 @@ import pytest
 from starlette.applications import Starlette
 
 from backend.api.ids import to_global_id
+from backend.config import Settings
 from backend.mail.dev_mailbox import DevMailbox
 from backend.models import AuditEvent, Provider, Role, StaffMember, StaffStatus
-from backend.services import staff_directory
+from backend.services import staff_directory, staff_export
+from backend.services.sessions import resolve_session
+from backend.services.staff_directory import StaffQuery
 from backend.services.staff_rules import search_text
+from backend.services.viewer import RequestMeta
 from tests.api.api_clients import as_api_client, create_api_client
 from tests.api.client import SPA_HEADERS, GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD, _http
@@ -295,3 +299,19 @@ async def test_a_cookie_session_needs_the_spas_header_or_a_same_origin_link(
         assert (await http.get(URL, headers={"sec-fetch-site": "same-origin"})).status_code == 200
         assert (await http.get(URL, headers=SPA_HEADERS)).status_code == 200
     assert await AuditEvent.filter(action="staff.export").count() == 2
+
+
+async def test_an_export_cut_short_is_audited_as_incomplete(
+    settings: Settings, admin: GraphQLClient, practice: dict[str, Any]
+) -> None:
+    await add_staff(practice, NAMES)
+    # The stream a client leaves after the first batch: Starlette closes the generator.
+    viewer = await resolve_session(admin.token or "", settings=settings, meta=RequestMeta())
+    assert viewer is not None
+    lines = staff_export.export_lines(caller=viewer, query=StaffQuery(), batch_size=2)
+    assert (await anext(lines)).startswith("First name,")
+    await anext(lines)
+    await lines.aclose()  # type: ignore[attr-defined]
+    [event] = await AuditEvent.filter(action="staff.export")
+    assert event.outcome == "INCOMPLETE"
+    assert event.details["rowCount"] == 2
