@@ -38,7 +38,7 @@ def _order_label(value: object) -> str:
     if isinstance(value, dict) and set(value) == _CHANGE_KEYS:
         return "`updatedAt` order (with `updatedSince`)"
     if isinstance(value, dict) and set(value) == _ORDERED_KEYS:
-        return f"`orderBy` {value['order']} order"
+        return f"`orderBy` {str(value['order'])[:40]} order"
     return ""
 
 

@@ -14,7 +14,7 @@ from backend.models import StaffMember, StaffStatus
 from backend.services import activation_state, login_locks, staff_cursors, staff_order
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.staff_order import DEFAULT_ORDER, StaffOrder
+from backend.services.staff_order import DEFAULT_ORDER, SortDirection, StaffOrder
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -54,9 +54,10 @@ class StatusCounts:
 async def list_staff(
     *, caller: Caller, query: StaffQuery, first: int | None = None, after: str | None = None
 ) -> StaffPage:
-    """Sorted by last name, first name (then id, so the order is total); with
-    `updated_since`, by updated_at then id, oldest change first, for partners' syncs.
-    Keyset cursors make the last page cost what the first does."""
+    """Sorted by last name, first name (then id, so the order is total), or by the column
+    of `query.order` (staff_order); with `updated_since`, by updated_at then id, oldest
+    change first, for partners' syncs. Keyset cursors make the last page cost what the
+    first does; each cursor names its order and is refused in any other."""
     caller.require(Access.STAFF_READ)
     return await _list_page(caller, query, size=_page_size(first), after=after)
 
@@ -149,7 +150,7 @@ async def _column_order_page(
     if order.nullable and len(found) <= size:
         nulls = rows.filter(**{f"{columns[0]}__isnull": True})
         if in_null_part and at is not None:
-            op = "lt" if order.direction.value == "DESC" else "gt"
+            op = "lt" if order.direction == SortDirection.DESC else "gt"
             nulls = nulls.filter(**{f"id__{op}": at.staff_id})
         # All null, so in id order; naming the column too matches the index's order, which
         # the planner needs to read the range in order rather than sort it.

@@ -5,6 +5,7 @@ import asyncio
 import csv
 import io
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -172,7 +173,7 @@ async def _asgi_get(
         await done.wait()  # the client stays until the whole response is in
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append({"status": 0, "body": b"", "more_body": False, **message})
         if message["type"] == "http.response.body" and not message.get("more_body"):
             done.set()

@@ -1,9 +1,11 @@
 """Sorting the staff list by column: every order and direction pages through all rows,
 ties and nulls included, with no duplicate or gap; cursors stay in their own order."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 
 from backend.models import Provider, StaffMember, StaffStatus
@@ -124,10 +126,6 @@ async def test_default_order_and_its_cursors_are_unchanged(
     assert plain == await _expected(practice, "NAME", "ASC")
     data = await admin.data(SORTED_LIST, {"filter": {"status": "ACTIVE"}, "first": 1})
     # The name order's cursor is still the JSON array [last, first, id].
-    import base64
-
-    import orjson
-
     cursor = data["staffMembers"]["edges"][0]["cursor"]
     assert isinstance(orjson.loads(base64.urlsafe_b64decode(cursor + "==")), list)
 
@@ -166,3 +164,35 @@ async def test_order_by_with_updated_since_is_refused(admin: GraphQLClient) -> N
     [error] = answer["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "updatedSince" in error["message"]
+
+
+def _cursor(value: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(value)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("order_by", "key"),
+    [
+        ({"field": "EMAIL"}, [123, "00000000-0000-0000-0000-000000000001"]),
+        ({"field": "EMAIL"}, ["a@example.com"]),
+        ({"field": "EMAIL"}, ["a@example.com", "not-a-uuid"]),
+        ({"field": "CREATED"}, ["2026-01-01T00:00:00", "00000000-0000-0000-0000-000000000001"]),
+        (
+            {"field": "CREATED"},
+            ["0001-01-01T00:00:00+01:00", "00000000-0000-0000-0000-000000000001"],
+        ),
+        ({"field": "USERNAME"}, [None, "00000000-0000-0000-0000-000000000001"]),
+        ({"field": "PRIMARY_PROVIDER"}, ["A", "B", "nope", "00000000-0000-0000-0000-000000000001"]),
+        ({"field": "LAST_SIGN_IN"}, "not a list"),
+    ],
+)
+async def test_a_forged_cursor_is_a_clear_error(
+    admin: GraphQLClient, order_by: dict[str, str], key: object
+) -> None:
+    order = f"{order_by['field']}_ASC"
+    answer = await admin.execute(
+        SORTED_LIST, {"orderBy": order_by, "after": _cursor({"order": order, "key": key})}
+    )
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["message"] == "The `after` cursor is not valid."
