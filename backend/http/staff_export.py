@@ -35,7 +35,16 @@ from backend.services.viewer import AuthMethod
 
 E = TypeVar("E", StaffStatus, SortField, SortDirection)
 
-PARAMETERS = {"status", "search", "roleId", "twoFactorEnabled", "orderBy", "direction"}
+PARAMETERS = {
+    "status",
+    "search",
+    "roleId",
+    "twoFactorEnabled",
+    "linkExpired",
+    "loginLocked",
+    "orderBy",
+    "direction",
+}
 
 
 class BadRequest(Exception):
@@ -106,7 +115,9 @@ def parse_query(request: Request) -> StaffQuery:
         status=_choice(params.get("status"), StaffStatus, "status"),
         search=params.get("search") or None,
         role_id=_role_id(params.get("roleId")),
-        two_factor_enabled=_boolean(params.get("twoFactorEnabled")),
+        two_factor_enabled=_boolean(params.get("twoFactorEnabled"), "twoFactorEnabled"),
+        link_expired=_boolean(params.get("linkExpired"), "linkExpired"),
+        login_locked=_boolean(params.get("loginLocked"), "loginLocked"),
         order=StaffOrder(
             _choice(params.get("orderBy"), SortField, "orderBy") or SortField.NAME,
             _choice(params.get("direction"), SortDirection, "direction") or SortDirection.ASC,
@@ -124,12 +135,12 @@ def _choice(value: str | None, kind: type[E], name: str) -> E | None:
         raise BadRequest(f"`{name}` must be one of {allowed}.") from None
 
 
-def _boolean(value: str | None) -> bool | None:
+def _boolean(value: str | None, name: str) -> bool | None:
     if value is None or value == "":
         return None
     if value in ("true", "false"):
         return value == "true"
-    raise BadRequest("`twoFactorEnabled` must be true or false.")
+    raise BadRequest(f"`{name}` must be true or false.")
 
 
 def _role_id(value: str | None) -> UUID | None:

@@ -77,6 +77,10 @@ def audit_details(query: StaffQuery) -> dict[str, object]:
         details["roleId"] = str(query.role_id)
     if query.two_factor_enabled is not None:
         details["twoFactorEnabled"] = query.two_factor_enabled
+    if query.link_expired is not None:
+        details["linkExpired"] = query.link_expired
+    if query.login_locked is not None:
+        details["loginLocked"] = query.login_locked
     return details
 
 

@@ -111,6 +111,12 @@ async def test_the_export_honours_the_lists_filters_and_order(
         ),
         ({"orderBy": "EMAIL", "direction": "DESC"}, {}, {"field": "EMAIL", "direction": "DESC"}),
         ({"orderBy": "USERNAME"}, {}, {"field": "USERNAME", "direction": "ASC"}),
+        (
+            {"loginLocked": "false", "status": "PENDING"},
+            {"loginLocked": False, "status": "PENDING"},
+            None,
+        ),
+        ({"linkExpired": "true"}, {"linkExpired": True}, None),
     ]
     for params, filter, order_by in cases:
         data = await admin.data(SORTED_LIST, {"filter": filter, "first": 100, "orderBy": order_by})
@@ -126,6 +132,7 @@ async def test_the_export_honours_the_lists_filters_and_order(
         ({"orderBy": "PASSWORD"}, "`orderBy` must be one of"),
         ({"direction": "UP"}, "`direction` must be one of ASC, DESC."),
         ({"twoFactorEnabled": "yes"}, "`twoFactorEnabled` must be true or false."),
+        ({"linkExpired": "1"}, "`linkExpired` must be true or false."),
         ({"roleId": "not-an-id"}, "`roleId` is not the ID of a role."),
         ({"staus": "ACTIVE"}, "Unknown parameter `staus`"),
     ],
