@@ -37,6 +37,17 @@ def staff_status(server: str, staff_id: str) -> dict[str, Any]:
     return member
 
 
+def sign_in_errors(server: str, username: str, password: str) -> list[dict[str, Any]]:
+    """The userErrors of a sign-in over the API: empty when the password works."""
+    login = httpx.post(
+        f"{server}/graphql",
+        json={"query": LOGIN, "variables": {"input": {"username": username, "password": password}}},
+        timeout=10,
+    ).json()["data"]["login"]
+    errors: list[dict[str, Any]] = login["userErrors"]
+    return errors
+
+
 def activation_path(message: dict[str, Any]) -> str:
     link = next(link for link in message["links"] if "/activate#token=" in link)
     return "/activate#" + str(link).split("#", 1)[1]
@@ -104,15 +115,7 @@ def test_newcomer_activates_from_the_mailbox(page: Page, server: str) -> None:
     assert member["activatedAt"]
 
     # The new password is the one that works now.
-    login = httpx.post(
-        f"{server}/graphql",
-        json={
-            "query": LOGIN,
-            "variables": {"input": {"username": username, "password": OWN_PASSWORD}},
-        },
-        timeout=10,
-    ).json()["data"]["login"]
-    assert login["userErrors"] == []
+    assert sign_in_errors(server, username, OWN_PASSWORD) == []
 
     # The same link again: a clear message, and no form to retry with.
     page.get_by_role("link", name="Mailbox").click()
@@ -277,15 +280,7 @@ def test_a_person_provisioned_over_scim_chooses_password_and_pin(page: Page, ser
     expect(page.get_by_role("status")).to_contain_text("Your account is active.")
     expect(page.get_by_role("heading", name="Welcome, Robin Provisioned")).to_be_visible()
     assert "token" not in page.url
-    login = httpx.post(
-        f"{server}/graphql",
-        json={
-            "query": LOGIN,
-            "variables": {"input": {"username": username, "password": OWN_PASSWORD}},
-        },
-        timeout=10,
-    ).json()["data"]["login"]
-    assert login["userErrors"] == []
+    assert sign_in_errors(server, username, OWN_PASSWORD) == []
 
 
 def test_a_used_link_says_so_before_anything_is_typed(page: Page, server: str) -> None:
