@@ -148,9 +148,14 @@ def _pack(value: object) -> str:
 def _unpack(cursor: str) -> list[object] | dict[str, object]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value: object = orjson.loads(base64.urlsafe_b64decode(padded))
+        decoded = base64.urlsafe_b64decode(padded)
+        value: object = orjson.loads(decoded)
     except (ValueError, TypeError, orjson.JSONDecodeError):
         raise _refused(INVALID_MESSAGE) from None
+    # A NUL (raw, or written \u0000) is in no name or email, and PostgreSQL refuses it in
+    # text: a forged cursor carrying one is the client's mistake, not a server error.
+    if b"\x00" in decoded or b"\\u0000" in decoded:
+        raise _refused(INVALID_MESSAGE)
     if isinstance(value, list):
         return value
     if isinstance(value, dict):

@@ -4,6 +4,7 @@ filters and order, and each export audited."""
 
 import csv
 import io
+import unicodedata
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
@@ -16,7 +17,7 @@ AUDIT_ACTION = "staff.export"
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
 # Injection"); tab and carriage return too, which some strip before looking.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _when(moment: datetime | None) -> str:
@@ -51,8 +52,10 @@ COLUMNS: tuple[tuple[str, Callable[[StaffMember], str]], ...] = (
 
 def safe_cell(value: str) -> str:
     """A cell a spreadsheet shows as text: one that would start a formula gets a leading
-    single quote (OWASP's advice), which the spreadsheet hides."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    single quote (OWASP's advice), which the spreadsheet hides. Compared in NFKC form, as
+    some spreadsheets read a full-width equals or plus sign (U+FF1D, U+FF0B) as the ASCII one."""
+    start = unicodedata.normalize("NFKC", value[:1])
+    return f"'{value}" if start.startswith(FORMULA_STARTS) else value
 
 
 def _line(cells: list[str]) -> str:

@@ -116,6 +116,11 @@ class Attempt:
         one event however many wrong passwords arrive together."""
         observability.SIGN_IN_FAILURES.inc()
         async with in_transaction() as db:
+            if staff is not None and self._counted_as >= self.settings.login_lock_after:
+                # The staff row before the throttle row, the order a rename takes them in
+                # (update_staff links the person's throttle rows): the other order could
+                # deadlock a lock against a concurrent rename.
+                await StaffMember.filter(id=staff.id).using_db(db).select_for_update().first()
             locked = (
                 await LoginThrottle.filter(
                     key=self.keys.account,
@@ -253,6 +258,8 @@ async def unlock(*, viewer: Viewer, staff_id: UUID, settings: Settings) -> Staff
     viewer.require(Permission.MANAGE_ACCOUNTS)
     staff = await get_practice_staff(viewer, staff_id)
     async with in_transaction() as db:
+        # The staff row first, as update_staff takes it before the throttle rows.
+        await StaffMember.filter(id=staff.id).using_db(db).select_for_update().first()
         unlocked = (
             await LoginThrottle.filter(
                 key=account_key(staff.username_key, settings), locked_at__not_isnull=True

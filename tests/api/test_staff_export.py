@@ -94,6 +94,14 @@ async def test_cells_that_would_be_formulas_are_escaped(
     assert cells["Username"] == "evil"
 
 
+def test_full_width_formula_signs_are_escaped_too() -> None:
+    from backend.services.staff_export import safe_cell
+
+    for value in ("\uff1dHYPERLINK(1)", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\nline"):
+        assert safe_cell(value) == "'" + value, value
+    assert safe_cell("Anna") == "Anna"
+
+
 async def test_the_export_honours_the_lists_filters_and_order(
     admin: GraphQLClient, practice: dict[str, Any]
 ) -> None:

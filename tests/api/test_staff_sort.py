@@ -184,6 +184,8 @@ def _cursor(value: object) -> str:
         ({"field": "USERNAME"}, [None, "00000000-0000-0000-0000-000000000001"]),
         ({"field": "PRIMARY_PROVIDER"}, ["A", "B", "nope", "00000000-0000-0000-0000-000000000001"]),
         ({"field": "LAST_SIGN_IN"}, "not a list"),
+        # PostgreSQL refuses a NUL in text: the cursor is refused before it gets there.
+        ({"field": "EMAIL"}, ["a\u0000@example.com", "00000000-0000-0000-0000-000000000001"]),
     ],
 )
 async def test_a_forged_cursor_is_a_clear_error(
@@ -196,3 +198,12 @@ async def test_a_forged_cursor_is_a_clear_error(
     [error] = answer["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert error["message"] == "The `after` cursor is not valid."
+
+
+async def test_a_forged_name_order_cursor_with_a_nul_is_a_clear_error(
+    admin: GraphQLClient,
+) -> None:
+    cursor = _cursor(["Nurse\u0000", "Camille", "00000000-0000-0000-0000-000000000001"])
+    answer = await admin.execute(SORTED_LIST, {"after": cursor})
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
