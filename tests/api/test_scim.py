@@ -6,6 +6,7 @@ a POST bringing them back; errors as SCIM errors; the API client as the audit's 
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -56,14 +57,15 @@ ENTRA_USER = {
 }
 
 
-@pytest.fixture
-async def scim(app: Starlette, admin: GraphQLClient) -> AsyncIterator[httpx.AsyncClient]:
-    """A partner's HTTP client: an API client with the scim scope, the practice's SCIM
-    defaults set (role and primary provider), as the README tells an administrator."""
-    created = await create_api_client(admin, ["SCIM"], name="Okta")
-    roles = await admin.data("query { roles { id name } providers { id } }")
+@asynccontextmanager
+async def scim_client(app: Starlette, manager: GraphQLClient) -> AsyncIterator[httpx.AsyncClient]:
+    """A partner's HTTP client for the manager's practice: an API client with the scim
+    scope, the practice's SCIM defaults set (role and primary provider), as the README
+    tells an administrator."""
+    created = await create_api_client(manager, ["SCIM"], name="Okta")
+    roles = await manager.data("query { roles { id name } providers { id } }")
     nurse = next(r["id"] for r in roles["roles"] if r["name"] == "Nurse (System)")
-    done = await admin.mutate(
+    done = await manager.mutate(
         SET_DEFAULTS, {"roleId": nurse, "primaryProviderId": roles["providers"][0]["id"]}
     )
     assert done["userErrors"] == []
@@ -72,6 +74,12 @@ async def scim(app: Starlette, admin: GraphQLClient) -> AsyncIterator[httpx.Asyn
         base_url="http://testserver/scim/v2",
         headers={"authorization": f"Bearer {created['secret']}"},
     ) as http:
+        yield http
+
+
+@pytest.fixture
+async def scim(app: Starlette, admin: GraphQLClient) -> AsyncIterator[httpx.AsyncClient]:
+    async with scim_client(app, admin) as http:
         yield http
 
 

@@ -12,10 +12,9 @@ from starlette.applications import Starlette
 
 from backend.config import Settings
 from backend.models import Plan, StaffMember, StaffStatus
-from tests.api.api_clients import create_api_client
 from tests.api.client import GraphQLClient
 from tests.api.conftest import ADMIN_PASSWORD, make_practice
-from tests.api.test_scim import PATCH_OP, SET_DEFAULTS, _scim_json
+from tests.api.test_scim import PATCH_OP, _scim_json, scim_client
 
 SEATS = 3  # Plan.ASCLEPIUS; the owner holds one
 SEAT_LIMIT = "plan allows 3 pending or active staff accounts"
@@ -49,18 +48,7 @@ async def small_scim(
     """A SCIM client of a practice with three seats, one of them its owner's."""
     await make_practice(settings, "Small Practice", "smallowner", Plan.ASCLEPIUS)
     await anonymous.login("smallowner", ADMIN_PASSWORD)
-    created = await create_api_client(anonymous, ["SCIM"], name="Okta")
-    refs = await anonymous.data("query { roles { id name } providers { id } }")
-    nurse = next(r["id"] for r in refs["roles"] if r["name"] == "Nurse (System)")
-    done = await anonymous.mutate(
-        SET_DEFAULTS, {"roleId": nurse, "primaryProviderId": refs["providers"][0]["id"]}
-    )
-    assert done["userErrors"] == []
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver/scim/v2",
-        headers={"authorization": f"Bearer {created['secret']}"},
-    ) as http:
+    async with scim_client(app, anonymous) as http:
         yield http
 
 
