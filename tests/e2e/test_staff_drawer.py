@@ -217,7 +217,9 @@ def test_server_error_shown_on_its_field_and_typed_values_kept(page: Page, serve
     assert created["email"] == "tessa.tester@demo-family-practice.example"
     assert created["cellPhone"] == "212-555-0177"
     changed = page.evaluate("window.__staffChanged")
-    assert changed == [{"id": created["id"], "status": "PENDING"}]
+    assert changed == [
+        {"id": created["id"], "status": "PENDING", "fullName": "Tessa Tester", "created": True}
+    ]
     if page.get_by_role("tab", name=re.compile(r"^Pending")).count():
         page.get_by_role("tab", name=re.compile(r"^Pending")).click()
         expect(page.get_by_text("ttester", exact=True)).to_be_visible()
@@ -397,7 +399,9 @@ def test_view_then_edit_the_cell_phone(page: Page, server: str) -> None:
     expect(panel.get_by_role("status")).to_have_text("✔ Changes saved.")
     expect(panel.locator(".sd-row", has_text="Cell Phone")).to_contain_text("212-555-7788")
     expect(panel.get_by_role("button", name="Edit")).to_be_focused()
-    assert page.evaluate("window.__staffChanged") == [{"id": nurse["id"], "status": "ACTIVE"}]
+    assert page.evaluate("window.__staffChanged") == [
+        {"id": nurse["id"], "status": "ACTIVE", "fullName": "Camille Nurse", "created": False}
+    ]
     saved = find_staff(server, "cnurse")
     assert saved is not None and saved["cellPhone"] == "212-555-7788"
 
@@ -435,3 +439,41 @@ def test_full_width_on_a_phone(page: Page, width: int) -> None:
     assert first is not None and last is not None
     assert last["y"] > first["y"] and first["x"] + first["width"] <= width
     screenshot(page, "staff-drawer-390")
+
+
+def watch_drawer_closed(page: Page) -> None:
+    page.evaluate(
+        "window.__drawerClosed = [];"
+        "window.addEventListener('staff-drawer-closed', e => window.__drawerClosed.push(e.detail))"
+    )
+
+
+def test_every_way_of_closing_tells_the_page_who_was_open(page: Page, server: str) -> None:
+    nurse = find_staff(server, "cnurse")
+    assert nurse is not None
+    sign_in(page)
+    watch_drawer_closed(page)
+    panel = drawer(page)
+
+    page.evaluate(OPEN_VIEW, nurse["id"])
+    panel.get_by_role("button", name="Close").click()
+    expect(panel).to_be_hidden()
+
+    page.evaluate(OPEN_VIEW, nurse["id"])
+    expect(panel.get_by_role("heading", name="Camille Nurse")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+    page.evaluate(OPEN_VIEW, nurse["id"])
+    expect(panel.get_by_role("heading", name="Camille Nurse")).to_be_focused()
+    page.mouse.click(40, 450)  # the backdrop, left of the panel
+    expect(panel).to_be_hidden()
+
+    page.evaluate("history.pushState(null, '', location.href)")
+    page.evaluate(OPEN_CREATE)
+    expect(field(page, "First Name")).to_be_focused()
+    page.go_back()  # popstate
+    expect(panel).to_be_hidden()
+
+    closed = page.evaluate("window.__drawerClosed")
+    assert closed == [{"staffId": nurse["id"]}] * 3 + [{"staffId": None}]

@@ -2,7 +2,9 @@
 //
 // Contract with the Staff page: `openStaffDrawer({ mode: "create" | "view", staffId })`
 // opens the one drawer; after a create or an update a `staff-changed` event
-// ({ detail: { id, status } }) is dispatched on window, and the page announces it.
+// ({ detail: { id, status, fullName, created } }) is dispatched on window, and the page
+// announces it. Whenever the drawer closes, `staff-drawer-closed` ({ detail: { staffId } },
+// null in create mode) is dispatched on window.
 
 import { timeOrDash } from "../../dates.js";
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
@@ -26,7 +28,7 @@ const STAFF_MEMBER = `query StaffDrawerMember($id: ID!) { staffMember(id: $id) {
 const STAFF_HISTORY = `query StaffDrawerHistory($id: ID!) { staffMember(id: $id) {
   id auditEvents(first: 20) { id createdAt action outcome details { key value } actor { id fullName } actorApiClient { id name } } } }`;
 const STAFF_CREATE = `mutation StaffDrawerCreate($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id status } userErrors { field code message } } }`;
+  staffCreate(input: $input) { staffMember { id status fullName } userErrors { field code message } } }`;
 const STAFF_UPDATE = `mutation StaffDrawerUpdate($input: StaffUpdateInput!) {
   staffUpdate(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 const STAFF_UNLOCK_LOGIN = `mutation StaffDrawerUnlockLogin($input: StaffUnlockLoginInput!) {
@@ -133,6 +135,12 @@ function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** Tells the page that a staff member was added (`created`) or changed. */
+function announceChange(staff, created) {
+  const { id, status, fullName } = staff;
+  window.dispatchEvent(new CustomEvent("staff-changed", { detail: { id, status, fullName, created } }));
+}
+
 function canManage() {
   return canManageStaff(store.state.viewer);
 }
@@ -155,7 +163,7 @@ class StaffDrawer extends HTMLElement {
     render(
       this,
       html`
-        <div class="sd-backdrop"></div>
+        <div class="sd-backdrop" data-action="close"></div>
         <section class="sd-panel" role="dialog" aria-modal="true" aria-labelledby="sd-title">
           <header class="sd-header">
             <h2 id="sd-title">Staff Information</h2>
@@ -224,6 +232,8 @@ class StaffDrawer extends HTMLElement {
     // Typed passwords do not linger in the page once the drawer is gone.
     render(this.#content, html``);
     release();
+    const staffId = this.#mode === "create" ? null : this.#staffId;
+    window.dispatchEvent(new CustomEvent("staff-drawer-closed", { detail: { staffId } }));
   }
 
   get isOpen() {
@@ -629,9 +639,7 @@ class StaffDrawer extends HTMLElement {
         this.#staff = payload.staffMember;
         this.#renderView(done);
         this.querySelector(".sd-name")?.focus();
-        window.dispatchEvent(
-          new CustomEvent("staff-changed", { detail: { id: staffId, status: payload.staffMember.status } }),
-        );
+        announceChange(payload.staffMember, false);
         return;
       }
     } catch (error) {
@@ -682,9 +690,8 @@ class StaffDrawer extends HTMLElement {
       this.#showErrors(errorsByField(payload.userErrors));
       return;
     }
-    const { id, status } = payload.staffMember;
     this.close();
-    window.dispatchEvent(new CustomEvent("staff-changed", { detail: { id, status } }));
+    announceChange(payload.staffMember, true);
   }
 
   async #update(values) {
@@ -700,8 +707,7 @@ class StaffDrawer extends HTMLElement {
       return;
     }
     this.#staff = payload.staffMember;
-    const { id, status } = payload.staffMember;
-    window.dispatchEvent(new CustomEvent("staff-changed", { detail: { id, status } }));
+    announceChange(payload.staffMember, false);
     if (!this.isOpen) return;
     this.#renderView("✔ Changes saved.");
     this.querySelector("[data-action=edit]")?.focus();
