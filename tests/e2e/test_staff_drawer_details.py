@@ -1,0 +1,110 @@
+"""What the Staff Information drawer shows of a person: the activation email and link
+only while they are pending, their last sign-in once they are not; and a failed load that
+can be tried again."""
+
+import json
+import re
+
+from playwright.sync_api import Page, Route, expect
+
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_staff_drawer import OPEN_VIEW, drawer, find_staff, open_view
+
+DATE_TIME = re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}")
+SUPERSEDED = "Replaced by a newer activation email"
+
+
+def rows(page: Page) -> list[str]:
+    """The labels of the drawer's detail rows, in order."""
+    labels: list[str] = drawer(page).locator(".sd-row dt").all_inner_texts()
+    return labels
+
+
+def supersede_activation_email(route: Route) -> None:
+    """The drawer's answer, with an activation email replaced by a newer one."""
+    response = route.fetch()
+    body = response.json()
+    member = (body.get("data") or {}).get("staffMember")
+    if member and "activationEmail" in member:
+        member["activationEmail"] = {
+            "status": "SUPERSEDED",
+            "attempts": 1,
+            "lastError": None,
+            "sentAt": None,
+        }
+    route.fulfill(response=response, json=body)
+
+
+def test_an_active_person_shows_last_sign_in_and_no_activation_email(
+    page: Page, server: str
+) -> None:
+    admin = find_staff(server, "admin")
+    assert admin is not None
+    page.route("**/graphql", supersede_activation_email)
+    sign_in(page)  # so the administrator has signed in
+    open_view(page, admin["id"], "Alex Admin")
+    last_sign_in = drawer(page).locator(".sd-row", has_text="Last sign-in")
+    expect(last_sign_in.locator("time")).to_have_text(DATE_TIME)
+    expect(last_sign_in.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
+    labels = rows(page)
+    assert "Activation email" not in labels and "Activation link" not in labels, labels
+    expect(drawer(page)).not_to_contain_text(SUPERSEDED)
+
+
+def test_an_inactive_person_shows_no_activation_email(page: Page, server: str) -> None:
+    inactive = find_staff(server, "iinactive")
+    assert inactive is not None and inactive["status"] == "INACTIVE"
+    page.route("**/graphql", supersede_activation_email)
+    sign_in(page)
+    page.evaluate(OPEN_VIEW, inactive["id"])
+    expect(drawer(page).get_by_role("heading", name="Iris Inactive")).to_be_focused()
+    labels = rows(page)
+    assert "Last sign-in" in labels, labels
+    assert "Activation email" not in labels and "Activation link" not in labels, labels
+    expect(drawer(page)).not_to_contain_text(SUPERSEDED)
+
+
+def test_a_pending_person_shows_the_activation_email_and_link(page: Page, server: str) -> None:
+    pending = find_staff(server, "ffrontdesk")
+    assert pending is not None and pending["status"] == "PENDING"
+    sign_in(page)
+    page.evaluate(OPEN_VIEW, pending["id"])
+    expect(drawer(page).get_by_role("heading", name="Fiona Frontdesk")).to_be_focused()
+    labels = rows(page)
+    assert "Activation email" in labels and "Activation link" in labels, labels
+    assert "Last sign-in" not in labels, labels
+    expect(drawer(page).locator(".sd-row", has_text="Activation link")).to_contain_text(
+        "Valid until"
+    )
+    # A replaced email still matters while the person is pending.
+    page.route("**/graphql", supersede_activation_email)
+    drawer(page).get_by_role("button", name="Close").click()
+    page.evaluate(OPEN_VIEW, pending["id"])
+    expect(drawer(page).locator(".sd-row", has_text="Activation email")).to_contain_text(SUPERSEDED)
+
+
+def test_a_failed_load_can_be_tried_again(page: Page, server: str) -> None:
+    nurse = find_staff(server, "cnurse")
+    assert nurse is not None
+    failures: list[str] = []
+
+    def fail_once(route: Route) -> None:
+        query = json.loads(route.request.post_data or "{}").get("query", "")
+        if "StaffDrawerMember" in query and not failures:
+            failures.append(query)
+            route.abort()
+        else:
+            route.fallback()
+
+    sign_in(page)
+    page.route("**/graphql", fail_once)
+    page.evaluate(OPEN_VIEW, nurse["id"])
+    panel = drawer(page)
+    expect(panel.get_by_role("alert")).to_have_text(
+        "The server cannot be reached. Check your connection and try again."
+    )
+    expect(panel.get_by_role("heading", name="Camille Nurse")).to_have_count(0)
+    panel.get_by_role("button", name="Try again").click()
+    expect(panel.get_by_role("heading", name="Camille Nurse")).to_be_focused()
+    expect(panel.get_by_role("alert")).to_have_count(0)
+    assert len(failures) == 1
