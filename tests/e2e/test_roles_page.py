@@ -102,12 +102,27 @@ def test_create_rename_change_and_delete_a_role(page: Page, server: str) -> None
     saved = next(role for role in roles if role["name"] == "Billing Clerk")
     assert saved["permissions"] == ["REPORTING", "BILLING"]
 
-    # Escape leaves the edit form without saving.
+    # Escape leaves the edit form without saving, after asking whether to discard a change.
     clerk.get_by_role("button", name="Edit Billing Clerk").click()
-    page.locator("form[data-form=edit]").get_by_label("Role name").fill("Not saved")
+    edit = page.locator("form[data-form=edit]")
+    edit.get_by_label("Role name").fill("Not saved")
     page.keyboard.press("Escape")
+    discard = page.get_by_role("dialog", name="Discard your changes?")
+    discard.get_by_role("button", name="Keep editing").click()
+    expect(discard).to_have_count(0)
+    expect(edit.get_by_label("Role name")).to_have_value("Not saved")
+    expect(edit.get_by_label("Role name")).to_be_focused()
+    page.keyboard.press("Escape")
+    discard.get_by_role("button", name="Discard").click()
     expect(page.locator("form[data-form=edit]")).to_have_count(0)
     expect(clerk).to_be_visible()
+    expect(clerk.get_by_role("button", name="Edit Billing Clerk")).to_be_focused()
+    # Nothing changed: Escape leaves at once.
+    clerk.get_by_role("button", name="Edit Billing Clerk").click()
+    page.keyboard.press("Escape")
+    expect(page.locator("form[data-form=edit]")).to_have_count(0)
+    expect(discard).to_have_count(0)
+    assert admin_call(server, ROLES)["roles"] == roles
 
     # A duplicate name (any case) is refused next to the name field.
     form = page.locator("form[data-form=create]")

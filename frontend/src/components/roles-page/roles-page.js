@@ -2,9 +2,11 @@
 // read-only; a viewer with Manage Accounts can create, rename, re-permission and delete
 // the practice's own roles, and sees the practice's Security setting (security-settings).
 
+import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { trapFocus } from "../../focus-trap.js";
-import { gql, mutate } from "../../gql.js";
+import { formError, textField } from "../../form-fields.js";
 import { errorsByField, fieldError } from "../../forms.js";
+import { gql, mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
 import { canManageStaff, loadViewer } from "../../viewer.js";
@@ -43,49 +45,80 @@ function byDisplayOrder(a, b) {
   return a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
 }
 
-function checkedPermissions(form) {
-  return [...form.querySelectorAll("input[name=permissions]:checked")].map((box) => box.value);
+/** What a role form holds now. */
+function formValues(form) {
+  const permissions = [...form.querySelectorAll("input[name=permissions]:checked")].map((box) => box.value);
+  return { name: form.elements.name.value, permissions };
 }
 
-/** Name field and permission checkboxes, shared by the create and the edit form. */
-function roleFields(prefix, values, byField) {
-  const nameError = byField.name;
-  const permissionsError = byField.permissions;
-  const chosen = new Set(values.permissions ?? []);
+function sameValues(a, b) {
+  return a.name === b.name && [...a.permissions].sort().join() === [...b.permissions].sort().join();
+}
+
+// The page's two role forms: the create form beside the list, and the edit form in place
+// of one practice role's card. One builder and one submit routine serve both; this is
+// what differs.
+const FORMS = {
+  create: { prefix: "role-create", mutation: ROLE_CREATE, submitLabel: "Create role", doneVerb: "created" },
+  edit: { prefix: "role-edit", mutation: ROLE_UPDATE, submitLabel: "Save changes", doneVerb: "saved" },
+};
+
+const emptyDraft = () => ({ roleId: null, values: { name: "", permissions: [] }, errors: {} });
+
+/** The name field, the permission checkboxes and the buttons of a create or edit form. */
+function roleForm(kind, { roleId, values, errors }) {
+  const { prefix, submitLabel } = FORMS[kind];
+  const chosen = new Set(values.permissions);
   return html`
-    <label for="${prefix}-name">Role name</label>
-    <input
-      id="${prefix}-name"
-      name="name"
-      maxlength="100"
-      autocomplete="off"
-      value="${values.name ?? ""}"
-      ${nameError ? html`aria-invalid="true" aria-describedby="${prefix}-name-error"` : ""}
-    >
-    ${fieldError(`${prefix}-name`, nameError)}
-    <fieldset
-      class="permission-choices"
-      ${permissionsError ? html`aria-describedby="${prefix}-permissions-error"` : ""}
-    >
-      <legend>Permissions</legend>
-      ${Object.entries(PERMISSION_LABELS).map(
-        ([value, text]) => html`
-          <div class="permission-choice">
-            <input
-              type="checkbox"
-              id="${prefix}-perm-${value}"
-              name="permissions"
-              value="${value}"
-              ${chosen.has(value) ? html`checked` : ""}
-            >
-            <label for="${prefix}-perm-${value}">${text}</label>
-          </div>
-        `,
-      )}
-    </fieldset>
-    ${fieldError(`${prefix}-permissions`, permissionsError)}
-    ${byField[""] ? html`<p class="form-error" role="alert">${byField[""]}</p>` : ""}
+    <form class="role-form" data-form="${kind}" ${roleId ? html`data-role-id="${roleId}"` : ""} novalidate>
+      ${textField({
+        id: `${prefix}-name`,
+        name: "name",
+        label: "Role name",
+        value: values.name,
+        maxlength: "100",
+        autocomplete: "off",
+        error: errors.name,
+      })}
+      <fieldset
+        class="permission-choices"
+        ${errors.permissions ? html`aria-describedby="${prefix}-permissions-error"` : ""}
+      >
+        <legend>Permissions</legend>
+        ${Object.entries(PERMISSION_LABELS).map(
+          ([value, text]) => html`
+            <div class="permission-choice">
+              <input
+                type="checkbox"
+                id="${prefix}-perm-${value}"
+                name="permissions"
+                value="${value}"
+                ${chosen.has(value) ? html`checked` : ""}
+              >
+              <label for="${prefix}-perm-${value}">${text}</label>
+            </div>
+          `,
+        )}
+      </fieldset>
+      ${fieldError(`${prefix}-permissions`, errors.permissions)}
+      ${formError(errors[""])}
+      <div class="role-actions">
+        <button type="submit" class="primary">${submitLabel}</button>
+        ${kind === "edit" ? html`<button type="button" data-action="cancel-edit">Cancel</button>` : ""}
+      </div>
+    </form>
   `;
+}
+
+/** Where focus goes after a refused save: the first field the server complained about. */
+function firstInvalid(prefix, errors) {
+  if (errors.name) return `#${prefix}-name`;
+  if (errors.permissions) return `#${prefix}-perm-MANAGE_ACCOUNTS`;
+  return null;
+}
+
+function editButton(roleId) {
+  return `button[data-action=edit][data-role-id="${CSS.escape(roleId)}"]`;
 }
 
 class RolesPage extends HTMLElement {
@@ -93,11 +126,8 @@ class RolesPage extends HTMLElement {
     roles: [],
     loading: true,
     loadError: null,
-    createValues: { name: "", permissions: [] },
-    createErrors: {},
-    editingId: null,
-    editValues: null,
-    editErrors: {},
+    // What each form holds between renders: its values and the server's errors.
+    drafts: { create: emptyDraft(), edit: null },
   };
   #releaseDialog = null;
 
@@ -190,28 +220,26 @@ class RolesPage extends HTMLElement {
               <ul class="role-list">${systemRoles.map((role) => this.#roleItem(role, false))}</ul>
             </section>
           </div>
-          ${canManage ? this.#createForm() : ""}
+          ${canManage
+            ? html`<section class="card role-create" aria-labelledby="role-create-title">
+                <h2 id="role-create-title">New practice role</h2>
+                ${roleForm("create", this.#state.drafts.create)}
+              </section>`
+            : ""}
         </div>
       `,
     );
     if (focusSelector) body.querySelector(focusSelector)?.focus();
   }
 
-  #createForm() {
-    const { createValues, createErrors } = this.#state;
-    return html`
-      <section class="card role-create" aria-labelledby="role-create-title">
-        <h2 id="role-create-title">New practice role</h2>
-        <form class="role-form" data-form="create" novalidate>
-          ${roleFields("role-create", createValues, createErrors)}
-          <button type="submit" class="primary">Create role</button>
-        </form>
-      </section>
-    `;
-  }
-
   #roleItem(role, canManage) {
-    if (canManage && this.#state.editingId === role.id) return this.#editItem(role);
+    const editing = this.#state.drafts.edit;
+    if (canManage && editing?.roleId === role.id) {
+      return html`<li class="card role-card editing" data-role-id="${role.id}">
+        <h3 id="role-edit-title">Edit “${role.name}”</h3>
+        ${roleForm("edit", editing)}
+      </li>`;
+    }
     const titleId = `role-${role.id}-title`;
     return html`
       <li class="card role-card" data-role-id="${role.id}">
@@ -242,22 +270,6 @@ class RolesPage extends HTMLElement {
     `;
   }
 
-  #editItem(role) {
-    const { editValues, editErrors } = this.#state;
-    return html`
-      <li class="card role-card editing" data-role-id="${role.id}">
-        <h3 id="role-edit-title">Edit “${role.name}”</h3>
-        <form class="role-form" data-form="edit" data-role-id="${role.id}" novalidate>
-          ${roleFields("role-edit", editValues, editErrors)}
-          <div class="role-actions">
-            <button type="submit" class="primary">Save changes</button>
-            <button type="button" data-action="cancel-edit">Cancel</button>
-          </div>
-        </form>
-      </li>
-    `;
-  }
-
   // ---- events ---------------------------------------------------------------------------
 
   #onClick(event) {
@@ -269,90 +281,76 @@ class RolesPage extends HTMLElement {
     else if (action === "delete") this.#openDeleteDialog(roleId);
   }
 
-  #onKeydown(event) {
-    if (event.key === "Escape" && event.target.closest?.("form[data-form=edit]")) {
-      event.preventDefault();
-      this.#cancelEdit();
+  // Escape leaves the edit form; what was changed in it is discarded only when confirmed.
+  // (Cancel is itself the choice to discard: it does not ask.)
+  async #onKeydown(event) {
+    const form = event.target.closest?.("form[data-form=edit]");
+    if (event.key !== "Escape" || !form) return;
+    event.preventDefault();
+    const role = this.#role(form.dataset.roleId);
+    if (role && !sameValues(formValues(form), role)) {
+      const discard = await confirmAction({
+        title: "Discard your changes?",
+        message: `Your changes to the role “${role.name}” have not been saved.`,
+        confirmLabel: "Discard",
+        cancelLabel: "Keep editing",
+        danger: true,
+      });
+      if (!discard || !form.isConnected) return;
     }
+    this.#cancelEdit();
   }
 
   #onSubmit(event) {
     const form = event.target.closest("form[data-form]");
     if (!form) return;
     event.preventDefault();
-    if (form.dataset.form === "create") this.#create(form);
-    else if (form.dataset.form === "edit") this.#update(form);
+    this.#save(form.dataset.form, form);
   }
 
   #startEdit(roleId) {
     const role = this.#role(roleId);
     if (!role || role.isSystem) return;
-    this.#state.editingId = roleId;
-    this.#state.editValues = { name: role.name, permissions: [...role.permissions] };
-    this.#state.editErrors = {};
+    this.#state.drafts.edit = { roleId, values: { name: role.name, permissions: [...role.permissions] }, errors: {} };
     this.#announce("");
     this.#render("#role-edit-name");
   }
 
   #cancelEdit() {
-    const roleId = this.#state.editingId;
+    const roleId = this.#state.drafts.edit?.roleId;
     if (!roleId) return;
-    this.#state.editingId = null;
-    this.#state.editErrors = {};
-    this.#render(`button[data-action=edit][data-role-id="${CSS.escape(roleId)}"]`);
+    this.#state.drafts.edit = null;
+    this.#render(editButton(roleId));
   }
 
-  async #create(form) {
-    const values = { name: form.elements.name.value, permissions: checkedPermissions(form) };
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
+  /** Creates or updates (`kind`) the role of `form`; a refusal is shown on its fields. */
+  async #save(kind, form) {
+    const { prefix, mutation, doneVerb } = FORMS[kind];
+    const draft = this.#state.drafts[kind];
+    const before = draft.roleId ? this.#role(draft.roleId) : null;
+    const values = formValues(form);
+    form.querySelector("button[type=submit]").disabled = true;
     this.#announce("");
     let payload;
     try {
-      payload = await mutate(ROLE_CREATE, values);
+      payload = await mutate(mutation, draft.roleId ? { id: draft.roleId, ...values } : values);
     } catch (error) {
       payload = { userErrors: [{ field: null, message: error.message }] };
     }
     if (!this.isConnected) return;
-    this.#state.createValues = values;
+    draft.values = values;
     if (payload.userErrors.length) {
-      this.#state.createErrors = errorsByField(payload.userErrors);
-      this.#render(this.#firstInvalid("role-create", this.#state.createErrors));
+      draft.errors = errorsByField(payload.userErrors);
+      this.#render(firstInvalid(prefix, draft.errors));
       return;
     }
-    this.#state.roles = [...this.#state.roles, payload.role];
-    this.#state.createValues = { name: "", permissions: [] };
-    this.#state.createErrors = {};
-    this.#render("#role-create-name");
-    this.#announce(`✔ Role “${payload.role.name}” created.`);
-  }
-
-  async #update(form) {
-    const roleId = form.dataset.roleId;
-    const before = this.#role(roleId);
-    const values = { name: form.elements.name.value, permissions: checkedPermissions(form) };
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    this.#announce("");
-    let payload;
-    try {
-      payload = await mutate(ROLE_UPDATE, { id: roleId, ...values });
-    } catch (error) {
-      payload = { userErrors: [{ field: null, message: error.message }] };
-    }
-    if (!this.isConnected) return;
-    this.#state.editValues = values;
-    if (payload.userErrors.length) {
-      this.#state.editErrors = errorsByField(payload.userErrors);
-      this.#render(this.#firstInvalid("role-edit", this.#state.editErrors));
-      return;
-    }
-    const updated = payload.role;
-    this.#state.roles = this.#state.roles.map((role) => (role.id === updated.id ? updated : role));
-    this.#state.editingId = null;
-    this.#state.editErrors = {};
-    this.#render(`button[data-action=edit][data-role-id="${CSS.escape(updated.id)}"]`);
-    this.#announce(`✔ Role “${updated.name}” saved.`);
+    const saved = payload.role;
+    // Shown sorted by name: where it goes in the list does not matter.
+    this.#state.roles = [...this.#state.roles.filter((role) => role.id !== saved.id), saved];
+    if (kind === "create") this.#state.drafts.create = emptyDraft();
+    else if (this.#state.drafts.edit === draft) this.#state.drafts.edit = null;
+    this.#render(kind === "create" ? "#role-create-name" : editButton(saved.id));
+    this.#announce(`✔ Role “${saved.name}” ${doneVerb}.`);
     // The viewer's own role changed: what they may do here may have changed too.
     if (before && store.state.viewer?.account?.role?.name === before.name) await this.#refreshViewer();
   }
@@ -367,12 +365,6 @@ class RolesPage extends HTMLElement {
     } catch {
       // The session-expired flow (if that is what failed) takes over.
     }
-  }
-
-  #firstInvalid(prefix, byField) {
-    if (byField.name) return `#${prefix}-name`;
-    if (byField.permissions) return `#${prefix}-perm-MANAGE_ACCOUNTS`;
-    return null;
   }
 
   // ---- delete confirmation --------------------------------------------------------------
@@ -450,7 +442,7 @@ class RolesPage extends HTMLElement {
       return;
     }
     this.#state.roles = this.#state.roles.filter((item) => item.id !== role.id);
-    if (this.#state.editingId === role.id) this.#state.editingId = null;
+    if (this.#state.drafts.edit?.roleId === role.id) this.#state.drafts.edit = null;
     this.#closeDialog();
     this.#render("#practice-roles-title");
     this.#announce(`✔ Role “${role.name}” deleted.`);
