@@ -124,10 +124,6 @@ class StaffDrawer extends HTMLElement {
     this.close();
   }
 
-  get isOpen() {
-    return Boolean(this.#release);
-  }
-
   #showLoading() {
     this.dataset.state = "loading";
     render(this.#content, html`<p class="loading sd-loading" role="status">Loading…</p>`);
