@@ -2,6 +2,7 @@
 // address, which the person may change when their account has "Enable email update" on —
 // through a link sent to the new address; until it is confirmed the old one stays.
 
+import { formError } from "../../form-fields.js";
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { timeOrDash } from "../../dates.js";
@@ -106,7 +107,7 @@ class AccountDetails extends HTMLElement {
         <label for="email-password">Current password</label>
         <input id="email-password" name="currentPassword" type="password" autocomplete="current-password" required>
         ${fieldError("email-password", errors.currentPassword)}
-        ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+        ${formError(errors[""])}
         <div class="form-actions">
           <button type="submit" class="primary">Send confirmation link</button>
           <button type="button" data-action="email-cancel">Cancel</button>

@@ -3,6 +3,7 @@
 // A session the practice holds to two-factor enrolment lands here and can do nothing else
 // until it enrols: the page says so and leads straight into the set-up.
 
+import { formError } from "../../form-fields.js";
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -206,7 +207,7 @@ class AccountPage extends HTMLElement {
           <input id="two-factor-disable-password" name="currentPassword" type="password"
             autocomplete="current-password" required>
           ${fieldError("two-factor-disable-password", errors.currentPassword)}
-          ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+          ${formError(errors[""])}
           <div class="form-actions">
             <button type="submit" class="danger">Turn off</button>
             <button type="button" data-action="disable-cancel">Cancel</button>
@@ -243,7 +244,7 @@ class AccountPage extends HTMLElement {
           <input id="pin-new" name="newPin" type="password" inputmode="numeric" maxlength="4"
             autocomplete="off" required>
           ${fieldError("pin-new", errors.newPin || errors.pin)}
-          ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+          ${formError(errors[""])}
           ${status ? html`<p class="success" role="status">${status}</p>` : ""}
           <button type="submit" class="primary">Change PIN</button>
         </form>

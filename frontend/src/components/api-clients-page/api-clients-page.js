@@ -5,6 +5,7 @@
 
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { timeOrDash } from "../../dates.js";
+import { formError } from "../../form-fields.js";
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -129,7 +130,7 @@ class ApiClientsPage extends HTMLElement {
         </select>
         <p class="muted">Whatever you choose, a client unused for 90 days stops working.</p>
         ${fieldError("api-client-expiresInDays", errors.expiresInDays)}
-        ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+        ${formError(errors[""])}
         <div class="form-actions">
           <button type="submit" class="primary">Create</button>
           <button type="button" data-action="create-cancel">Cancel</button>

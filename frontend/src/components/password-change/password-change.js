@@ -2,6 +2,7 @@
 // the server has ended every other session; this one stays. A `password-changed` event
 // tells the account page (which frees a session held for a new password).
 
+import { formError } from "../../form-fields.js";
 import { mutate } from "../../gql.js";
 import { errorsByField, fieldError, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -29,7 +30,7 @@ class PasswordChange extends HTMLElement {
               autocomplete="current-password" required>
             ${fieldError("password-current", errors.currentPassword)}
             ${newPasswordFields("password", errors)}
-            ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+            ${formError(errors[""])}
             ${status ? html`<p class="success" role="status">${status}</p>` : ""}
             <button type="submit" class="primary">Change password</button>
           </form>

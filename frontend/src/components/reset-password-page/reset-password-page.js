@@ -3,6 +3,7 @@
 // the server asks for a code too, and the form grows a code field. A reset ends every
 // session of the account, this browser's included, so the page ends on "sign in".
 
+import { formError } from "../../form-fields.js";
 import { mutate } from "../../gql.js";
 import { errorsByField, formValues, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -76,7 +77,7 @@ class ResetPasswordPage extends HTMLElement {
               </button></p>
             `
           : ""}
-        ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+        ${formError(errors[""])}
         <button type="submit" class="primary">Set new password</button>
       </form>
     `);

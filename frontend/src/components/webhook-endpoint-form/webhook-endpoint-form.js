@@ -3,6 +3,7 @@
 // `endpoint-saved` event ({ endpoint, secret, changed }); Cancel sends `endpoint-form-closed`.
 // Set `endpoint` before it is connected to edit that endpoint; leave it null to register one.
 
+import { formError } from "../../form-fields.js";
 import { mutate } from "../../gql.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -89,7 +90,7 @@ class WebhookEndpointForm extends HTMLElement {
             <label for="${id}-enabled">Enabled: deliver events to it</label>
           </div>
           ${fieldError(`${id}-enabled`, errors.enabled)}
-          ${errors[""] ? html`<p class="form-error" role="alert">${errors[""]}</p>` : ""}
+          ${formError(errors[""])}
           <div class="form-actions">
             <button type="submit" class="primary">${editing ? "Save changes" : "Add endpoint"}</button>
             <button type="button" data-action="form-cancel">Cancel</button>
