@@ -69,7 +69,9 @@ function securityButtons(staff) {
   const actions = securityActionsFor(staff);
   if (!actions.length) return "";
   return html`<div class="sd-security-actions">
-    ${actions.map((action) => html`<button type="button" data-action="${action}">${SECURITY_ACTIONS[action].label}</button>`)}
+    ${actions.map(
+      (action) => html`<button type="button" data-action="${action}">${SECURITY_ACTIONS[action].label}</button>`,
+    )}
   </div>`;
 }
 

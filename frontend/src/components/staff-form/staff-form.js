@@ -127,7 +127,12 @@ class StaffForm extends HTMLElement {
             autocomplete: "off",
             hint: "At least 3 characters: letters, digits and . _ - @",
           })}
-          ${text("email", value("email"), { required: true, type: "email", autocomplete: "off", hint: emailHint(staff) })}
+          ${text("email", value("email"), {
+            required: true,
+            type: "email",
+            autocomplete: "off",
+            hint: emailHint(staff),
+          })}
           ${creating
             ? html`<div class="sd-grid">
                 <div>
@@ -139,7 +144,11 @@ class StaffForm extends HTMLElement {
                   })}
                 </div>
                 <div>
-                  ${text("passwordConfirmation", "", { required: true, type: "password", autocomplete: "new-password" })}
+                  ${text("passwordConfirmation", "", {
+                    required: true,
+                    type: "password",
+                    autocomplete: "new-password",
+                  })}
                 </div>
               </div>`
             : ""}
@@ -169,7 +178,11 @@ class StaffForm extends HTMLElement {
                 hint: "4 digits the mobile app asks for after a period of inactivity.",
               })
             : ""}
-          ${check("emailUpdateEnabled", flag("emailUpdateEnabled", true), "The staff member may change their own email.")}
+          ${check(
+            "emailUpdateEnabled",
+            flag("emailUpdateEnabled", true),
+            "The staff member may change their own email.",
+          )}
           ${check("restrictOffices", restrict, "The staff member works only in the offices chosen below.")}
           <fieldset class="sd-offices" id="sd-officeIds" ${restrict ? "" : html`hidden`}>
             <legend>Offices <span class="required-mark" aria-hidden="true">*</span>
