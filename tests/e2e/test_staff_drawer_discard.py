@@ -3,7 +3,7 @@ the backdrop ask first when the form has changes, and close at once when it has 
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_staff_drawer import OPEN_CREATE, drawer, field, find_staff, open_view
 
 
@@ -21,6 +21,7 @@ def test_escape_asks_before_discarding_what_was_typed(page: Page) -> None:
     dialog = discard_dialog(page)
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Keep editing")).to_be_focused()
+    screenshot(page, "staff-drawer-discard")
     dialog.get_by_role("button", name="Keep editing").click()
     expect(dialog).to_have_count(0)
     expect(drawer(page)).to_be_visible()
