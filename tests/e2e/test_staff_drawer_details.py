@@ -1,5 +1,6 @@
 """What the Staff Information drawer shows of a person: the activation email and link
-only while they are pending, their last sign-in once they are not; and a failed load that
+while they are pending (the email also for an inactive person who never activated), their
+last sign-in once they are not pending; and a failed load that
 can be tried again."""
 
 import re
@@ -65,15 +66,36 @@ def test_an_active_person_shows_last_sign_in_and_no_activation_email(
     expect(drawer(page)).not_to_contain_text(SUPERSEDED)
 
 
-def test_an_inactive_person_shows_no_activation_email(page: Page, server: str) -> None:
-    inactive = find_staff(server, "iinactive")
+def test_an_inactive_person_shows_the_activation_email_only_if_never_activated(
+    page: Page, server: str
+) -> None:
+    inactive = find_staff(server, "iinactive")  # cancelled before activating
     assert inactive is not None and inactive["status"] == "INACTIVE"
-    page.route("**/graphql", supersede_activation_email)
     sign_in(page)
     page.evaluate(OPEN_VIEW, inactive["id"])
     expect(drawer(page).get_by_role("heading", name="Iris Inactive")).to_be_focused()
     labels = rows(page)
     assert "Last sign-in" in labels, labels
+    # Why the link never reached them may matter; the link itself is gone.
+    assert "Activation email" in labels and "Activation link" not in labels, labels
+
+    # Once activated (then deactivated), the activation email is history.
+    def activated(route: Route) -> None:
+        if not is_staff_member_query(route):
+            route.fallback()
+            return
+        response = route.fetch()
+        body = response.json()
+        body["data"]["staffMember"]["activatedAt"] = "2026-11-01T09:00:00+00:00"
+        body["data"]["staffMember"]["activationEmail"]["status"] = "SUPERSEDED"
+        route.fulfill(response=response, json=body)
+
+    page.route("**/graphql", activated)
+    drawer(page).get_by_role("button", name="Close").click()
+    page.evaluate(OPEN_VIEW, inactive["id"])
+    activated_row = drawer(page).locator(".sd-row", has_text=re.compile(r"^Activated"))
+    expect(activated_row).to_contain_text("2026")
+    labels = rows(page)
     assert "Activation email" not in labels and "Activation link" not in labels, labels
     expect(drawer(page)).not_to_contain_text(SUPERSEDED)
 

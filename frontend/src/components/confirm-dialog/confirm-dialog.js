@@ -77,3 +77,14 @@ export function confirmAction(options) {
   document.body.append(element);
   return element.open(options);
 }
+
+/** Asks whether to throw away what was typed in a form. Resolves true (discard) or false. */
+export function confirmDiscard(message) {
+  return confirmAction({
+    title: "Discard your changes?",
+    message,
+    confirmLabel: "Discard",
+    cancelLabel: "Keep editing",
+    danger: true,
+  });
+}

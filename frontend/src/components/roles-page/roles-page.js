@@ -2,7 +2,7 @@
 // read-only; a viewer with Manage Accounts can create, rename, re-permission and delete
 // the practice's own roles, and sees the practice's Security setting (security-settings).
 
-import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
+import { confirmDiscard } from "../confirm-dialog/confirm-dialog.js";
 import { trapFocus } from "../../focus-trap.js";
 import { formError, textField } from "../../form-fields.js";
 import { errorsByField, fieldError } from "../../forms.js";
@@ -289,13 +289,7 @@ class RolesPage extends HTMLElement {
     event.preventDefault();
     const role = this.#role(form.dataset.roleId);
     if (role && !sameValues(formValues(form), role)) {
-      const discard = await confirmAction({
-        title: "Discard your changes?",
-        message: `Your changes to the role “${role.name}” have not been saved.`,
-        confirmLabel: "Discard",
-        cancelLabel: "Keep editing",
-        danger: true,
-      });
+      const discard = await confirmDiscard(`Your changes to the role “${role.name}” have not been saved.`);
       if (!discard || !form.isConnected) return;
     }
     this.#cancelEdit();

@@ -93,8 +93,10 @@ class StaffDetails extends HTMLElement {
   show(staff, message = "") {
     this.#staff = staff;
     const manager = this.#canManage;
-    // The activation email and link only matter until the person has activated.
+    // The activation link and email only matter until the person has activated: while
+    // pending, and for an inactive person who never did (a failed delivery says why).
     const pending = staff.status === "PENDING";
+    const unactivated = pending || (staff.status === "INACTIVE" && !staff.activatedAt);
     render(
       this,
       html`
@@ -132,7 +134,7 @@ class StaffDetails extends HTMLElement {
             ${row("Status", STATUS_TEXT[staff.status] ?? staff.status)} ${row("Added", when(staff.createdAt))}
             ${row("Activated", when(staff.activatedAt))} ${row("Deactivated", when(staff.deactivatedAt))}
             ${pending ? row("Activation link", linkExpiry(staff.activationExpiresAt)) : ""}
-            ${pending ? row("Activation email", emailDelivery(staff.activationEmail)) : ""}
+            ${unactivated ? row("Activation email", emailDelivery(staff.activationEmail)) : ""}
           </dl>
           ${manager ? html`<staff-history></staff-history>` : ""}
         </div>
@@ -167,10 +169,13 @@ class StaffDetails extends HTMLElement {
     try {
       const payload = await mutate(action.mutation, { id: staff.id });
       if (payload.userErrors.length) failure = payload.userErrors.map((e) => e.message).join(" ");
-      else if (this.#staff === staff && this.isConnected) {
-        this.show(payload.staffMember, action.done(staff));
-        this.querySelector(".sd-name").focus();
+      else {
+        // Said even when the drawer was closed meanwhile: the change was made.
         announceStaffChange(payload.staffMember, { created: false });
+        if (this.#staff === staff && this.isConnected) {
+          this.show(payload.staffMember, action.done(staff));
+          this.querySelector(".sd-name").focus();
+        }
         return;
       }
     } catch (error) {

@@ -7,7 +7,7 @@
 // opens the one drawer; the window events of staff-events.js say what happened:
 // `staff-changed` after a create or an update, `staff-drawer-closed` whenever it closes.
 
-import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
+import { confirmDiscard } from "../confirm-dialog/confirm-dialog.js";
 import { trapFocus } from "../../focus-trap.js";
 import { gql } from "../../gql.js";
 import { html, render } from "../../html.js";
@@ -112,14 +112,13 @@ class StaffDrawer extends HTMLElement {
   async requestClose() {
     const form = this.querySelector("staff-form");
     if (form?.hasChanges) {
-      const discard = await confirmAction({
-        title: "Discard your changes?",
-        message: "What you typed in this form has not been saved.",
-        confirmLabel: "Discard",
-        cancelLabel: "Keep editing",
-        danger: true,
-      });
-      if (!discard || !form.isConnected) return;
+      const discard = await confirmDiscard("What you typed in this form has not been saved.");
+      if (!form.isConnected) return;
+      if (!discard) {
+        // A click on the backdrop left focus on the page behind: bring it back in.
+        if (!this.#panel.contains(document.activeElement)) this.querySelector(".sd-close").focus();
+        return;
+      }
     }
     this.close();
   }
@@ -161,6 +160,8 @@ class StaffDrawer extends HTMLElement {
         <button type="button" data-action="retry">Try again</button>
       </div>`,
     );
+    // The button that was pressed is gone (Try again): focus stays in the drawer.
+    if (!this.#panel.contains(document.activeElement)) this.querySelector("[data-action=retry]").focus();
   }
 
   #showDetails(staff, message = "") {
@@ -205,6 +206,7 @@ class StaffDrawer extends HTMLElement {
     if (!button || !this.contains(button)) return;
     if (button.dataset.action === "close") this.requestClose();
     else if (button.dataset.action === "retry") {
+      this.querySelector(".sd-close").focus(); // the Try again button is about to go
       this.#showLoading();
       this.#load();
     }

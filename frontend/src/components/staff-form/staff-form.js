@@ -224,7 +224,8 @@ class StaffForm extends HTMLElement {
   #onClick(event) {
     const button = event.target.closest("button[data-action]");
     if (!button || !this.contains(button)) return;
-    if (button.dataset.action === "cancel") this.#cancelled("");
+    // While a save is on its way, Cancel waits: the answer must find its form.
+    if (button.dataset.action === "cancel" && !this.#busy) this.#cancelled("");
     else if (button.dataset.action === "focus-field") fieldFor(this.#form, button.dataset.field)?.focus();
   }
 
@@ -248,9 +249,9 @@ class StaffForm extends HTMLElement {
       showErrors(form, problems);
       return;
     }
-    const submit = form.querySelector("button[type=submit]");
+    const buttons = form.querySelectorAll(".sd-actions button");
     this.#busy = true;
-    submit.disabled = true;
+    buttons.forEach((button) => { button.disabled = true; });
     form.setAttribute("aria-busy", "true");
     try {
       if (creating) await this.#create(values);
@@ -259,7 +260,7 @@ class StaffForm extends HTMLElement {
       showErrors(form, { "": error.message });
     } finally {
       this.#busy = false;
-      submit.disabled = false;
+      buttons.forEach((button) => { button.disabled = false; });
       form.removeAttribute("aria-busy");
     }
   }
