@@ -149,3 +149,28 @@ def test_the_skip_link_comes_first_and_moves_focus_to_the_main_content(page: Pag
     assert page.url.endswith("/account")  # no #main left in the address
     page.keyboard.press("Tab")
     assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_print_shows_the_content_black_on_white_without_header_or_buttons(
+    page: Page, scheme: Literal["light", "dark"]
+) -> None:
+    sign_in(page)
+    page.goto("/staff")
+    expect(page.get_by_role("tab", name=re.compile("^Active"))).to_be_visible()
+    page.emulate_media(media="print", color_scheme=scheme)
+    expect(page.locator(".app-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="Add Staff")).to_be_hidden()
+    expect(page.get_by_role("tab", name=re.compile("^Active"))).to_be_visible()  # what the list is
+    expect(page.get_by_role("tab", name=re.compile("^Pending"))).to_be_hidden()
+    expect(page.get_by_role("heading", name="Staff", exact=True)).to_be_visible()
+    colours = page.evaluate(
+        """() => ({
+          page: getComputedStyle(document.documentElement).backgroundColor,
+          card: getComputedStyle(document.querySelector("main .card, main")).backgroundColor,
+          text: getComputedStyle(document.querySelector("main h1")).color,
+        })"""
+    )
+    assert colours["page"] == "rgb(255, 255, 255)", colours
+    assert colours["card"] in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), colours
+    assert colours["text"] == "rgb(0, 0, 0)", colours
