@@ -174,3 +174,31 @@ def test_print_shows_the_content_black_on_white_without_header_or_buttons(
     assert colours["page"] == "rgb(255, 255, 255)", colours
     assert colours["card"] in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), colours
     assert colours["text"] == "rgb(0, 0, 0)", colours
+
+
+def test_forced_colours_keep_the_current_tab_and_primary_buttons_visible(page: Page) -> None:
+    sign_in(page)
+    page.goto("/staff")
+    page.emulate_media(forced_colors="active")
+    expect(page.get_by_role("tab", name=re.compile("^Active"))).to_be_visible()
+    colours = page.evaluate(
+        """() => {
+          const style = (selector) => getComputedStyle(document.querySelector(selector));
+          const under = (element) => {
+            while (element && getComputedStyle(element).backgroundColor === "rgba(0, 0, 0, 0)") {
+              element = element.parentElement;
+            }
+            return getComputedStyle(element ?? document.documentElement).backgroundColor;
+          };
+          const primary = document.querySelector("button.primary");
+          return {
+            current: style("[role=tab][aria-selected=true]").borderBottomColor,
+            other: style("[role=tab][aria-selected=false]").borderBottomColor,
+            behind: under(document.querySelector("[role=tablist]")),
+            primaryText: getComputedStyle(primary).color, primaryBack: under(primary),
+          };
+        }"""
+    )
+    assert contrast(colours["current"], colours["behind"]) >= 3, colours
+    assert contrast(colours["other"], colours["behind"]) < 1.1, colours  # no underline
+    assert contrast(colours["primaryText"], colours["primaryBack"]) >= 4.5, colours
