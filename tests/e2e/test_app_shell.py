@@ -202,3 +202,28 @@ def test_forced_colours_keep_the_current_tab_and_primary_buttons_visible(page: P
     assert contrast(colours["current"], colours["behind"]) >= 3, colours
     assert contrast(colours["other"], colours["behind"]) < 1.1, colours  # no underline
     assert contrast(colours["primaryText"], colours["primaryBack"]) >= 4.5, colours
+
+
+def test_selects_look_like_the_inputs_beside_them(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="API clients").click()
+    page.get_by_role("button", name="Create API client").click()
+    looks = page.evaluate(
+        """() => {
+          const look = (element) => {
+            const style = getComputedStyle(element);
+            return { appearance: style.appearance, height: element.getBoundingClientRect().height,
+                     border: style.borderTopColor, radius: style.borderTopLeftRadius,
+                     background: style.backgroundColor, font: style.fontSize,
+                     arrow: style.backgroundImage };
+          };
+          return { input: look(document.querySelector("#api-client-name, form input[type=text]")),
+                   select: look(document.querySelector("#api-client-expiry")) };
+        }"""
+    )
+    select, text_input = looks["select"], looks["input"]
+    assert select["appearance"] == "none", looks  # not the platform's own control
+    assert "gradient" in select["arrow"], looks  # the drawn arrow
+    for same in ("border", "radius", "background", "font"):
+        assert select[same] == text_input[same], (same, looks)
+    assert abs(select["height"] - text_input["height"]) <= 2, looks
