@@ -161,7 +161,9 @@ class AppRoot extends HTMLElement {
     const headerKey = JSON.stringify([path, viewer?.account?.id, viewer?.permissions, isHeld(viewer)]);
     if (this.dataset.header === headerKey) return;
     this.dataset.header = headerKey;
-    render(this.querySelector(".app-header"), this.#header(viewer, path));
+    const header = this.querySelector(".app-header");
+    header.classList.remove("menu-open"); // its new Menu button starts closed
+    render(header, this.#header(viewer, path));
   }
 
   #header(viewer, path) {
@@ -172,6 +174,7 @@ class AppRoot extends HTMLElement {
       `;
     }
     const held = isHeld(viewer);
+    const who = `${viewer.account.fullName} · ${viewer.practice.name}`; // cut short on a phone
     // On a phone the navigation folds behind "Menu" (app.css shows the button there only).
     return html`
       <a class="brand" href="${homeOf(viewer)}" data-link>Staff accounts</a>
@@ -190,7 +193,7 @@ class AppRoot extends HTMLElement {
         <a href="/mailbox" data-link aria-current="${current(path, "/mailbox")}">Mailbox</a>
       </nav>
       <div class="account">
-        <span class="account-name">${viewer.account.fullName} · ${viewer.practice.name}</span>
+        <span class="account-name" title="${who}">${who}</span>
         <button type="button" class="link-button" data-action="sign-out">Sign out</button>
       </div>
     `;
