@@ -119,13 +119,18 @@ def test_a_phone_header_keeps_to_one_line_with_the_navigation_behind_menu(
         screenshot(page, "header-phone")
 
 
-def test_a_wide_header_shows_the_navigation_without_menu(page: Page) -> None:
-    sign_in(page)
-    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
-    navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link", name="Webhooks")).to_be_visible()
-    box = page.locator(".app-header").bounding_box()
-    assert box is not None and box["height"] <= 64, box
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_a_wide_header_shows_the_navigation_in_one_line(
+    browser: Browser, server: str, width: int
+) -> None:
+    with open_page(browser, server, width=width) as page:
+        sign_in(page)
+        expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+        navigation = page.get_by_role("navigation", name="Main")
+        expect(navigation.get_by_role("link", name="Webhooks")).to_be_visible()
+        box = page.locator(".app-header").bounding_box()
+        assert box is not None and box["height"] <= 64, box
+        screenshot(page, f"header-{width}")
 
 
 def test_sign_in_puts_focus_on_the_main_content(page: Page) -> None:
