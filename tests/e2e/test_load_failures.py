@@ -1,6 +1,6 @@
 """When the server cannot be reached, each part of a page says so and offers "Try again",
 which loads it once the server answers again: Your account (details, two-factor sign-in,
-sessions), API clients and Webhooks."""
+sessions), API clients, Webhooks and the Security card of Roles & Permissions."""
 
 import pytest
 from playwright.sync_api import Page, Route, expect
@@ -55,3 +55,15 @@ def test_partner_pages_offer_try_again(page: Page, path: str, loaded: str) -> No
     page.unroute("**/graphql", refuse)
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_text(loaded)).to_be_visible()
+
+
+def test_the_security_card_offers_try_again(page: Page) -> None:
+    sign_in(page)
+    page.route("**/graphql", refuse)
+    spa_navigate(page, "/roles")
+    card = page.locator("security-settings")
+    expect(card.get_by_role("alert")).to_contain_text(UNREACHABLE)
+    page.unroute("**/graphql", refuse)
+    card.get_by_role("button", name="Try again").click()
+    expect(card.get_by_role("checkbox", name="Require two-factor authentication")).to_be_visible()
+    expect(card.get_by_role("alert")).to_have_count(0)
