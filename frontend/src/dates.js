@@ -1,16 +1,23 @@
-// One date and time format: "29 Nov 2026, 17:05" in the browser's time zone.
+// One date and time format: "29 Nov 2026, 17:05 UTC" in the browser's time zone, which it
+// names ("EST", "GMT+1"), so that a time read aloud or shared is never ambiguous.
 
 import { html } from "./html.js";
 
-const DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", year: "numeric" });
+// en-US for the month and the zone's name (US zones by their letters, others as GMT+n).
+const DAY_AND_ZONE = new Intl.DateTimeFormat("en-US", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZoneName: "short",
+});
 const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 export function formatDateTime(value) {
   if (!value) return "";
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  const part = Object.fromEntries(DAY.formatToParts(date).map(({ type, value: text }) => [type, text]));
-  return `${part.day} ${part.month} ${part.year}, ${TIME.format(date)}`;
+  const part = Object.fromEntries(DAY_AND_ZONE.formatToParts(date).map(({ type, value: text }) => [type, text]));
+  return `${part.day} ${part.month} ${part.year}, ${TIME.format(date)} ${part.timeZoneName}`;
 }
 
 /** A <time> element, or a dash (with class `noneClass`) when there is no value. */

@@ -61,6 +61,7 @@ class AccountDetails extends HTMLElement {
             : html`<p>Your role does not include managing staff accounts. Ask a practice administrator
                 if you need to add or change staff, or any of the details below.</p>`}
           ${this.#error ? html`<p class="form-error" role="alert">${this.#error}</p>` : ""}
+          ${this.#error && !account ? html`<button type="button" data-action="details-retry">Try again</button>` : ""}
           ${account
             ? html`
                 <dl class="account-details">
@@ -127,6 +128,10 @@ class AccountDetails extends HTMLElement {
       this.#emailForm = null;
       this.#render();
       this.querySelector("[data-action=email-open]")?.focus();
+    } else if (action === "details-retry") {
+      this.#error = "";
+      this.#render(); // "Loading…" while it asks again
+      this.#load();
     }
   }
 

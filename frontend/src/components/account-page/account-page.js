@@ -31,6 +31,9 @@ const LAYOUTS = {
 
 const OWN_FORMS = ["enroll-confirm", "disable", "pin"];
 
+// slot element -> the markup last drawn into it
+const drawnMarkup = new WeakMap();
+
 class AccountPage extends HTMLElement {
   // Two-factor section state: "loading" | "off" | "enrolling" | "codes" | "on" | "disabling".
   #twoFactor = { mode: "loading" };
@@ -62,7 +65,9 @@ class AccountPage extends HTMLElement {
   // The page's layout follows what holds the session; the sections with their own state
   // (details, password, sessions) are elements built once per layout, the two-factor and
   // PIN sections are drawn into their slots on every change.
-  #render() {
+  // `acted`: the slot whose own action ("two-factor", "pin") led here is redrawn even when
+  // its markup is the same (a repeated error is announced again, a used form cleared).
+  #render(acted = "") {
     const { viewer } = store.state;
     if (!viewer) return;
     const layout = mustChangePassword(viewer) ? "password" : mustEnrolTwoFactor(viewer) ? "two-factor" : "free";
@@ -70,14 +75,18 @@ class AccountPage extends HTMLElement {
       this.dataset.layout = layout;
       render(this, html`<div class="account-page">${LAYOUTS[layout]}</div>`);
     }
-    this.#fill("[data-slot=banner]", this.#banner(viewer, layout));
-    this.#fill("[data-slot=two-factor]", this.#twoFactorSection());
-    this.#fill("[data-slot=pin]", this.#pinSection());
+    this.#fill("banner", this.#banner(viewer, layout), acted);
+    this.#fill("two-factor", this.#twoFactorSection(), acted);
+    this.#fill("pin", this.#pinSection(), acted);
   }
 
-  #fill(selector, template) {
-    const slot = this.querySelector(selector);
-    if (slot) render(slot, template);
+  // Other slots are redrawn only when their markup changes: the two-factor status arriving
+  // must not wipe a PIN that is being typed.
+  #fill(name, template, acted) {
+    const slot = this.querySelector(`[data-slot=${name}]`);
+    if (!slot || (name !== acted && drawnMarkup.get(slot) === template.markup)) return;
+    drawnMarkup.set(slot, template.markup);
+    render(slot, template);
   }
 
   #banner(viewer, layout) {
@@ -127,7 +136,10 @@ class AccountPage extends HTMLElement {
     const on = state.mode === "on" || state.mode === "disabling" || state.mode === "codes";
     let body;
     if (state.mode === "loading") body = html`<p class="loading-inline">Loading…</p>`;
-    else if (state.mode === "error") body = html`<p class="form-error" role="alert">${state.message}</p>`;
+    else if (state.mode === "error") {
+      body = html`<p class="form-error" role="alert">${state.message}</p>
+        <button type="button" data-action="two-factor-retry">Try again</button>`;
+    }
     else if (state.mode === "off") {
       // Held, the banner above offers the button: one way in, not two.
       const held = mustEnrolTwoFactor(store.state.viewer);
@@ -272,11 +284,11 @@ class AccountPage extends HTMLElement {
       } catch (failure) {
         this.#twoFactor = { mode: "off", error: failure.message };
       }
-      this.#render();
+      this.#render("two-factor");
       this.#focus(this.#twoFactor.mode === "enrolling" ? "#two-factor-code" : "[data-action=enroll-start]");
     } else if (action === "enroll-cancel") {
       this.#twoFactor = { mode: "off" };
-      this.#render();
+      this.#render("two-factor");
       this.#focus("[data-action=enroll-start]");
     } else if (action === "codes-done") {
       button.disabled = true;
@@ -284,15 +296,19 @@ class AccountPage extends HTMLElement {
       this.#twoFactor = freed
         ? { mode: "on", freed, notice: "Two-factor sign-in is on. You can use everything your role allows." }
         : { mode: "on" };
-      this.#render();
+      this.#render("two-factor");
       this.#focus("#two-factor-title");
     } else if (action === "disable-start") {
       this.#twoFactor = { mode: "disabling" };
-      this.#render();
+      this.#render("two-factor");
       this.#focus("#two-factor-disable-password");
+    } else if (action === "two-factor-retry") {
+      this.#twoFactor = { mode: "loading" };
+      this.#render("two-factor");
+      await this.#load();
     } else if (action === "disable-cancel") {
       this.#twoFactor = { mode: "on" };
-      this.#render();
+      this.#render("two-factor");
       this.#focus("[data-action=disable-start]");
     }
   }
@@ -337,7 +353,7 @@ class AccountPage extends HTMLElement {
       const payload = await mutate(ENROLL_CONFIRM, { code });
       if (!payload.userErrors.length) {
         this.#twoFactor = { mode: "codes", recoveryCodes: payload.recoveryCodes };
-        this.#render();
+        this.#render("two-factor");
         this.#focus("#recovery-codes-title");
         return;
       }
@@ -347,7 +363,7 @@ class AccountPage extends HTMLElement {
     }
     if (!code && !byField.code) byField = { code: "Enter the 6-digit code." };
     this.#twoFactor = { ...this.#twoFactor, errors: byField };
-    this.#render();
+    this.#render("two-factor");
     const newForm = this.querySelector("[data-form=enroll-confirm]");
     markInvalid(newForm, byField.code || byField[""] ? { code: byField.code || byField[""] } : {});
     this.#focus("#two-factor-code");
@@ -359,7 +375,7 @@ class AccountPage extends HTMLElement {
       const payload = await mutate(DISABLE, { currentPassword: form.currentPassword.value });
       if (!payload.userErrors.length) {
         this.#twoFactor = { mode: "off", notice: "Two-factor sign-in is off." };
-        this.#render();
+        this.#render("two-factor");
         this.#focus("[data-action=enroll-start]");
         return;
       }
@@ -368,7 +384,7 @@ class AccountPage extends HTMLElement {
       byField = { "": failure.message };
     }
     this.#twoFactor = { mode: "disabling", errors: byField };
-    this.#render();
+    this.#render("two-factor");
     // A refusal that is not about the password (the practice requires two-factor sign-in,
     // say) is shown for the form; the password field is marked only when it was wrong.
     markInvalid(this.querySelector("[data-form=disable]"), { currentPassword: byField.currentPassword });
@@ -384,7 +400,7 @@ class AccountPage extends HTMLElement {
       });
       if (payload.ok && !payload.userErrors.length) {
         this.#pin = { status: "Your app unlock PIN is changed.", errors: {} };
-        this.#render();
+        this.#render("pin");
         this.#focus("#pin-title");
         return;
       }
@@ -393,7 +409,7 @@ class AccountPage extends HTMLElement {
       byField = { "": failure.message };
     }
     this.#pin = { status: null, errors: byField };
-    this.#render();
+    this.#render("pin");
     const pinForm = this.querySelector("[data-form=pin]");
     markInvalid(pinForm, { currentPassword: byField.currentPassword, newPin: byField.newPin || byField.pin });
     this.#focus(byField.currentPassword ? "#pin-current-password" : "#pin-new");

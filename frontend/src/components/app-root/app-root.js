@@ -45,6 +45,17 @@ class AppRoot extends HTMLElement {
     window.addEventListener("password-change-required", () => this.#passwordChangeRequired());
     this.addEventListener("click", (event) => {
       if (event.target.closest("[data-action=sign-out]")) this.#signOut();
+      if (event.target.closest("[data-action=toggle-menu]")) this.#toggleMenu();
+      if (event.target.closest(".skip-link")) {
+        event.preventDefault(); // no #main in the address: the router keeps it clean
+        this.#focusMain();
+      }
+    });
+    this.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.#menuButton()?.getAttribute("aria-expanded") === "true") {
+        this.#toggleMenu();
+        this.#menuButton().focus();
+      }
     });
     try {
       store.set({ viewer: await loadViewer(), loaded: true });
@@ -86,6 +97,22 @@ class AppRoot extends HTMLElement {
     navigate("/account");
   }
 
+  #menuButton() {
+    return this.querySelector("[data-action=toggle-menu]");
+  }
+
+  // The phone header's disclosure: the navigation shows under the header's one line.
+  #toggleMenu() {
+    const button = this.#menuButton();
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    this.querySelector(".app-header").classList.toggle("menu-open", open);
+  }
+
+  #focusMain() {
+    this.querySelector("#main")?.focus();
+  }
+
   async #signOut() {
     try {
       await gql(SIGN_OUT);
@@ -113,18 +140,30 @@ class AppRoot extends HTMLElement {
     if (path !== currentPath()) window.history.replaceState({}, "", path);
     const signedIn = String(Boolean(viewer));
     if (this.dataset.page !== page || this.dataset.viewer !== signedIn) {
+      const signingIn = this.dataset.viewer === "false" && signedIn === "true";
       this.dataset.page = page;
       this.dataset.viewer = signedIn;
       this.dataset.header = "";
-      render(this, html`<header class="app-header"></header><main id="main"></main>`);
-      this.querySelector("#main").append(document.createElement(page));
+      render(
+        this,
+        html`<a class="skip-link" href="#main">Skip to main content</a>
+          <header class="app-header"></header>
+          <main id="main" tabindex="-1"></main>`,
+      );
+      const main = this.querySelector("#main");
+      main.append(document.createElement(page));
+      // After sign-in, the first page starts where its content does (unless it has put
+      // focus somewhere in it already), not on a sign-in form that is gone.
+      if (signingIn && !main.contains(document.activeElement)) this.#focusMain();
     }
     // The header follows the viewer (e.g. the navigation once enrolment frees the session)
     // without rebuilding the page under it.
     const headerKey = JSON.stringify([path, viewer?.account?.id, viewer?.permissions, isHeld(viewer)]);
     if (this.dataset.header === headerKey) return;
     this.dataset.header = headerKey;
-    render(this.querySelector(".app-header"), this.#header(viewer, path));
+    const header = this.querySelector(".app-header");
+    header.classList.remove("menu-open"); // its new Menu button starts closed
+    render(header, this.#header(viewer, path));
   }
 
   #header(viewer, path) {
@@ -135,9 +174,13 @@ class AppRoot extends HTMLElement {
       `;
     }
     const held = isHeld(viewer);
+    const who = `${viewer.account.fullName} · ${viewer.practice.name}`; // cut short on a phone
+    // On a phone the navigation folds behind "Menu" (app.css shows the button there only).
     return html`
       <a class="brand" href="${homeOf(viewer)}" data-link>Staff accounts</a>
-      <nav aria-label="Main">
+      <button type="button" class="menu-toggle" data-action="toggle-menu" aria-expanded="false"
+        aria-controls="main-nav">Menu</button>
+      <nav id="main-nav" aria-label="Main">
         ${canManageStaff(viewer) ? html`<a href="/staff" data-link aria-current="${current(path, "/staff")}">Staff</a>` : ""}
         <a href="/account" data-link aria-current="${current(path, "/account")}">Your account</a>
         ${held
@@ -150,7 +193,7 @@ class AppRoot extends HTMLElement {
         <a href="/mailbox" data-link aria-current="${current(path, "/mailbox")}">Mailbox</a>
       </nav>
       <div class="account">
-        <span>${viewer.account.fullName} · ${viewer.practice.name}</span>
+        <span class="account-name" title="${who}">${who}</span>
         <button type="button" class="link-button" data-action="sign-out">Sign out</button>
       </div>
     `;

@@ -1,9 +1,14 @@
 // The development mailbox: the emails the app sent, captured by its embedded SMTP server.
 // Works signed in or out. Bodies are shown as plain text; the HTML part is never rendered.
+// New emails appear by themselves: the page asks again every few seconds while it is
+// visible (not while the tab is hidden); Refresh asks at once.
 
+import { formatDateTime, timeOrDash } from "../../dates.js";
 import { html, render } from "../../html.js";
 
 const NOT_AVAILABLE = "The development mailbox is only available in development mode.";
+const POLL_MS = 3000;
+const UNREACHABLE = "The server cannot be reached. Check that the app is running and try again.";
 
 /** Same-origin address of an activation link, whatever host the email was written for. */
 function activationHref(link) {
@@ -25,13 +30,6 @@ function newestFirst(a, b) {
   return byTime || b.id - a.id;
 }
 
-function when(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? iso
-    : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-}
-
 function recipients(message) {
   return (message.to ?? []).join(", ");
 }
@@ -40,6 +38,10 @@ class MailboxPage extends HTMLElement {
   #messages = [];
   #open = new Set();
   #loading = false;
+  // The last look failed: the next answer redraws the list in place of the message.
+  #failed = false;
+  #pollTimer = null;
+  #onVisibility = () => (document.hidden ? this.#stopPolling() : this.#load("poll"));
 
   connectedCallback() {
     render(
@@ -64,7 +66,7 @@ class MailboxPage extends HTMLElement {
       `,
     );
     this.addEventListener("click", (event) => {
-      if (event.target.closest("[data-action=refresh]")) this.#load(true);
+      if (event.target.closest("[data-action=refresh]")) this.#load("refresh");
     });
     // `toggle` does not bubble: listen in the capture phase to keep the open ones open.
     this.addEventListener(
@@ -77,15 +79,35 @@ class MailboxPage extends HTMLElement {
       },
       true,
     );
-    this.#load(false);
+    document.addEventListener("visibilitychange", this.#onVisibility);
+    this.#load("open");
   }
 
-  async #load(refreshing) {
+  disconnectedCallback() {
+    document.removeEventListener("visibilitychange", this.#onVisibility);
+    this.#stopPolling();
+  }
+
+  #stopPolling() {
+    clearTimeout(this.#pollTimer);
+    this.#pollTimer = null;
+  }
+
+  #pollLater() {
+    this.#stopPolling();
+    if (this.isConnected && !document.hidden) this.#pollTimer = setTimeout(() => this.#load("poll"), POLL_MS);
+  }
+
+  /** how: "open" (the page's first look), "refresh" (the button) or "poll" (quiet: it says
+   * only what is new, and redraws the list only when it changed). */
+  async #load(how) {
     if (this.#loading) return;
     this.#loading = true;
     const button = this.querySelector("[data-action=refresh]");
-    button.disabled = true;
-    this.#status(refreshing ? "Refreshing…" : "");
+    const quiet = how === "poll";
+    if (button && !quiet) button.disabled = true;
+    if (how === "refresh") this.#status("Refreshing…");
+    let available = true;
     try {
       const response = await fetch("/dev/mailbox", {
         credentials: "same-origin",
@@ -93,27 +115,45 @@ class MailboxPage extends HTMLElement {
         cache: "no-store",
       });
       if (response.status === 404) {
+        available = false;
         this.#unavailable();
         return;
       }
       if (!response.ok) throw new Error(`The mailbox answered ${response.status}. Try again.`);
       const body = await response.json();
-      this.#messages = [...(body.messages ?? [])].sort(newestFirst);
-      this.#renderList();
-      const count = this.#messages.length;
-      const summary = `${count} email${count === 1 ? "" : "s"}`;
-      this.#status(refreshing ? `Refreshed: ${summary}.` : `${summary} in the mailbox.`);
+      this.#show([...(body.messages ?? [])].sort(newestFirst), how);
     } catch (error) {
-      const message =
-        error instanceof TypeError
-          ? "The server cannot be reached. Check that the app is running and try again."
-          : error.message;
-      this.#status("");
-      render(this.querySelector(".mailbox-body"), html`<p class="form-error" role="alert">${message}</p>`);
+      // A poll that fails leaves what is shown; the next one (or Refresh) tries again.
+      if (!quiet) this.#showError(error instanceof TypeError ? UNREACHABLE : error.message);
     } finally {
       this.#loading = false;
-      if (button.isConnected) button.disabled = false;
+      if (button?.isConnected) button.disabled = false;
+      if (available) this.#pollLater();
     }
+  }
+
+  #show(messages, how) {
+    const known = new Set(this.#messages.map((message) => message.id));
+    const arrived = messages.filter((message) => !known.has(message.id)).length;
+    const changed = arrived > 0 || messages.length !== this.#messages.length || this.#failed;
+    this.#messages = messages;
+    this.#failed = false;
+    if (how !== "poll" || changed) this.#renderList();
+    const count = messages.length;
+    const summary = `${count} email${count === 1 ? "" : "s"}`;
+    if (how === "refresh") this.#status(`Refreshed: ${summary}.`);
+    else if (how === "open") this.#status(`${summary} in the mailbox.`);
+    else if (arrived) this.#status(`${arrived} new email${arrived === 1 ? "" : "s"}: ${summary} in the mailbox.`);
+  }
+
+  #showError(message) {
+    this.#failed = true;
+    this.#status("");
+    render(
+      this.querySelector(".mailbox-body"),
+      html`<p class="form-error" role="alert">${message}</p>
+        <button type="button" class="mailbox-retry" data-action="refresh">Try again</button>`,
+    );
   }
 
   #status(text) {
@@ -156,7 +196,7 @@ class MailboxPage extends HTMLElement {
             <span class="mail-subject">${message.subject || "(no subject)"}</span>
             <span class="mail-meta">
               <span><span class="visually-hidden">To: </span>${recipients(message)}</span>
-              <time datetime="${message.receivedAt}">${when(message.receivedAt)}</time>
+              ${timeOrDash(message.receivedAt, "")}
             </span>
           </summary>
           <div class="mail-content">
@@ -166,7 +206,7 @@ class MailboxPage extends HTMLElement {
               <dt>To</dt>
               <dd>${recipients(message)}</dd>
               <dt>Received</dt>
-              <dd>${when(message.receivedAt)}</dd>
+              <dd>${formatDateTime(message.receivedAt)}</dd>
             </dl>
             ${activation
               ? html`<p class="mail-activation">

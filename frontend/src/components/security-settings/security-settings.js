@@ -22,6 +22,12 @@ class SecuritySettings extends HTMLElement {
     this.addEventListener("change", (event) => {
       if (event.target.id === "require-two-factor") this.#change(event.target);
     });
+    this.addEventListener("click", (event) => {
+      if (!event.target.closest("[data-action=security-retry]")) return;
+      this.#state.loadError = null;
+      this.#render(); // "Loading…" while it asks again
+      this.#load();
+    });
     this.#render();
     this.#load();
   }
@@ -39,7 +45,10 @@ class SecuritySettings extends HTMLElement {
   #render() {
     const { required, error, notice, loadError } = this.#state;
     let body;
-    if (loadError) body = html`<p class="form-error" role="alert">${loadError}</p>`;
+    if (loadError) {
+      body = html`<p class="form-error" role="alert">${loadError}</p>
+        <button type="button" data-action="security-retry">Try again</button>`;
+    }
     else if (required === null) body = html`<p class="security-hint">Loading…</p>`;
     else {
       const describedBy = error ? "require-two-factor-hint require-two-factor-error" : "require-two-factor-hint";

@@ -29,6 +29,8 @@ export function deviceName(userAgent) {
 class SessionList extends HTMLElement {
   #sessions = null;
   #message = { text: "", error: false };
+  // The list could not be fetched: the message offers to try again.
+  #loadFailed = false;
 
   connectedCallback() {
     this.addEventListener("click", (event) => this.#click(event));
@@ -40,8 +42,11 @@ class SessionList extends HTMLElement {
   async reload() {
     try {
       this.#sessions = (await gql(SESSIONS)).viewer?.sessions ?? [];
+      if (this.#loadFailed) this.#message = { text: "", error: false };
+      this.#loadFailed = false;
     } catch (failure) {
       this.#message = { text: failure.message, error: true };
+      this.#loadFailed = true;
       this.#sessions ??= []; // the error says why; no "Loading…" beside it
     }
     this.#render();
@@ -56,6 +61,7 @@ class SessionList extends HTMLElement {
         <section class="card" aria-labelledby="sessions-title">
           <h2 id="sessions-title" tabindex="-1">Where you are signed in</h2>
           ${text ? html`<p class="${error ? "form-error" : "success"}" role="${error ? "alert" : "status"}">${text}</p>` : ""}
+          ${this.#loadFailed ? html`<button type="button" data-action="sessions-retry">Try again</button>` : ""}
           ${sessions === null
             ? html`<p class="loading-inline">Loading…</p>`
             : html`<ul class="session-list">
@@ -89,6 +95,7 @@ class SessionList extends HTMLElement {
     if (!button) return;
     if (button.dataset.action === "revoke") await this.#revoke(button);
     else if (button.dataset.action === "everywhere") await this.#everywhere(button);
+    else if (button.dataset.action === "sessions-retry") await this.reload();
   }
 
   async #revoke(button) {
