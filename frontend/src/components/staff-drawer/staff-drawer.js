@@ -2,7 +2,8 @@
 //
 // Contract with the Staff page: `openStaffDrawer({ mode: "create" | "view", staffId })`
 // opens the one drawer; after a create or an update a `staff-changed` event
-// ({ detail: { id, status } }) is dispatched on window, and the page announces it.
+// ({ detail: { id, status, fullName, created } }) is dispatched on window, and the page
+// announces it; closing dispatches `staff-drawer-closed` ({ detail: { staffId } }).
 
 import { timeOrDash } from "../../dates.js";
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
@@ -26,7 +27,7 @@ const STAFF_MEMBER = `query StaffDrawerMember($id: ID!) { staffMember(id: $id) {
 const STAFF_HISTORY = `query StaffDrawerHistory($id: ID!) { staffMember(id: $id) {
   id auditEvents(first: 20) { id createdAt action outcome details { key value } actor { id fullName } actorApiClient { id name } } } }`;
 const STAFF_CREATE = `mutation StaffDrawerCreate($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id status } userErrors { field code message } } }`;
+  staffCreate(input: $input) { staffMember { id status fullName } userErrors { field code message } } }`;
 const STAFF_UPDATE = `mutation StaffDrawerUpdate($input: StaffUpdateInput!) {
   staffUpdate(input: $input) { staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 const STAFF_UNLOCK_LOGIN = `mutation StaffDrawerUnlockLogin($input: StaffUnlockLoginInput!) {
@@ -224,6 +225,7 @@ class StaffDrawer extends HTMLElement {
     // Typed passwords do not linger in the page once the drawer is gone.
     render(this.#content, html``);
     release();
+    window.dispatchEvent(new CustomEvent("staff-drawer-closed", { detail: { staffId: this.#staffId } }));
   }
 
   get isOpen() {
@@ -682,9 +684,9 @@ class StaffDrawer extends HTMLElement {
       this.#showErrors(errorsByField(payload.userErrors));
       return;
     }
-    const { id, status } = payload.staffMember;
+    const { id, status, fullName } = payload.staffMember;
     this.close();
-    window.dispatchEvent(new CustomEvent("staff-changed", { detail: { id, status } }));
+    window.dispatchEvent(new CustomEvent("staff-changed", { detail: { id, status, fullName, created: true } }));
   }
 
   async #update(values) {
