@@ -150,13 +150,15 @@ class StaffPage extends HTMLElement {
         </div>
         <section class="card staff-card" aria-labelledby="staff-heading">
           <staff-filters></staff-filters>
-          <staff-tabs></staff-tabs>
+          <div class="staff-tabs-row">
+            <staff-tabs></staff-tabs>
+            <div class="staff-toolbar" data-region="toolbar"></div>
+          </div>
           <div id="staff-panel" class="staff-panel" role="tabpanel" aria-labelledby="staff-tab-active">
             <div class="staff-messages">
               <div role="status" data-region="status"></div>
               <div role="alert" data-region="alert"></div>
             </div>
-            <div class="staff-toolbar" data-region="toolbar"></div>
             <staff-list></staff-list>
             <div class="staff-list-footer">
               <p class="staff-summary" data-region="summary" aria-live="polite"></p>
