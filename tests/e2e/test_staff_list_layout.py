@@ -1,6 +1,6 @@
 """The Staff list's fit and density: no sideways scrolling and every row button in reach at
 1280, 1024 and 390 px (a card per person on the phone), and at least 12 rows in view on a
-1280×800 screen. On an app of its own with 15 more pending staff."""
+1280 x 800 screen. On an app of its own with 15 more pending staff."""
 
 import re
 from collections.abc import Iterator
@@ -16,11 +16,17 @@ EXTRA_STAFF = 15
 
 # Every button of every row, with its box against the viewport's width.
 BUTTONS_OUTSIDE = """() => [...document.querySelectorAll('staff-list tbody button')]
-  .filter((b) => { const r = b.getBoundingClientRect(); return r.left < 0 || r.right > innerWidth; })
+  .filter((b) => {
+    const r = b.getBoundingClientRect();
+    return r.left < 0 || r.right > innerWidth;
+  })
   .map((b) => b.textContent.trim())"""
 
 ROWS_IN_VIEW = """() => [...document.querySelectorAll('staff-list tbody tr')]
-  .filter((tr) => { const r = tr.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })
+  .filter((tr) => {
+    const r = tr.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= innerHeight;
+  })
   .length"""
 
 
@@ -62,5 +68,6 @@ def test_twelve_rows_in_view_at_1280_by_800(browser: Browser, crowded: str) -> N
         page.evaluate("window.scrollTo(0, 0)")
         in_view = page.evaluate(ROWS_IN_VIEW)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "staff-list-density-1280x800.png")  # the screen, not the page
+        # The screen, not the whole page.
+        page.screenshot(path=SCREENSHOTS / "staff-list-density-1280x800.png")
         assert in_view >= 12, in_view

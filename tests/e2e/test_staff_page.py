@@ -135,7 +135,9 @@ def test_tabs_counts_and_the_table_of_each_status(page: Page) -> None:
     expect_names(page, "Fiona Frontdesk", "Peter Pending")
     fiona = row(page, "Fiona Frontdesk")
     # Relative, with the exact time on hover.
-    expect(fiona).to_contain_text(re.compile(r"Link expires (in \d+ (minutes|hours|days)|tomorrow)"))
+    expect(fiona).to_contain_text(
+        re.compile(r"Link expires (in \d+ (minutes|hours|days)|tomorrow)")
+    )
     expect(fiona.locator(".staff-col-when time")).to_have_attribute(
         "title", re.compile(r"^\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d$")
     )

@@ -415,7 +415,7 @@ class StaffPage extends HTMLElement {
 
   #onClick(event) {
     const button = event.target.closest("button[data-action]");
-    if (!button || button.closest("staff-list")) return;
+    if (!button || button.closest("staff-list table")) return; // the list handles its own rows
     const action = button.dataset.action;
     if (action === "add") this.#openDrawer({ mode: "create" });
     else if (action === "more") this.#loadMore(true);
