@@ -34,6 +34,7 @@ def bulk_server(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> I
 @pytest.fixture
 def bulk_page(browser: Browser, bulk_server: str) -> Iterator[Page]:
     with open_page(browser, bulk_server) as opened:
+        opened.clock.install()  # the moment to undo passes when a test says (fast_forward)
         sign_in(opened)
         yield opened
 
@@ -41,6 +42,24 @@ def bulk_page(browser: Browser, bulk_server: str) -> Iterator[Page]:
 def mails_to(server: str, address: str) -> int:
     messages = httpx.get(f"{server}/dev/mailbox", timeout=5).json()["messages"]
     return sum(address in message["to"] for message in messages)
+
+
+@pytest.fixture(scope="module")
+def api(bulk_server: str) -> Iterator[Api]:
+    with Api(bulk_server) as client:
+        yield client
+
+
+def statuses(api: Api, *usernames: str) -> list[str]:
+    return [api.staff(username)["status"] for username in usernames]
+
+
+def wait_for_statuses(api: Api, usernames: list[str], status: str, within: float) -> None:
+    """Polls the server: `within` seconds stays well under the 5 s the page would wait."""
+    deadline = time.monotonic() + within
+    while statuses(api, *usernames) != [status] * len(usernames):
+        assert time.monotonic() < deadline, statuses(api, *usernames)
+        time.sleep(0.1)
 
 
 def wait_for_mails(server: str, address: str, count: int) -> None:
@@ -108,6 +127,10 @@ def test_select_all_and_a_result_per_person(bulk_page: Page) -> None:
     expect(page.get_by_role("group", name="Bulk actions")).to_contain_text("5 selected")
     page.get_by_role("button", name="Cancel verification").click()
     page.get_by_role("dialog").get_by_role("button", name="Cancel Verification").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "The verification of 5 people will be cancelled. Undo"
+    )
+    page.clock.fast_forward(5_000)
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Not done for 1 person:")
     expect(alert).to_contain_text("Bulka Bulk: They have activated already.")
@@ -181,3 +204,60 @@ def test_try_again_after_a_failed_load(bulk_page: Page) -> None:
     page.get_by_role("alert").get_by_role("button", name="Try again").click()
     expect(page.locator("staff-list tbody .staff-name")).to_have_text(["Iris Inactive"])
     expect(page.get_by_role("alert")).to_have_text("")
+
+
+# ---- undo: Deactivate and Cancel wait in the browser ------------------------------------
+
+
+def test_undo_sends_nothing(bulk_page: Page, api: Api) -> None:
+    page = bulk_page
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data or "")
+            if re.search(r"staff(Bulk)?(Deactivate|CancelVerification)", request.post_data or "")
+            else None
+        ),
+    )
+    camille = page.locator("staff-list tbody tr").filter(has_text="Camille Nurse")
+    camille.get_by_role("button", name="Deactivate Camille Nurse").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_role("status")).to_have_text("Camille Nurse will be deactivated. Undo")
+    expect(camille).to_have_count(0)
+    expect(page.get_by_role("tab", name=re.compile("^Inactive"))).to_have_text("Inactive (2)")
+    page.clock.fast_forward(3_000)
+    assert statuses(api, "cnurse") == ["ACTIVE"]  # the server has seen nothing
+
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("status")).to_have_text("✔ Camille Nurse was not deactivated.")
+    expect(camille).to_have_count(1)
+    expect(page.get_by_role("tab", name=re.compile("^Inactive"))).to_have_text("Inactive (1)")
+    page.clock.fast_forward(10_000)
+    page.wait_for_timeout(300)
+    assert statuses(api, "cnurse") == ["ACTIVE"]
+    assert sent == []
+
+
+def test_leaving_the_page_sends_what_waits_at_once(bulk_page: Page, api: Api) -> None:
+    page = bulk_page
+    # Another route of the app: sent when the Staff page goes.
+    pending_tab(page)
+    for username in ["bulka", "bulkb"]:
+        page.get_by_role("checkbox", name=f"Select {username.capitalize()} Bulk").check()
+    page.get_by_role("button", name="Cancel verification").click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel Verification").click()
+    expect(page.get_by_role("status")).to_contain_text("will be cancelled")
+    expect(page.locator("staff-list tbody tr")).to_have_count(3)
+    assert statuses(api, "bulka", "bulkb") == ["PENDING", "PENDING"]
+    page.get_by_role("link", name="Roles & Permissions").click()
+    wait_for_statuses(api, ["bulka", "bulkb"], "INACTIVE", within=3)
+
+    # Leaving the app (another page load): sent on pagehide, with keepalive.
+    page.get_by_role("link", name="Staff", exact=True).click()
+    page.get_by_role("button", name="Deactivate Brian Biller").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_role("status")).to_contain_text("will be deactivated")
+    assert statuses(api, "bbiller") == ["ACTIVE"]
+    page.goto("/mailbox")
+    wait_for_statuses(api, ["bbiller"], "INACTIVE", within=3)

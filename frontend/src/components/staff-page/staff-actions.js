@@ -15,6 +15,7 @@ const DEACTIVATE = `mutation($input: StaffActionInput!) { staffDeactivate(input:
 const REACTIVATE = `mutation($input: StaffActionInput!) { staffReactivate(input: $input) {
     staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
 
+// `held`: sent only after the moment to undo it (staff-undo.js).
 export const ACTIONS = {
   resend: {
     query: RESEND,
@@ -29,6 +30,8 @@ export const ACTIONS = {
       cancelLabel: "Keep pending",
       danger: true,
     }),
+    held: (staff) => `${staff.fullName}'s verification will be cancelled.`,
+    undone: (staff) => `${staff.fullName}'s verification was not cancelled.`,
     done: (staff) => `${staff.fullName}'s verification was cancelled; they are now inactive.`,
   },
   deactivate: {
@@ -40,6 +43,8 @@ export const ACTIONS = {
       cancelLabel: "Keep active",
       danger: true,
     }),
+    held: (staff) => `${staff.fullName} will be deactivated.`,
+    undone: (staff) => `${staff.fullName} was not deactivated.`,
     done: (staff) => `${staff.fullName} was deactivated.`,
   },
   reactivate: {

@@ -16,6 +16,10 @@ const RESEND_EXPIRED = `mutation($input: StaffResendExpiredActivationsInput!) { 
     results { id staffMember { ${STAFF_FIELDS} } userErrors { field code message } }
     userErrors { field code message } hasMore endCursor } }`;
 
+export function people(count) {
+  return `${count} ${count === 1 ? "person" : "people"}`;
+}
+
 // The buttons of the bulk bar per tab: [action, label, danger].
 export const BULK_BUTTONS = {
   PENDING: [
@@ -25,32 +29,37 @@ export const BULK_BUTTONS = {
   ACTIVE: [["bulk-deactivate", "Deactivate", true]],
 };
 
+// `held`: sent only after the moment to undo it (staff-undo.js).
 export const BULK_ACTIONS = {
   "bulk-resend": {
     query: BULK_RESEND,
-    done: (count) => `A new activation link was sent to ${count} ${count === 1 ? "person" : "people"}.`,
+    done: (count) => `A new activation link was sent to ${people(count)}.`,
   },
   "bulk-cancel": {
     query: BULK_CANCEL,
     confirm: (count) => ({
-      title: `Cancel the verification of ${count} ${count === 1 ? "person" : "people"}?`,
+      title: `Cancel the verification of ${people(count)}?`,
       message: "Their activation links stop working and they move to Inactive. You can reactivate them later.",
       confirmLabel: "Cancel Verification",
       cancelLabel: "Keep pending",
       danger: true,
     }),
+    held: (count) => `The verification of ${people(count)} will be cancelled.`,
+    undone: (count) => `The verification of ${people(count)} was not cancelled.`,
     done: (count) => `${count} ${count === 1 ? "verification was" : "verifications were"} cancelled.`,
   },
   "bulk-deactivate": {
     query: BULK_DEACTIVATE,
     confirm: (count) => ({
-      title: `Deactivate ${count} ${count === 1 ? "person" : "people"}?`,
+      title: `Deactivate ${people(count)}?`,
       message: "They are signed out at once and can no longer sign in. You can reactivate them later.",
       confirmLabel: "Deactivate",
       cancelLabel: "Keep active",
       danger: true,
     }),
-    done: (count) => `${count} ${count === 1 ? "person was" : "people were"} deactivated.`,
+    held: (count) => `${people(count)} will be deactivated.`,
+    undone: (count) => `${people(count)} ${count === 1 ? "was" : "were"} not deactivated.`,
+    done: (count) => `${people(count)} ${count === 1 ? "was" : "were"} deactivated.`,
   },
 };
 
@@ -65,10 +74,11 @@ function sortResults(results, into) {
 }
 
 /** Runs a bulk action on `ids`, 100 at a time: `{ done: [staff], failed: [{ id, message }] }`. */
-export async function runBulk(action, ids) {
+export async function runBulk(action, ids, options = {}) {
   const outcome = { done: [], failed: [] };
   for (let start = 0; start < ids.length; start += MAX_IDS) {
-    const payload = await mutate(BULK_ACTIONS[action].query, { ids: ids.slice(start, start + MAX_IDS) });
+    const input = { ids: ids.slice(start, start + MAX_IDS) };
+    const payload = await mutate(BULK_ACTIONS[action].query, input, options);
     if (payload.userErrors.length) throw new Error(payload.userErrors.map((e) => e.message).join(" "));
     sortResults(payload.results, outcome);
   }

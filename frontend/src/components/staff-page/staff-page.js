@@ -16,7 +16,8 @@ import { registerStaffFilters } from "../staff-filters/staff-filters.js";
 import { registerStaffList } from "../staff-list/staff-list.js";
 import { registerStaffTabs, tabOf } from "../staff-tabs/staff-tabs.js";
 import { ACTIONS, STAFF_FIELDS } from "./staff-actions.js";
-import { BULK_ACTIONS, BULK_BUTTONS, resendAllExpired, runBulk } from "./staff-bulk.js";
+import { BULK_ACTIONS, BULK_BUTTONS, people, resendAllExpired, runBulk } from "./staff-bulk.js";
+import { HeldActions } from "./staff-undo.js";
 import {
   DEFAULT_STATE,
   exportUrl,
@@ -47,10 +48,6 @@ function recordsText(shown, total) {
   return `Showing ${shown} of ${total} ${total === 1 ? "record" : "records"}`;
 }
 
-function people(count) {
-  return `${count} ${count === 1 ? "person" : "people"}`;
-}
-
 class StaffPage extends HTMLElement {
   #state = { ...DEFAULT_STATE };
   #rows = [];
@@ -64,6 +61,11 @@ class StaffPage extends HTMLElement {
   #observer = null;
   #typingEntry = false; // the current history entry was pushed by a search being typed
   #highlightId = null; // a person just added, marked once their row arrives
+  #counts = null;
+  #held = new HeldActions();
+  #holding = new Map(); // id -> status, of people whose Deactivate or Cancel waits to be sent
+  #undoable = new Map(); // undo token -> { staff, undone }
+  #onPageHide = () => this.#held.flush();
   #onStaffChanged = (event) => this.#staffChanged(event.detail ?? {});
   #onDrawerClosed = (event) => this.#drawerClosed(event.detail?.staffId);
   #onPopState = () => this.#followAddress();
@@ -99,6 +101,7 @@ class StaffPage extends HTMLElement {
     window.addEventListener("staff-changed", this.#onStaffChanged);
     window.addEventListener("staff-drawer-closed", this.#onDrawerClosed);
     window.addEventListener("popstate", this.#onPopState);
+    window.addEventListener("pagehide", this.#onPageHide);
     this.#observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((entry) => entry.isIntersecting)) this.#loadMore();
@@ -121,6 +124,8 @@ class StaffPage extends HTMLElement {
     window.removeEventListener("staff-changed", this.#onStaffChanged);
     window.removeEventListener("staff-drawer-closed", this.#onDrawerClosed);
     window.removeEventListener("popstate", this.#onPopState);
+    window.removeEventListener("pagehide", this.#onPageHide);
+    this.#held.flush(); // another route: what waits is sent now
   }
 
   // ---- rendering -------------------------------------------------------------------
@@ -325,10 +330,22 @@ class StaffPage extends HTMLElement {
     try {
       const { staffCounts } = await gql(COUNTS, { filter });
       if (request !== this.#countsRequest) return;
-      this.#tabs.counts = staffCounts;
+      this.#counts = staffCounts;
+      this.#showCounts();
     } catch (error) {
       if (request === this.#countsRequest) this.#alert(error.message);
     }
+  }
+
+  /** The counts, with the people whose change waits to be sent counted where they go. */
+  #showCounts() {
+    if (!this.#counts) return;
+    const counts = { ...this.#counts };
+    for (const status of this.#holding.values()) {
+      counts[status.toLowerCase()] -= 1;
+      counts.inactive += 1;
+    }
+    this.#tabs.counts = counts;
   }
 
   /** Starts the list of the current state again, and refreshes the counts. */
@@ -365,7 +382,8 @@ class StaffPage extends HTMLElement {
     try {
       const { staffMembers } = await gql(PAGE, variables);
       if (generation !== this.#generation) return; // a newer search or tab has taken over
-      const added = staffMembers.edges.map((edge) => edge.node);
+      // Someone whose Deactivate or Cancel waits is shown as gone already.
+      const added = staffMembers.edges.map((edge) => edge.node).filter((staff) => !this.#holding.has(staff.id));
       const first = !this.#rows.length;
       this.#rows.push(...added);
       this.#cursor = staffMembers.pageInfo.endCursor;
@@ -424,6 +442,7 @@ class StaffPage extends HTMLElement {
     else if (action === "open-new") this.#openPerson(button.dataset.id);
     else if (action === "clear-selection") this.#list.clearSelection();
     else if (action === "resend-expired") this.#resendExpired();
+    else if (action === "undo") this.#undo(button.dataset.token);
     else if (BULK_ACTIONS[action]) this.#bulk(action);
   }
 
@@ -473,6 +492,10 @@ class StaffPage extends HTMLElement {
     const spec = ACTIONS[action];
     if (spec.confirm && !(await confirmAction(spec.confirm(staff)))) return;
     if (!this.isConnected) return;
+    if (spec.held) {
+      this.#hold([staff], spec.held(staff), spec.undone(staff), (keepalive) => this.#sendHeld(spec, staff, keepalive));
+      return;
+    }
     const generation = this.#generation;
     this.#busy.add(id);
     this.#list.markBusy(id, true);
@@ -525,6 +548,14 @@ class StaffPage extends HTMLElement {
     if (!ids.length) return;
     if (spec.confirm && !(await confirmAction(spec.confirm(ids.length)))) return;
     if (!this.isConnected) return;
+    if (spec.held) {
+      const staff = this.#rows.filter((row) => ids.includes(row.id));
+      this.#list.clearSelection();
+      this.#hold(staff, spec.held(ids.length), spec.undone(ids.length), (keepalive) =>
+        this.#sendHeldBulk(action, staff, keepalive),
+      );
+      return;
+    }
     this.#clearMessages();
     ids.forEach((id) => this.#list.markBusy(id, true));
     try {
@@ -557,11 +588,80 @@ class StaffPage extends HTMLElement {
     }
   }
 
+  // ---- undo --------------------------------------------------------------------------
+
+  /** Shows these people as gone at once, and sends the change only when the moment to undo
+   * it has passed (staff-undo.js). */
+  #hold(staff, heldText, undoneText, send) {
+    this.#clearMessages();
+    for (const person of staff) {
+      this.#holding.set(person.id, person.status);
+      this.#removeRow(person.id);
+    }
+    this.#showCounts();
+    const token = this.#held.hold(async (keepalive) => {
+      this.#undoable.delete(token);
+      try {
+        await send(keepalive);
+      } finally {
+        staff.forEach((person) => this.#holding.delete(person.id));
+        if (this.isConnected) this.#refreshCounts();
+      }
+    });
+    this.#undoable.set(token, { staff, undoneText });
+    const undo = html`<button type="button" class="staff-undo" data-action="undo" data-token="${token}">Undo</button>`;
+    this.#say("status", html`<p class="staff-message staff-held">${heldText} ${undo}</p>`);
+  }
+
+  #undo(token) {
+    const held = this.#undoable.get(token);
+    this.#undoable.delete(token);
+    if (!held || !this.#held.undo(token)) return;
+    held.staff.forEach((person) => this.#holding.delete(person.id));
+    this.#reset();
+    this.#announce(held.undoneText);
+    this.#tabs.focusSelected();
+  }
+
+  async #sendHeld(spec, staff, keepalive) {
+    try {
+      const payload = await mutate(spec.query, { id: staff.id }, { keepalive });
+      if (!this.isConnected) return;
+      if (payload.userErrors.length) {
+        this.#reset(); // they are back in the list, as they are
+        this.#alert(payload.userErrors.map((error) => error.message).join(" "));
+        return;
+      }
+      this.#announce(spec.done(staff, payload.staffMember));
+    } catch (error) {
+      if (!this.isConnected) return;
+      this.#reset();
+      this.#alert(error.message);
+    }
+  }
+
+  async #sendHeldBulk(action, staff, keepalive) {
+    try {
+      const outcome = await runBulk(
+        action,
+        staff.map((person) => person.id),
+        { keepalive },
+      );
+      if (!this.isConnected) return;
+      if (outcome.failed.length) this.#reset(); // who was refused is back in the list
+      this.#showOutcome(outcome, BULK_ACTIONS[action].done, staff);
+    } catch (error) {
+      if (!this.isConnected) return;
+      this.#reset();
+      this.#alert(error.message);
+    }
+  }
+
   /** Says what a bulk action did, names who it failed for and why, and updates the rows. */
-  #showOutcome({ done, failed }, doneText) {
+  #showOutcome({ done, failed }, doneText, known = this.#rows) {
     if (done.length) this.#announce(doneText(done.length));
     if (failed.length) {
-      const name = (id) => this.#rows.find((row) => row.id === id)?.fullName ?? "Someone not in this list";
+      const name = (id) => known.find((row) => row.id === id)?.fullName ?? "Someone not in this list";
       this.#say(
         "alert",
         html`<div class="staff-message staff-alert">
