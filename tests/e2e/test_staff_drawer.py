@@ -217,7 +217,9 @@ def test_server_error_shown_on_its_field_and_typed_values_kept(page: Page, serve
     assert created["email"] == "tessa.tester@demo-family-practice.example"
     assert created["cellPhone"] == "212-555-0177"
     changed = page.evaluate("window.__staffChanged")
-    assert changed == [{"id": created["id"], "status": "PENDING"}]
+    assert changed == [
+        {"id": created["id"], "status": "PENDING", "fullName": "Tessa Tester", "created": True}
+    ]
     if page.get_by_role("tab", name=re.compile(r"^Pending")).count():
         page.get_by_role("tab", name=re.compile(r"^Pending")).click()
         expect(page.get_by_text("ttester", exact=True)).to_be_visible()
