@@ -1,44 +1,26 @@
-// The Staff page (DESIGN.md §1): it orchestrates the status tabs (staff-tabs), the search
-// and filters (staff-filters) and the endless list (staff-list), keeps their state in the
-// address (staff-url.js), runs the row and bulk actions, and opens the Staff drawer.
-//
-// History: a tab, filter or sort change pushes an entry; a search typed pushes one entry
-// when the typing starts and then replaces it while the person goes on typing, so that Back
-// is not one step per keystroke. Opening a person pushes /staff/<id>; closing the drawer
-// goes back to the list's address.
+// The Staff page (DESIGN.md §1). It puts together the status tabs (staff-tabs), the search
+// and filters (staff-filters), the endless list (staff-list, fed by staff-pager.js), the
+// bulk bar and the live regions; keeps their state in the address (staff-history.js); runs
+// the row and bulk actions (Deactivate and Cancel held for an Undo, staff-undo.js); and
+// opens the Staff drawer.
 
 import { gql, mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
 import { canManageStaff } from "../../viewer.js";
 import { confirmAction, registerConfirmDialog } from "../confirm-dialog/confirm-dialog.js";
+import { registerStaffBulkBar } from "../staff-bulk-bar/staff-bulk-bar.js";
 import { registerStaffFilters } from "../staff-filters/staff-filters.js";
 import { registerStaffList } from "../staff-list/staff-list.js";
+import { registerStaffMessages } from "../staff-messages/staff-messages.js";
 import { registerStaffTabs, tabOf } from "../staff-tabs/staff-tabs.js";
-import { ACTIONS, STAFF_FIELDS } from "./staff-actions.js";
-import { BULK_ACTIONS, BULK_BUTTONS, people, resendAllExpired, runBulk } from "./staff-bulk.js";
+import { ACTIONS } from "./staff-actions.js";
+import { BULK_ACTIONS, people, resendAllExpired, runBulk } from "./staff-bulk.js";
+import { StaffHistory } from "./staff-history.js";
+import { StaffPager } from "./staff-pager.js";
 import { HeldActions } from "./staff-undo.js";
-import {
-  DEFAULT_STATE,
-  exportUrl,
-  filterOf,
-  hasFilters,
-  listUrl,
-  personUrl,
-  sameState,
-  staffIdFromPath,
-  stateFromSearch,
-} from "./staff-url.js";
+import { DEFAULT_STATE, exportUrl, filterOf, hasFilters, sameState } from "./staff-url.js";
 
-const PAGE_SIZE = 25;
-
-const PAGE = `query StaffPage($filter: StaffFilter, $orderBy: StaffOrderBy, $first: Int, $after: String) {
-  staffMembers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { ${STAFF_FIELDS} } }
-  }
-}`;
 const COUNTS = `query StaffCounts($filter: StaffCountsFilter) {
   staffCounts(filter: $filter) { active pending inactive }
 }`;
@@ -50,25 +32,18 @@ function recordsText(shown, total) {
 
 class StaffPage extends HTMLElement {
   #state = { ...DEFAULT_STATE };
-  #rows = [];
-  #cursor = null;
-  #hasNext = false;
-  #total = 0;
-  #loading = false;
-  #generation = 0; // bumped by every reset: answers for an older list are dropped
-  #countsRequest = 0; // the same for the tab counts
+  #pager = new StaffPager();
+  #history = new StaffHistory();
+  #held = new HeldActions();
+  #counts = null;
+  #countsRequest = 0; // answers for older counts are dropped
   #busy = new Set();
   #observer = null;
-  #typingEntry = false; // the current history entry was pushed by a search being typed
   #highlightId = null; // a person just added, marked once their row arrives
-  #counts = null;
-  #held = new HeldActions();
-  #holding = new Map(); // id -> status, of people whose Deactivate or Cancel waits to be sent
-  #undoable = new Map(); // undo token -> { staff, undone }
-  #onPageHide = () => this.#held.flush();
   #onStaffChanged = (event) => this.#staffChanged(event.detail ?? {});
-  #onDrawerClosed = (event) => this.#drawerClosed(event.detail?.staffId);
+  #onDrawerClosed = (event) => this.#history.personClosed(event.detail?.staffId, this.#state);
   #onPopState = () => this.#followAddress();
+  #onPageHide = () => this.#held.flush();
 
   connectedCallback() {
     if (!canManageStaff(store.state.viewer)) {
@@ -81,10 +56,8 @@ class StaffPage extends HTMLElement {
       );
       return;
     }
-    registerConfirmDialog();
-    registerStaffTabs();
-    registerStaffFilters();
-    registerStaffList();
+    [registerConfirmDialog, registerStaffTabs, registerStaffFilters, registerStaffList, registerStaffMessages,
+      registerStaffBulkBar].forEach((register) => register());
     this.#renderShell();
     this.addEventListener("click", (event) => this.#onClick(event));
     this.addEventListener("tab-change", (event) => this.#selectTab(event.detail.status));
@@ -94,10 +67,8 @@ class StaffPage extends HTMLElement {
     this.addEventListener("staff-sort", (event) => this.#apply({ ...this.#state, ...event.detail }, false));
     this.addEventListener("staff-open", (event) => this.#openPerson(event.detail.id));
     this.addEventListener("staff-action", (event) => this.#act(event.detail.action, event.detail.id));
-    this.addEventListener("selection-change", () => this.#renderBulkBar());
-    this.querySelector("#staff-search").addEventListener("blur", () => {
-      this.#typingEntry = false;
-    });
+    this.addEventListener("selection-change", () => this.#showBulkBar());
+    this.querySelector("#staff-search").addEventListener("blur", () => this.#history.endTyping());
     window.addEventListener("staff-changed", this.#onStaffChanged);
     window.addEventListener("staff-drawer-closed", this.#onDrawerClosed);
     window.addEventListener("popstate", this.#onPopState);
@@ -110,15 +81,15 @@ class StaffPage extends HTMLElement {
     );
     this.#observer.observe(this.querySelector(".staff-sentinel"));
     this.#loadRoles();
-    this.#state = stateFromSearch(window.location.search);
+    const { state, staffId } = this.#history.current();
+    this.#state = state;
     this.#showState();
     this.#reset();
-    const staffId = staffIdFromPath(window.location.pathname);
     if (staffId) this.#openDrawer({ mode: "view", staffId });
   }
 
   disconnectedCallback() {
-    this.#generation += 1;
+    this.#pager.restart();
     this.#countsRequest += 1;
     this.#observer?.disconnect();
     window.removeEventListener("staff-changed", this.#onStaffChanged);
@@ -147,7 +118,7 @@ class StaffPage extends HTMLElement {
             <h1 id="staff-heading">Staff</h1>
           </div>
           <div class="staff-title-actions">
-            <a class="staff-export" data-region="export" download>Export CSV</a>
+            <a class="staff-export" download>Export CSV</a>
             <button type="button" class="primary staff-add" data-action="add">
               <span aria-hidden="true">+</span> Add Staff
             </button>
@@ -157,28 +128,21 @@ class StaffPage extends HTMLElement {
           <staff-filters></staff-filters>
           <div class="staff-tabs-row">
             <staff-tabs></staff-tabs>
-            <div class="staff-toolbar" data-region="toolbar"></div>
+            <staff-bulk-bar></staff-bulk-bar>
           </div>
           <div id="staff-panel" class="staff-panel" role="tabpanel" aria-labelledby="staff-tab-active">
-            <div class="staff-messages">
-              <div role="status" data-region="status"></div>
-              <div role="alert" data-region="alert"></div>
-            </div>
+            <staff-messages></staff-messages>
             <staff-list></staff-list>
             <div class="staff-list-footer">
-              <p class="staff-summary" data-region="summary" aria-live="polite"></p>
+              <p class="staff-summary" aria-live="polite"></p>
               <button type="button" class="staff-more" data-action="more" hidden>Load more</button>
-              <p class="staff-end" data-region="end" hidden>You have reached the end.</p>
+              <p class="staff-end" hidden>You have reached the end.</p>
             </div>
             <div class="staff-sentinel" aria-hidden="true"></div>
           </div>
         </section>
       `,
     );
-  }
-
-  #region(name) {
-    return this.querySelector(`[data-region="${name}"]`);
   }
 
   get #list() {
@@ -189,12 +153,16 @@ class StaffPage extends HTMLElement {
     return this.querySelector("staff-tabs");
   }
 
+  get #messages() {
+    return this.querySelector("staff-messages");
+  }
+
   /** Shows the state in the tabs, the form, the panel's name and the export link. */
   #showState() {
     this.#tabs.selected = this.#state.status;
     this.querySelector("staff-filters").state = this.#state;
     this.querySelector("#staff-panel").setAttribute("aria-labelledby", `staff-tab-${tabOf(this.#state.status).key}`);
-    this.#region("export").href = exportUrl(this.#state);
+    this.querySelector(".staff-export").href = exportUrl(this.#state);
   }
 
   #showList() {
@@ -202,9 +170,9 @@ class StaffPage extends HTMLElement {
     this.#list.show({
       status,
       sort: { sort, direction },
-      rows: this.#rows,
+      rows: this.#pager.rows,
       selfId: store.state.viewer?.account?.id ?? null,
-      message: this.#loading ? html`<p class="staff-loading">Loading staff…</p>` : this.#emptyMessage(),
+      message: this.#pager.loading ? html`<p class="staff-loading">Loading staff…</p>` : this.#emptyMessage(),
     });
   }
 
@@ -218,68 +186,38 @@ class StaffPage extends HTMLElement {
   }
 
   #renderFooter() {
+    const { rows, total, hasNext, loading } = this.#pager;
     const more = this.querySelector("[data-action=more]");
-    const listed = this.#rows.length > 0;
-    this.#region("summary").textContent = listed ? recordsText(this.#rows.length, this.#total) : "";
-    more.hidden = !listed || !this.#hasNext;
-    more.textContent = this.#loading ? "Loading…" : "Load more";
-    more.setAttribute("aria-disabled", String(this.#loading));
-    this.#region("end").hidden = !listed || this.#hasNext || this.#loading;
+    const listed = rows.length > 0;
+    this.querySelector(".staff-summary").textContent = listed ? recordsText(rows.length, total) : "";
+    more.hidden = !listed || !hasNext;
+    more.textContent = loading ? "Loading…" : "Load more";
+    more.setAttribute("aria-disabled", String(loading));
+    this.querySelector(".staff-end").hidden = !listed || hasNext || loading;
   }
 
-  /** The bulk bar when rows are selected; "Resend all expired" on Pending otherwise. */
-  #renderBulkBar() {
-    const selected = this.#list.selection.length;
-    const buttons = BULK_BUTTONS[this.#state.status] ?? [];
-    const bar = selected
-      ? html`<div class="staff-bulk" role="group" aria-label="Bulk actions">
-          <span class="staff-bulk-count">${selected} selected</span>
-          ${buttons.map(
-            ([action, label, danger]) =>
-              html`<button type="button" class="staff-action${danger ? " staff-action-danger" : ""}"
-                data-action="${action}">${label}</button>`,
-          )}
-          <button type="button" class="link-button" data-action="clear-selection">Clear selection</button>
-        </div>`
-      : "";
-    const expired =
-      this.#state.status === "PENDING"
-        ? html`<button type="button" class="staff-action" data-action="resend-expired">Resend all expired</button>`
-        : "";
-    render(this.#region("toolbar"), html`${bar}${expired}`);
+  #showBulkBar() {
+    this.querySelector("staff-bulk-bar").show({ selected: this.#list.selection.length, status: this.#state.status });
   }
 
-  // Answers can arrive after the page was left (signed out, another route): say nothing then.
-  #say(name, template) {
-    const region = this.#region(name);
-    if (region) render(region, template);
-  }
-
-  #announce(message, extra = "") {
-    const mark = html`<span aria-hidden="true">✔</span>`;
-    this.#say("status", html`<p class="success staff-message">${mark} ${message}${extra}</p>`);
-  }
-
-  #alert(message, retry = false) {
-    const again = retry ? html` <button type="button" data-action="retry">Try again</button>` : "";
-    this.#say("alert", html`<p class="staff-message staff-alert">${message}${again}</p>`);
-  }
-
-  #clearMessages() {
-    this.#say("status", html``);
-    this.#say("alert", html``);
+  /** The counts, with the people whose change waits to be sent counted where they go. */
+  #showCounts() {
+    if (!this.#counts) return;
+    const counts = { ...this.#counts };
+    for (const person of this.#held.waiting) {
+      counts[person.status.toLowerCase()] -= 1;
+      counts.inactive += 1;
+    }
+    this.#tabs.counts = counts;
   }
 
   // ---- the address -----------------------------------------------------------------
 
-  /** Moves to a new list state: pushes (or, while typing a search, replaces) the entry. */
+  /** Moves to a new list state and records it in the history. */
   #apply(next, typing) {
-    if (next.status !== "PENDING") next.linkExpired = null;
+    if (next.status !== "PENDING") next.linkExpired = null; // expired links exist only there
     if (sameState(next, this.#state)) return;
-    const url = listUrl(next);
-    if (typing && this.#typingEntry) window.history.replaceState(window.history.state, "", url);
-    else window.history.pushState({}, "", url);
-    this.#typingEntry = typing;
+    this.#history.showList(next, typing);
     this.#state = next;
     this.#showState();
     this.#reset();
@@ -288,28 +226,32 @@ class StaffPage extends HTMLElement {
   /** Back or Forward: show the list and the person the address names. */
   #followAddress() {
     if (!window.location.pathname.startsWith("/staff")) return;
-    this.#typingEntry = false;
-    const next = stateFromSearch(window.location.search);
-    if (!sameState(next, this.#state)) {
-      this.#state = next;
+    this.#history.endTyping();
+    const { state, staffId } = this.#history.current();
+    if (!sameState(state, this.#state)) {
+      this.#state = state;
       this.#showState();
       this.#reset();
     }
-    const staffId = staffIdFromPath(window.location.pathname);
     // Later than the drawer's own popstate listener, which closes it.
     if (staffId) setTimeout(() => this.isConnected && this.#openDrawer({ mode: "view", staffId }));
   }
 
   #openPerson(staffId) {
-    window.history.pushState({ staffFromList: true }, "", personUrl(staffId, this.#state));
+    this.#history.showPerson(staffId, this.#state);
     this.#openDrawer({ mode: "view", staffId });
   }
 
-  #drawerClosed(staffId) {
-    if (!staffId || staffIdFromPath(window.location.pathname) !== staffId) return;
-    // Opened from the list: Back to its entry. Opened from a link: the list replaces it.
-    if (window.history.state?.staffFromList) window.history.back();
-    else window.history.replaceState({}, "", listUrl(this.#state));
+  #selectTab(status) {
+    // A search still waiting to be applied goes with the tab.
+    const filters = this.querySelector("staff-filters").read();
+    this.#apply({ ...this.#state, ...filters, status }, false);
+  }
+
+  #clearFilters() {
+    const { status, sort, direction } = this.#state;
+    this.#apply({ ...DEFAULT_STATE, status, sort, direction }, false);
+    this.querySelector("#staff-search").focus();
   }
 
   // ---- data --------------------------------------------------------------------------
@@ -317,116 +259,75 @@ class StaffPage extends HTMLElement {
   async #loadRoles() {
     try {
       const { roles } = await gql(ROLES);
-      if (!this.isConnected) return;
-      this.querySelector("staff-filters").roles = roles;
+      if (this.isConnected) this.querySelector("staff-filters").roles = roles;
     } catch (error) {
-      if (this.isConnected) this.#alert(error.message);
+      if (this.isConnected) this.#messages.alert(error.message);
     }
   }
 
   async #refreshCounts() {
     const request = ++this.#countsRequest;
-    const { status: _status, ...filter } = filterOf(this.#state);
+    const { status: _all, ...filter } = filterOf(this.#state);
     try {
       const { staffCounts } = await gql(COUNTS, { filter });
       if (request !== this.#countsRequest) return;
       this.#counts = staffCounts;
       this.#showCounts();
     } catch (error) {
-      if (request === this.#countsRequest) this.#alert(error.message);
+      if (request === this.#countsRequest) this.#messages.alert(error.message);
     }
-  }
-
-  /** The counts, with the people whose change waits to be sent counted where they go. */
-  #showCounts() {
-    if (!this.#counts) return;
-    const counts = { ...this.#counts };
-    for (const status of this.#holding.values()) {
-      counts[status.toLowerCase()] -= 1;
-      counts.inactive += 1;
-    }
-    this.#tabs.counts = counts;
   }
 
   /** Starts the list of the current state again, and refreshes the counts. */
   #reset() {
-    const generation = ++this.#generation;
-    this.#rows = [];
-    this.#cursor = null;
-    this.#hasNext = false;
-    this.#total = 0;
-    this.#say("alert", html``);
+    this.#pager.restart();
+    this.#messages.clearAlert();
     this.#refreshCounts();
-    this.#renderBulkBar();
-    this.#loadPage(generation, false);
+    this.#showBulkBar();
+    this.#loadPage(false);
   }
 
   #loadMore(fromButton = false) {
-    if (this.#loading || !this.#hasNext) return;
-    this.#loadPage(this.#generation, fromButton);
+    if (this.#pager.canLoadMore) this.#loadPage(fromButton);
   }
 
-  async #loadPage(generation, fromButton) {
-    this.#loading = true;
-    if (!this.#rows.length) this.#showList();
+  async #loadPage(fromButton) {
+    const first = !this.#pager.rows.length;
+    const { sort, direction } = this.#state;
+    const loaded = this.#pager.next(
+      { filter: filterOf(this.#state), orderBy: { field: sort, direction } },
+      // Someone whose Deactivate or Cancel waits is shown as gone already.
+      (staff) => !this.#held.isHeld(staff.id),
+    );
+    if (first) this.#showList();
     this.#renderFooter();
     const panel = this.querySelector("#staff-panel");
     panel.setAttribute("aria-busy", "true");
-    const { sort, direction } = this.#state;
-    const variables = {
-      filter: filterOf(this.#state),
-      orderBy: { field: sort, direction },
-      first: PAGE_SIZE,
-      after: this.#cursor,
-    };
+    let added;
     try {
-      const { staffMembers } = await gql(PAGE, variables);
-      if (generation !== this.#generation) return; // a newer search or tab has taken over
-      // Someone whose Deactivate or Cancel waits is shown as gone already.
-      const added = staffMembers.edges.map((edge) => edge.node).filter((staff) => !this.#holding.has(staff.id));
-      const first = !this.#rows.length;
-      this.#rows.push(...added);
-      this.#cursor = staffMembers.pageInfo.endCursor;
-      this.#hasNext = staffMembers.pageInfo.hasNextPage;
-      this.#total = staffMembers.totalCount;
-      this.#loading = false;
-      if (first) this.#showList();
-      else {
-        const firstNew = this.#list.append(added);
-        // A keyboard person who asked for more goes on with the first row that arrived.
-        if (fromButton && firstNew) firstNew.focus();
-      }
-      if (this.#highlightId && this.#list.highlight(this.#highlightId)) this.#highlightId = null;
+      added = await loaded;
+      if (added === null) return; // a newer search or tab has taken over
     } catch (error) {
-      if (generation !== this.#generation) return;
-      this.#loading = false;
-      if (!this.#rows.length) this.#list.show({ ...this.#listShape(), rows: [] });
-      this.#alert(error.message, true);
-    } finally {
-      if (generation === this.#generation) {
-        panel.removeAttribute("aria-busy");
-        this.#renderFooter();
-        this.#fillViewport();
-      }
+      if (first) this.#showList();
+      this.#messages.alert(error.message, { retry: true });
     }
-  }
-
-  #listShape() {
-    const { status, sort, direction } = this.#state;
-    return { status, sort: { sort, direction }, selfId: store.state.viewer?.account?.id ?? null };
+    if (added && first) this.#showList();
+    else if (added) {
+      const firstNew = this.#list.append(added);
+      // A keyboard person who asked for more goes on with the first row that arrived.
+      if (fromButton && firstNew) firstNew.focus();
+    }
+    if (this.#highlightId && this.#list.highlight(this.#highlightId)) this.#highlightId = null;
+    panel.removeAttribute("aria-busy");
+    this.#renderFooter();
+    this.#fillViewport();
   }
 
   /** The observer only reports changes: keep loading while the end of the list is in view. */
   #fillViewport() {
-    if (!this.#hasNext || this.#loading || !this.isConnected) return;
+    if (!this.#pager.canLoadMore || !this.isConnected) return;
     const sentinel = this.querySelector(".staff-sentinel");
     if (sentinel.getBoundingClientRect().top < window.innerHeight + 200) this.#loadMore();
-  }
-
-  #selectTab(status) {
-    // A search still waiting to be applied goes with the tab.
-    const filters = this.querySelector("staff-filters").read();
-    this.#apply({ ...this.#state, ...filters, status }, false);
   }
 
   // ---- events ------------------------------------------------------------------------
@@ -437,7 +338,7 @@ class StaffPage extends HTMLElement {
     const action = button.dataset.action;
     if (action === "add") this.#openDrawer({ mode: "create" });
     else if (action === "more") this.#loadMore(true);
-    else if (action === "retry") this.#rows.length ? this.#retryMore() : this.#reset();
+    else if (action === "retry") this.#retry();
     else if (action === "clear-filters") this.#clearFilters();
     else if (action === "open-new") this.#openPerson(button.dataset.id);
     else if (action === "clear-selection") this.#list.clearSelection();
@@ -446,15 +347,13 @@ class StaffPage extends HTMLElement {
     else if (BULK_ACTIONS[action]) this.#bulk(action);
   }
 
-  #retryMore() {
-    this.#say("alert", html``);
+  #retry() {
+    if (!this.#pager.rows.length) {
+      this.#reset();
+      return;
+    }
+    this.#messages.clearAlert();
     this.#loadMore(true);
-  }
-
-  #clearFilters() {
-    const { status, sort, direction } = this.#state;
-    this.#apply({ ...DEFAULT_STATE, status, sort, direction }, false);
-    this.querySelector("#staff-search").focus();
   }
 
   async #openDrawer(options) {
@@ -464,7 +363,7 @@ class StaffPage extends HTMLElement {
       if (!customElements.get("staff-drawer")) drawer.registerStaffDrawer();
       drawer.openStaffDrawer(options);
     } catch {
-      this.#alert("The staff form could not be opened. Reload the page and try again.");
+      this.#messages.alert("The staff form could not be opened. Reload the page and try again.");
     }
   }
 
@@ -475,15 +374,17 @@ class StaffPage extends HTMLElement {
       return;
     }
     this.#highlightId = id;
-    const open = html` <button type="button" class="staff-open-new" data-action="open-new" data-id="${id}">Open
-      <span class="visually-hidden">${fullName}</span></button>`;
     if (status && status !== this.#state.status) this.#apply({ ...this.#state, status }, false);
     else this.#reset();
-    this.#announce(`${fullName} was added and sent an activation email.`, open);
+    const open = html` <button type="button" class="staff-open-new" data-action="open-new" data-id="${id}">Open
+      <span class="visually-hidden">${fullName}</span></button>`;
+    this.#messages.announce(`${fullName} was added and sent an activation email.`, open);
   }
 
+  // ---- row actions -------------------------------------------------------------------
+
   async #act(action, id) {
-    const staff = this.#rows.find((row) => row.id === id);
+    const staff = this.#pager.find(id);
     if (!staff || this.#busy.has(id)) return;
     if (action === "view") {
       this.#openPerson(id);
@@ -496,23 +397,21 @@ class StaffPage extends HTMLElement {
       this.#hold([staff], spec.held(staff), spec.undone(staff), (keepalive) => this.#sendHeld(spec, staff, keepalive));
       return;
     }
-    const generation = this.#generation;
     this.#busy.add(id);
     this.#list.markBusy(id, true);
-    this.#clearMessages();
+    this.#messages.clear();
     try {
       const payload = await mutate(spec.query, { id });
       if (!this.isConnected) return;
       if (payload.userErrors.length) {
-        this.#alert(payload.userErrors.map((error) => error.message).join(" "));
+        this.#messages.alert(payload.userErrors.map((error) => error.message).join(" "));
         return;
       }
-      const updated = payload.staffMember;
-      this.#announce(spec.done(staff, updated));
-      if (generation === this.#generation) this.#showUpdated(updated);
+      this.#messages.announce(spec.done(staff, payload.staffMember));
+      this.#showUpdated(payload.staffMember);
       this.#refreshCounts();
     } catch (error) {
-      this.#alert(error.message);
+      if (this.isConnected) this.#messages.alert(error.message);
     } finally {
       this.#busy.delete(id);
       this.#list.markBusy(id, false);
@@ -521,8 +420,9 @@ class StaffPage extends HTMLElement {
 
   /** A person as an action left them: their row changes, or leaves this tab's list. */
   #showUpdated(updated) {
+    if (!this.#pager.find(updated.id)) return; // another list by now
     if (updated.status === this.#state.status) {
-      this.#rows = this.#rows.map((row) => (row.id === updated.id ? updated : row));
+      this.#pager.replace(updated);
       this.#list.replace(updated);
       return;
     }
@@ -532,15 +432,17 @@ class StaffPage extends HTMLElement {
   #removeRow(id) {
     const row = this.#list.rowElement(id);
     const hadFocus = row && (row.contains(document.activeElement) || document.activeElement === document.body);
-    this.#rows = this.#rows.filter((staff) => staff.id !== id);
-    this.#total = Math.max(0, this.#total - 1);
+    this.#pager.remove(id);
     const neighbour = this.#list.remove(id);
     if (hadFocus) (neighbour ?? this.querySelector("[role=tab][aria-selected=true]")).focus();
-    if (!this.#rows.length) this.#showList();
+    const empty = !this.#pager.rows.length;
+    if (empty) this.#showList();
     this.#renderFooter();
-    if (!this.#rows.length) this.#loadMore();
+    if (empty) this.#loadMore();
     else this.#fillViewport();
   }
+
+  // ---- bulk actions ------------------------------------------------------------------
 
   async #bulk(action) {
     const ids = this.#list.selection;
@@ -549,21 +451,20 @@ class StaffPage extends HTMLElement {
     if (spec.confirm && !(await confirmAction(spec.confirm(ids.length)))) return;
     if (!this.isConnected) return;
     if (spec.held) {
-      const staff = this.#rows.filter((row) => ids.includes(row.id));
+      const staff = this.#pager.rows.filter((row) => ids.includes(row.id));
       this.#list.clearSelection();
       this.#hold(staff, spec.held(ids.length), spec.undone(ids.length), (keepalive) =>
         this.#sendHeldBulk(action, staff, keepalive),
       );
       return;
     }
-    this.#clearMessages();
+    this.#messages.clear();
     ids.forEach((id) => this.#list.markBusy(id, true));
     try {
       const outcome = await runBulk(action, ids);
-      if (!this.isConnected) return;
-      this.#showOutcome(outcome, spec.done);
+      if (this.isConnected) this.#showOutcome(outcome, spec.done);
     } catch (error) {
-      this.#alert(error.message);
+      if (this.isConnected) this.#messages.alert(error.message);
     } finally {
       ids.forEach((id) => this.#list.markBusy(id, false));
     }
@@ -577,49 +478,53 @@ class StaffPage extends HTMLElement {
       cancelLabel: "Back",
     });
     if (!confirmed || !this.isConnected) return;
-    this.#clearMessages();
+    this.#messages.clear();
     try {
       const outcome = await resendAllExpired();
       if (!this.isConnected) return;
-      if (!outcome.done.length && !outcome.failed.length) this.#announce("No activation link has expired.");
+      if (!outcome.done.length && !outcome.failed.length) this.#messages.announce("No activation link has expired.");
       else this.#showOutcome(outcome, (count) => `A new activation link was sent to ${people(count)}.`);
     } catch (error) {
-      this.#alert(error.message);
+      if (this.isConnected) this.#messages.alert(error.message);
     }
+  }
+
+  /** Says what a bulk action did, names who it failed for and why, and updates the rows. */
+  #showOutcome({ done, failed }, doneText, known = this.#pager.rows) {
+    if (done.length) this.#messages.announce(doneText(done.length));
+    if (failed.length) {
+      const name = (id) => known.find((row) => row.id === id)?.fullName ?? "Someone not in this list";
+      this.#messages.failures(failed.map(({ id, message }) => ({ name: name(id), message })));
+    }
+    done.forEach((staff) => this.#showUpdated(staff));
+    this.#list.clearSelection();
+    this.#refreshCounts();
   }
 
   // ---- undo --------------------------------------------------------------------------
 
-  /** Shows these people as gone at once, and sends the change only when the moment to undo
-   * it has passed (staff-undo.js). */
+  /** Shows these people as gone at once; the change is sent when the moment to undo it has
+   * passed, or when the page is left (staff-undo.js). */
   #hold(staff, heldText, undoneText, send) {
-    this.#clearMessages();
-    for (const person of staff) {
-      this.#holding.set(person.id, person.status);
-      this.#removeRow(person.id);
-    }
-    this.#showCounts();
-    const token = this.#held.hold(async (keepalive) => {
-      this.#undoable.delete(token);
-      try {
+    this.#messages.clear();
+    const token = this.#held.hold({
+      staff,
+      undoneText,
+      send: async (keepalive) => {
         await send(keepalive);
-      } finally {
-        staff.forEach((person) => this.#holding.delete(person.id));
         if (this.isConnected) this.#refreshCounts();
-      }
+      },
     });
-    this.#undoable.set(token, { staff, undoneText });
-    const undo = html`<button type="button" class="staff-undo" data-action="undo" data-token="${token}">Undo</button>`;
-    this.#say("status", html`<p class="staff-message staff-held">${heldText} ${undo}</p>`);
+    staff.forEach((person) => this.#removeRow(person.id));
+    this.#showCounts();
+    this.#messages.held(heldText, token);
   }
 
   #undo(token) {
-    const held = this.#undoable.get(token);
-    this.#undoable.delete(token);
-    if (!held || !this.#held.undo(token)) return;
-    held.staff.forEach((person) => this.#holding.delete(person.id));
+    const held = this.#held.undo(token);
+    if (!held) return;
     this.#reset();
-    this.#announce(held.undoneText);
+    this.#messages.announce(held.undoneText);
     this.#tabs.focusSelected();
   }
 
@@ -629,50 +534,29 @@ class StaffPage extends HTMLElement {
       if (!this.isConnected) return;
       if (payload.userErrors.length) {
         this.#reset(); // they are back in the list, as they are
-        this.#alert(payload.userErrors.map((error) => error.message).join(" "));
+        this.#messages.alert(payload.userErrors.map((error) => error.message).join(" "));
         return;
       }
-      this.#announce(spec.done(staff, payload.staffMember));
+      this.#messages.announce(spec.done(staff, payload.staffMember));
     } catch (error) {
       if (!this.isConnected) return;
       this.#reset();
-      this.#alert(error.message);
+      this.#messages.alert(error.message);
     }
   }
 
   async #sendHeldBulk(action, staff, keepalive) {
+    const ids = staff.map((person) => person.id);
     try {
-      const outcome = await runBulk(
-        action,
-        staff.map((person) => person.id),
-        { keepalive },
-      );
+      const outcome = await runBulk(action, ids, { keepalive });
       if (!this.isConnected) return;
       if (outcome.failed.length) this.#reset(); // who was refused is back in the list
       this.#showOutcome(outcome, BULK_ACTIONS[action].done, staff);
     } catch (error) {
       if (!this.isConnected) return;
       this.#reset();
-      this.#alert(error.message);
+      this.#messages.alert(error.message);
     }
-  }
-
-  /** Says what a bulk action did, names who it failed for and why, and updates the rows. */
-  #showOutcome({ done, failed }, doneText, known = this.#rows) {
-    if (done.length) this.#announce(doneText(done.length));
-    if (failed.length) {
-      const name = (id) => known.find((row) => row.id === id)?.fullName ?? "Someone not in this list";
-      this.#say(
-        "alert",
-        html`<div class="staff-message staff-alert">
-          <p>Not done for ${people(failed.length)}:</p>
-          <ul>${failed.map(({ id, message }) => html`<li>${name(id)}: ${message}</li>`)}</ul>
-        </div>`,
-      );
-    }
-    for (const staff of done) if (this.#rows.some((row) => row.id === staff.id)) this.#showUpdated(staff);
-    this.#list.clearSelection();
-    this.#refreshCounts();
   }
 }
 

@@ -6,35 +6,44 @@
 export const UNDO_MS = 5000;
 
 export class HeldActions {
-  #held = new Map(); // token -> { timer, send }
+  #held = new Map(); // token -> { timer, send, staff, undoneText }
   #next = 0;
 
-  /** Holds `send(keepalive)` for UNDO_MS; returns the token that undoes it. */
-  hold(send) {
+  /** Holds `send(keepalive)` for UNDO_MS on behalf of `staff`; returns the token that undoes it. */
+  hold({ staff, undoneText, send }) {
     const token = String(++this.#next);
-    const timer = setTimeout(() => {
-      this.#held.delete(token);
-      send(false);
-    }, UNDO_MS);
-    this.#held.set(token, { timer, send });
+    const timer = setTimeout(() => this.#send(token, false), UNDO_MS);
+    this.#held.set(token, { timer, send, staff, undoneText });
     return token;
   }
 
-  /** Drops a held action; false when it was sent already. */
+  isHeld(staffId) {
+    return [...this.#held.values()].some((entry) => entry.staff.some((person) => person.id === staffId));
+  }
+
+  /** The people whose change waits, as they were before it. */
+  get waiting() {
+    return [...this.#held.values()].flatMap((entry) => entry.staff);
+  }
+
+  /** Drops a held action: its entry ({ staff, undoneText }), or null when sent already. */
   undo(token) {
     const entry = this.#held.get(token);
-    if (!entry) return false;
+    if (!entry) return null;
     clearTimeout(entry.timer);
     this.#held.delete(token);
-    return true;
+    return entry;
   }
 
   /** Sends every held action now (the page is being left). */
   flush() {
-    for (const { timer, send } of this.#held.values()) {
-      clearTimeout(timer);
-      send(true);
-    }
-    this.#held.clear();
+    for (const token of [...this.#held.keys()]) this.#send(token, true);
+  }
+
+  #send(token, keepalive) {
+    const entry = this.#held.get(token);
+    this.#held.delete(token);
+    clearTimeout(entry.timer);
+    entry.send(keepalive);
   }
 }
