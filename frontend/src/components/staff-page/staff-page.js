@@ -1,24 +1,23 @@
 // The Staff page (DESIGN.md §1). It puts together the status tabs (staff-tabs), the search
 // and filters (staff-filters), the endless list (staff-list, fed by staff-pager.js), the
-// bulk bar and the live regions; keeps their state in the address (staff-history.js); runs
-// the row and bulk actions (Deactivate and Cancel held for an Undo, staff-undo.js); and
-// opens the Staff drawer.
+// bulk bar and the live regions (staff-messages); keeps their state in the address
+// (staff-history.js); hands the row and bulk actions to staff-runner.js and shows what they
+// changed; and opens the Staff drawer.
 
-import { gql, mutate } from "../../gql.js";
+import { gql } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
 import { canManageStaff } from "../../viewer.js";
-import { confirmAction, registerConfirmDialog } from "../confirm-dialog/confirm-dialog.js";
+import { registerConfirmDialog } from "../confirm-dialog/confirm-dialog.js";
 import { registerStaffBulkBar } from "../staff-bulk-bar/staff-bulk-bar.js";
 import { registerStaffFilters } from "../staff-filters/staff-filters.js";
 import { registerStaffList } from "../staff-list/staff-list.js";
 import { registerStaffMessages } from "../staff-messages/staff-messages.js";
 import { registerStaffTabs, tabOf } from "../staff-tabs/staff-tabs.js";
-import { ACTIONS } from "./staff-actions.js";
-import { BULK_ACTIONS, people, resendAllExpired, runBulk } from "./staff-bulk.js";
+import { BULK_ACTIONS } from "./staff-bulk.js";
 import { StaffHistory } from "./staff-history.js";
 import { StaffPager } from "./staff-pager.js";
-import { HeldActions } from "./staff-undo.js";
+import { StaffRunner } from "./staff-runner.js";
 import { DEFAULT_STATE, exportUrl, filterOf, hasFilters, sameState } from "./staff-url.js";
 
 const COUNTS = `query StaffCounts($filter: StaffCountsFilter) {
@@ -34,16 +33,15 @@ class StaffPage extends HTMLElement {
   #state = { ...DEFAULT_STATE };
   #pager = new StaffPager();
   #history = new StaffHistory();
-  #held = new HeldActions();
+  #runner = null;
   #counts = null;
   #countsRequest = 0; // answers for older counts are dropped
-  #busy = new Set();
   #observer = null;
   #highlightId = null; // a person just added, marked once their row arrives
   #onStaffChanged = (event) => this.#staffChanged(event.detail ?? {});
   #onDrawerClosed = (event) => this.#history.personClosed(event.detail?.staffId, this.#state);
   #onPopState = () => this.#followAddress();
-  #onPageHide = () => this.#held.flush();
+  #onPageHide = () => this.#runner.flush();
 
   connectedCallback() {
     if (!canManageStaff(store.state.viewer)) {
@@ -59,6 +57,7 @@ class StaffPage extends HTMLElement {
     [registerConfirmDialog, registerStaffTabs, registerStaffFilters, registerStaffList, registerStaffMessages,
       registerStaffBulkBar].forEach((register) => register());
     this.#renderShell();
+    this.#runner = new StaffRunner(this.#runnerHost());
     this.addEventListener("click", (event) => this.#onClick(event));
     this.addEventListener("tab-change", (event) => this.#selectTab(event.detail.status));
     this.addEventListener("filters-change", (event) =>
@@ -66,7 +65,11 @@ class StaffPage extends HTMLElement {
     );
     this.addEventListener("staff-sort", (event) => this.#apply({ ...this.#state, ...event.detail }, false));
     this.addEventListener("staff-open", (event) => this.#openPerson(event.detail.id));
-    this.addEventListener("staff-action", (event) => this.#act(event.detail.action, event.detail.id));
+    this.addEventListener("staff-action", (event) => {
+      const { action, id } = event.detail;
+      if (action === "view") this.#openPerson(id);
+      else this.#runner.row(action, id);
+    });
     this.addEventListener("selection-change", () => this.#showBulkBar());
     this.querySelector("#staff-search").addEventListener("blur", () => this.#history.endTyping());
     window.addEventListener("staff-changed", this.#onStaffChanged);
@@ -96,7 +99,7 @@ class StaffPage extends HTMLElement {
     window.removeEventListener("staff-drawer-closed", this.#onDrawerClosed);
     window.removeEventListener("popstate", this.#onPopState);
     window.removeEventListener("pagehide", this.#onPageHide);
-    this.#held.flush(); // another route: what waits is sent now
+    this.#runner?.flush(); // another route: what waits is sent now
   }
 
   // ---- rendering -------------------------------------------------------------------
@@ -204,7 +207,7 @@ class StaffPage extends HTMLElement {
   #showCounts() {
     if (!this.#counts) return;
     const counts = { ...this.#counts };
-    for (const person of this.#held.waiting) {
+    for (const person of this.#runner.waiting) {
       counts[person.status.toLowerCase()] -= 1;
       counts.inactive += 1;
     }
@@ -297,7 +300,7 @@ class StaffPage extends HTMLElement {
     const loaded = this.#pager.next(
       { filter: filterOf(this.#state), orderBy: { field: sort, direction } },
       // Someone whose Deactivate or Cancel waits is shown as gone already.
-      (staff) => !this.#held.isHeld(staff.id),
+      (staff) => !this.#runner.isHeld(staff.id),
     );
     if (first) this.#showList();
     this.#renderFooter();
@@ -342,9 +345,9 @@ class StaffPage extends HTMLElement {
     else if (action === "clear-filters") this.#clearFilters();
     else if (action === "open-new") this.#openPerson(button.dataset.id);
     else if (action === "clear-selection") this.#list.clearSelection();
-    else if (action === "resend-expired") this.#resendExpired();
-    else if (action === "undo") this.#undo(button.dataset.token);
-    else if (BULK_ACTIONS[action]) this.#bulk(action);
+    else if (action === "resend-expired") this.#runner.resendExpired();
+    else if (action === "undo" && this.#runner.undo(button.dataset.token)) this.#tabs.focusSelected();
+    else if (BULK_ACTIONS[action]) this.#runner.bulk(action);
   }
 
   #retry() {
@@ -381,41 +384,24 @@ class StaffPage extends HTMLElement {
     this.#messages.announce(`${fullName} was added and sent an activation email.`, open);
   }
 
-  // ---- row actions -------------------------------------------------------------------
+  // ---- what the actions changed (staff-runner.js) -------------------------------------
 
-  async #act(action, id) {
-    const staff = this.#pager.find(id);
-    if (!staff || this.#busy.has(id)) return;
-    if (action === "view") {
-      this.#openPerson(id);
-      return;
-    }
-    const spec = ACTIONS[action];
-    if (spec.confirm && !(await confirmAction(spec.confirm(staff)))) return;
-    if (!this.isConnected) return;
-    if (spec.held) {
-      this.#hold([staff], spec.held(staff), spec.undone(staff), (keepalive) => this.#sendHeld(spec, staff, keepalive));
-      return;
-    }
-    this.#busy.add(id);
-    this.#list.markBusy(id, true);
-    this.#messages.clear();
-    try {
-      const payload = await mutate(spec.query, { id });
-      if (!this.isConnected) return;
-      if (payload.userErrors.length) {
-        this.#messages.alert(payload.userErrors.map((error) => error.message).join(" "));
-        return;
-      }
-      this.#messages.announce(spec.done(staff, payload.staffMember));
-      this.#showUpdated(payload.staffMember);
-      this.#refreshCounts();
-    } catch (error) {
-      if (this.isConnected) this.#messages.alert(error.message);
-    } finally {
-      this.#busy.delete(id);
-      this.#list.markBusy(id, false);
-    }
+  #runnerHost() {
+    return {
+      find: (id) => this.#pager.find(id),
+      selection: () => this.#list.selection,
+      clearSelection: () => this.#list.clearSelection(),
+      markBusy: (id, busy) => this.#list.markBusy(id, busy),
+      messages: this.#messages,
+      updated: (staff) => this.#showUpdated(staff),
+      gone: (id) => {
+        this.#removeRow(id);
+        this.#showCounts();
+      },
+      restart: () => this.#reset(),
+      countsChanged: () => this.#refreshCounts(),
+      connected: () => this.isConnected,
+    };
   }
 
   /** A person as an action left them: their row changes, or leaves this tab's list. */
@@ -440,123 +426,6 @@ class StaffPage extends HTMLElement {
     this.#renderFooter();
     if (empty) this.#loadMore();
     else this.#fillViewport();
-  }
-
-  // ---- bulk actions ------------------------------------------------------------------
-
-  async #bulk(action) {
-    const ids = this.#list.selection;
-    const spec = BULK_ACTIONS[action];
-    if (!ids.length) return;
-    if (spec.confirm && !(await confirmAction(spec.confirm(ids.length)))) return;
-    if (!this.isConnected) return;
-    if (spec.held) {
-      const staff = this.#pager.rows.filter((row) => ids.includes(row.id));
-      this.#list.clearSelection();
-      this.#hold(staff, spec.held(ids.length), spec.undone(ids.length), (keepalive) =>
-        this.#sendHeldBulk(action, staff, keepalive),
-      );
-      return;
-    }
-    this.#messages.clear();
-    ids.forEach((id) => this.#list.markBusy(id, true));
-    try {
-      const outcome = await runBulk(action, ids);
-      if (this.isConnected) this.#showOutcome(outcome, spec.done);
-    } catch (error) {
-      if (this.isConnected) this.#messages.alert(error.message);
-    } finally {
-      ids.forEach((id) => this.#list.markBusy(id, false));
-    }
-  }
-
-  async #resendExpired() {
-    const confirmed = await confirmAction({
-      title: "Resend all expired activation links?",
-      message: "Everyone pending whose link has expired gets a new activation email, valid for 72 hours.",
-      confirmLabel: "Resend all expired",
-      cancelLabel: "Back",
-    });
-    if (!confirmed || !this.isConnected) return;
-    this.#messages.clear();
-    try {
-      const outcome = await resendAllExpired();
-      if (!this.isConnected) return;
-      if (!outcome.done.length && !outcome.failed.length) this.#messages.announce("No activation link has expired.");
-      else this.#showOutcome(outcome, (count) => `A new activation link was sent to ${people(count)}.`);
-    } catch (error) {
-      if (this.isConnected) this.#messages.alert(error.message);
-    }
-  }
-
-  /** Says what a bulk action did, names who it failed for and why, and updates the rows. */
-  #showOutcome({ done, failed }, doneText, known = this.#pager.rows) {
-    if (done.length) this.#messages.announce(doneText(done.length));
-    if (failed.length) {
-      const name = (id) => known.find((row) => row.id === id)?.fullName ?? "Someone not in this list";
-      this.#messages.failures(failed.map(({ id, message }) => ({ name: name(id), message })));
-    }
-    done.forEach((staff) => this.#showUpdated(staff));
-    this.#list.clearSelection();
-    this.#refreshCounts();
-  }
-
-  // ---- undo --------------------------------------------------------------------------
-
-  /** Shows these people as gone at once; the change is sent when the moment to undo it has
-   * passed, or when the page is left (staff-undo.js). */
-  #hold(staff, heldText, undoneText, send) {
-    this.#messages.clear();
-    const token = this.#held.hold({
-      staff,
-      undoneText,
-      send: async (keepalive) => {
-        await send(keepalive);
-        if (this.isConnected) this.#refreshCounts();
-      },
-    });
-    staff.forEach((person) => this.#removeRow(person.id));
-    this.#showCounts();
-    this.#messages.held(heldText, token);
-  }
-
-  #undo(token) {
-    const held = this.#held.undo(token);
-    if (!held) return;
-    this.#reset();
-    this.#messages.announce(held.undoneText);
-    this.#tabs.focusSelected();
-  }
-
-  async #sendHeld(spec, staff, keepalive) {
-    try {
-      const payload = await mutate(spec.query, { id: staff.id }, { keepalive });
-      if (!this.isConnected) return;
-      if (payload.userErrors.length) {
-        this.#reset(); // they are back in the list, as they are
-        this.#messages.alert(payload.userErrors.map((error) => error.message).join(" "));
-        return;
-      }
-      this.#messages.announce(spec.done(staff, payload.staffMember));
-    } catch (error) {
-      if (!this.isConnected) return;
-      this.#reset();
-      this.#messages.alert(error.message);
-    }
-  }
-
-  async #sendHeldBulk(action, staff, keepalive) {
-    const ids = staff.map((person) => person.id);
-    try {
-      const outcome = await runBulk(action, ids, { keepalive });
-      if (!this.isConnected) return;
-      if (outcome.failed.length) this.#reset(); // who was refused is back in the list
-      this.#showOutcome(outcome, BULK_ACTIONS[action].done, staff);
-    } catch (error) {
-      if (!this.isConnected) return;
-      this.#reset();
-      this.#messages.alert(error.message);
-    }
   }
 }
 
