@@ -71,3 +71,22 @@ def test_twelve_rows_in_view_at_1280_by_800(browser: Browser, crowded: str) -> N
         # The screen, not the whole page.
         page.screenshot(path=SCREENSHOTS / "staff-list-density-1280x800.png")
         assert in_view >= 12, in_view
+
+
+def test_printed_the_list_has_no_controls(browser: Browser, crowded: str) -> None:
+    with open_page(browser, crowded) as page:
+        sign_in(page)
+        show_tab(page, "Active", 3)
+        page.emulate_media(media="print")
+        for hidden in [
+            page.get_by_role("search", name="Filter staff"),
+            page.get_by_role("button", name="Add Staff"),
+            page.get_by_role("link", name="Export CSV"),
+            page.get_by_role("button", name="View Brian Biller"),
+            page.get_by_role("checkbox", name="Select Brian Biller"),
+            page.get_by_role("tab", name=re.compile("^Pending")),
+        ]:
+            expect(hidden).to_be_hidden()
+        expect(page.get_by_role("rowheader", name=re.compile("^Brian Biller"))).to_be_visible()
+        expect(page.get_by_role("tab", name=re.compile("^Active"))).to_be_visible()
+        screenshot(page, "staff-list-print")

@@ -84,6 +84,22 @@ def test_back_and_forward_restore_tab_search_and_filters(page: Page) -> None:
     expect(names(page)).to_have_text(["Fiona Frontdesk", "Peter Pending"])
 
 
+def test_link_expired_filter_is_for_pending_only(page: Page) -> None:
+    sign_in(page)
+    expired = page.get_by_label("Link expired")
+    expect(expired).to_be_hidden()  # Active: nobody there has a link
+    tab(page, "Pending").click()
+    with page.expect_request(lambda r: '"linkExpired":true' in (r.post_data or "")):
+        expired.check()
+    # The demo's links are fresh.
+    expect(page.get_by_text("No pending staff match your search.")).to_be_visible()
+    assert query(page) == {"tab": ["pending"], "expired": ["1"]}
+    tab(page, "Active").click()
+    expect(expired).to_be_hidden()
+    assert query(page) == {}  # not carried to a tab where it cannot match
+    expect(names(page)).to_have_text(["Alex Admin", "Brian Biller", "Camille Nurse"])
+
+
 def test_a_fresh_load_shows_the_state_in_the_address(page: Page) -> None:
     sign_in(page)
     page.goto("/staff?tab=pending&q=peter&twoFactor=off")

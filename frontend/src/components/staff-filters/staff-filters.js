@@ -7,16 +7,21 @@ import { normaliseSearch } from "../staff-page/staff-url.js";
 
 const SEARCH_DELAY_MS = 300;
 
-// The sort choices of the card view, where there are no column headers to press.
+// The sort choices of the card view, where there are no column headers to press: every
+// order a header can give too, so that the select can always show the current one.
 const SORTS = [
   ["NAME:ASC", "Name (A–Z)"],
   ["NAME:DESC", "Name (Z–A)"],
-  ["USERNAME:ASC", "Username"],
-  ["EMAIL:ASC", "Email"],
-  ["PRIMARY_PROVIDER:ASC", "Primary provider"],
+  ["USERNAME:ASC", "Username (A–Z)"],
+  ["USERNAME:DESC", "Username (Z–A)"],
+  ["EMAIL:ASC", "Email (A–Z)"],
+  ["EMAIL:DESC", "Email (Z–A)"],
+  ["PRIMARY_PROVIDER:ASC", "Primary provider (A–Z)"],
+  ["PRIMARY_PROVIDER:DESC", "Primary provider (Z–A)"],
   ["CREATED:DESC", "Newest first"],
   ["CREATED:ASC", "Oldest first"],
-  ["LAST_SIGN_IN:DESC", "Last sign-in"],
+  ["LAST_SIGN_IN:DESC", "Last signed in first"],
+  ["LAST_SIGN_IN:ASC", "Longest since sign-in first"],
 ];
 
 class StaffFilters extends HTMLElement {
@@ -90,12 +95,7 @@ class StaffFilters extends HTMLElement {
     form.twoFactorEnabled.value = state.twoFactorEnabled === null ? "" : String(state.twoFactorEnabled);
     form.linkExpired.checked = Boolean(state.linkExpired);
     form.loginLocked.checked = Boolean(state.loginLocked);
-    const sort = `${state.sort}:${state.direction}`;
-    // A column order the short list does not name (e.g. Email, descending) is added to it.
-    if (![...form.sort.options].some((option) => option.value === sort)) {
-      form.sort.append(new Option(`${sort.replace(":", ", ").toLowerCase()}`, sort));
-    }
-    form.sort.value = sort;
+    form.sort.value = `${state.sort}:${state.direction}`;
     for (const only of this.querySelectorAll("[data-only]")) only.hidden = only.dataset.only !== state.status;
   }
 
