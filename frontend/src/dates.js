@@ -30,13 +30,13 @@ const UNITS = [
   ["minute", 60],
 ];
 
-/** "in 2 days", "3 hours ago", "now": the largest unit that fits, rounded down. */
+/** "in 2 days", "3 hours ago", "just now": the largest unit that fits, rounded down. */
 export function relativeTime(value, now = Date.now()) {
   const seconds = (new Date(value).getTime() - now) / 1000;
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return RELATIVE.format(Math.trunc(seconds / size), unit);
   }
-  return RELATIVE.format(0, "second");
+  return "just now";
 }
 
 /** A <time> that says how long ago or ahead, with the exact time on hover. */
