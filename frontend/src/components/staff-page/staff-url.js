@@ -1,5 +1,5 @@
 // The Staff page's state in the address: the list's tab, search, filters and sort in the
-// query string (defaults left out), and the person open in the drawer in the path
+// query string, defaults left out; and the person open in the drawer in the path
 // (/staff/<id>), so that Back, Forward, a reload and a shared link show the same thing.
 
 export const STATUSES = ["ACTIVE", "PENDING", "INACTIVE"];
@@ -58,7 +58,7 @@ export function stateFromSearch(search) {
   return state;
 }
 
-/** The query string (with its "?", or "") of a list state. */
+/** The query string of a list state: with its "?", or "" for the defaults. */
 export function searchOf(state) {
   const params = new URLSearchParams();
   if (state.status !== "ACTIVE") params.set("tab", state.status.toLowerCase());
