@@ -203,7 +203,8 @@ class StaffPage extends HTMLElement {
     this.querySelector("staff-bulk-bar").show({ selected: this.#list.selection.length, status: this.#state.status });
   }
 
-  /** The counts, with the people whose change waits to be sent counted where they go. */
+  /** The counts, with the people whose change waits to be sent counted where they go
+   * (as if they matched the search: the counts are right again once the change is sent). */
   #showCounts() {
     if (!this.#counts) return;
     const counts = { ...this.#counts };
