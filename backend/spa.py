@@ -7,6 +7,7 @@
 - Any other path: a browser (it asks for HTML) gets index.html with status 404, and the
   SPA shows its "page not found" page; other clients get the JSON 404."""
 
+import re
 from pathlib import Path
 
 from starlette._utils import get_route_path
@@ -47,6 +48,14 @@ SPA_ROUTES = frozenset(
     }
 )
 
+# Client routes with a part that varies: a staff member's address, /staff/<id> (STAFF_MEMBER_ROUTE
+# in app-root.js; the same test compares the two).
+SPA_ROUTE_PATTERNS = (re.compile(r"^/staff/[^/]+$"),)
+
+
+def is_spa_route(path: str) -> bool:
+    return path in SPA_ROUTES or any(pattern.match(path) for pattern in SPA_ROUTE_PATTERNS)
+
 
 class SinglePageApp(StaticFiles):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,7 +71,7 @@ class SinglePageApp(StaticFiles):
             is_asset = "." in path.rsplit("/", 1)[-1]
             if missing.status_code != 404 or is_asset:
                 raise
-            if _route(scope) in SPA_ROUTES:
+            if is_spa_route(_route(scope)):
                 return await super().get_response("index.html", scope)
             if not _asks_for_html(scope):
                 return not_found()

@@ -26,3 +26,28 @@ export function timeOrDash(value, noneClass) {
     ? html`<time datetime="${value}">${formatDateTime(value)}</time>`
     : html`<span class="${noneClass}">—</span>`;
 }
+
+const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const UNITS = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+/** "in 2 days", "3 hours ago", "just now": the largest unit that fits, rounded down. */
+export function relativeTime(value, now = Date.now()) {
+  const seconds = (new Date(value).getTime() - now) / 1000;
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return RELATIVE.format(Math.trunc(seconds / size), unit);
+  }
+  return "just now";
+}
+
+/** A <time> that says how long ago or ahead, with the exact time on hover. */
+export function relativeTimeElement(value, now = Date.now()) {
+  const exact = formatDateTime(value);
+  return html`<time datetime="${value}" title="${exact}">${relativeTime(value, now)}</time>`;
+}

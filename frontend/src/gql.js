@@ -8,12 +8,14 @@ export class GraphQLError extends Error {
   }
 }
 
-export async function gql(query, variables = {}) {
+/** `keepalive`: the request outlives the page (sent while it is being left). */
+export async function gql(query, variables = {}, { keepalive = false } = {}) {
   let response;
   try {
     response = await fetch("/graphql", {
       method: "POST",
       credentials: "same-origin",
+      keepalive,
       headers: { "Content-Type": "application/json", "X-Requested-With": "staff-accounts" },
       body: JSON.stringify({ query, variables }),
     });
@@ -44,7 +46,7 @@ export async function gql(query, variables = {}) {
 }
 
 /** The payload of a single mutation: its data, whose `userErrors` the caller shows. */
-export async function mutate(query, input) {
-  const data = await gql(query, { input });
+export async function mutate(query, input, options = {}) {
+  const data = await gql(query, { input }, options);
   return Object.values(data)[0];
 }

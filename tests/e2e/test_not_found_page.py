@@ -26,7 +26,7 @@ def test_an_unknown_path_shows_page_not_found_and_links_back(browser: Browser, s
         assert page.url == f"{server}/sign-in"
 
         sign_in(page)
-        page.goto("/staff/typo")
+        page.goto("/roles/typo")  # (/staff/<id> is a staff member's address)
         expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
         page.get_by_role("link", name="Go to the start page").click()
         page.wait_for_url(f"{server}/staff")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from backend.http.not_found import RESERVED_PREFIXES
-from backend.spa import FRONTEND_DIR, SPA_ROUTES
+from backend.spa import FRONTEND_DIR, SPA_ROUTE_PATTERNS, SPA_ROUTES
 from tests.api.client import GraphQLClient
 
 NOT_FOUND = {"errors": [{"message": "No such endpoint.", "extensions": {"code": "NOT_FOUND"}}]}
@@ -38,9 +38,11 @@ async def test_unknown_paths_under_reserved_prefixes_are_json_404s(
 
 
 async def test_the_spa_routes_get_the_app(anonymous: GraphQLClient) -> None:
-    for path in sorted(SPA_ROUTES):
+    # A staff member's address opens the Staff page with their drawer.
+    for path in [*sorted(SPA_ROUTES), "/staff/U3RhZmZNZW1iZXI6MQ"]:
         page = await anonymous.http.get(path, headers=BROWSER)
         assert page.status_code == 200 and "<app-root>" in page.text, path
+    assert (await anonymous.http.get("/staff/a/b", headers=BROWSER)).status_code == 404
 
 
 async def test_other_browser_paths_get_the_shell_with_a_404(anonymous: GraphQLClient) -> None:
@@ -59,6 +61,10 @@ def test_the_server_knows_the_routes_of_the_spa() -> None:
     routes = re.search(r"const ROUTES = \{(.*?)\};", source, re.DOTALL)
     assert routes is not None
     assert set(re.findall(r'"(/[^"]*)":', routes.group(1))) == SPA_ROUTES
+    patterns = re.findall(r"^const \w+_ROUTE = /(.*)/;$", source, re.MULTILINE)
+    assert [pattern.replace("\\/", "/") for pattern in patterns] == [
+        pattern.pattern for pattern in SPA_ROUTE_PATTERNS
+    ]
 
 
 def test_the_prefixes_are_the_documented_ones() -> None:

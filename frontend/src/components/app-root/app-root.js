@@ -21,6 +21,15 @@ const ROUTES = {
   "/confirm-email": ["confirm-email-page", false],
 };
 
+// A staff member's own address (/staff/<id>) is the Staff page with their drawer open;
+// backend/spa.py answers the same pattern with the app.
+const STAFF_MEMBER_ROUTE = /^\/staff\/[^/]+$/;
+
+/** The ROUTES key of a path. */
+function routeOf(path) {
+  return STAFF_MEMBER_ROUTE.test(path) ? "/staff" : path;
+}
+
 const MANAGERS_ONLY = ["/staff", "/api-clients", "/webhooks"];
 
 // "/" goes to the viewer's home; any other path outside ROUTES gets this page.
@@ -129,14 +138,14 @@ class AppRoot extends HTMLElement {
     let path = currentPath();
     if (path === "/") path = viewer ? homeOf(viewer) : "/sign-in";
     // Any other unknown path: say so (the server answered 404), keeping the address.
-    const [page, needsViewer] = ROUTES[path] ?? NOT_FOUND;
+    const [page, needsViewer] = ROUTES[routeOf(path)] ?? NOT_FOUND;
     if (needsViewer && !viewer) return navigate("/sign-in");
     if (path === "/sign-in" && viewer) return navigate(homeOf(viewer));
     // Held (two-factor enrolment, or a new password to choose): only the account page (and
     // the public ones) until done.
     if (needsViewer && isHeld(viewer) && path !== "/account") return navigate("/account");
     // Manage Accounts pages: others go to their own account.
-    if (MANAGERS_ONLY.includes(path) && !canManageStaff(viewer)) return navigate("/account");
+    if (MANAGERS_ONLY.includes(routeOf(path)) && !canManageStaff(viewer)) return navigate("/account");
     if (path !== currentPath()) window.history.replaceState({}, "", path);
     const signedIn = String(Boolean(viewer));
     if (this.dataset.page !== page || this.dataset.viewer !== signedIn) {
