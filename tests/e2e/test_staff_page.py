@@ -139,7 +139,7 @@ def test_tabs_counts_and_the_table_of_each_status(page: Page) -> None:
         re.compile(r"Link expires (in \d+ (minutes|hours|days)|tomorrow)")
     )
     expect(fiona.locator(".staff-col-when time")).to_have_attribute(
-        "title", re.compile(r"^\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d$")
+        "title", re.compile(r"^\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d [A-Z][A-Za-z0-9+:-]*$")
     )
     expect(fiona.get_by_role("button", name="Resend Fiona Frontdesk")).to_be_visible()
     expect(fiona.get_by_role("button", name="Cancel Fiona Frontdesk")).to_be_visible()
