@@ -89,4 +89,9 @@ def test_printed_the_list_has_no_controls(browser: Browser, crowded: str) -> Non
             expect(hidden).to_be_hidden()
         expect(page.get_by_role("rowheader", name=re.compile("^Brian Biller"))).to_be_visible()
         expect(page.get_by_role("tab", name=re.compile("^Active"))).to_be_visible()
+        # The column headings stay, the sortable ones (buttons) included.
+        for heading in ["Name", "Username", "Email", "Last sign-in"]:
+            expect(
+                page.get_by_role("columnheader", name=re.compile(f"^{heading}", re.I))
+            ).to_be_visible()
         screenshot(page, "staff-list-print")

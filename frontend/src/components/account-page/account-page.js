@@ -284,6 +284,9 @@ class AccountPage extends HTMLElement {
       } catch (failure) {
         this.#twoFactor = { mode: "off", error: failure.message };
       }
+      // The button may sit in the banner, which is not redrawn when its markup is unchanged
+      // (a failure): it must not stay disabled there.
+      button.disabled = false;
       this.#render("two-factor");
       this.#focus(this.#twoFactor.mode === "enrolling" ? "#two-factor-code" : "[data-action=enroll-start]");
     } else if (action === "enroll-cancel") {
