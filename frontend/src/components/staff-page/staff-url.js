@@ -90,7 +90,12 @@ export function personUrl(staffId, state) {
 /** The id of the person the path opens (/staff/<id>), or null. */
 export function staffIdFromPath(pathname) {
   const match = STAFF_MEMBER_PATH.exec(pathname);
-  return match ? decodeURIComponent(match[1]) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null; // a malformed escape (/staff/%zz) is no one's address: the list alone
+  }
 }
 
 export function sameState(a, b) {
