@@ -84,6 +84,11 @@ export function checkField({ id, name, label: text, checked = false, ...options 
   </div>`;
 }
 
+/** What could not be loaded, with a Try again button carrying `action` (data-action). */
+export function loadFailed(message, action) {
+  return html`${formError(message)}<button type="button" class="retry" data-action="${action}">Try again</button>`;
+}
+
 /** An error about the whole form (the userErrors without a field, under ""). */
 export function formError(message) {
   return message ? html`<p class="form-error" role="alert">${message}</p>` : "";

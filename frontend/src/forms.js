@@ -11,6 +11,11 @@ export function messageOf(error) {
   return `${error.message} You can try again in ${after}.`;
 }
 
+/** The messages of a payload's userErrors as one line. */
+export function userErrorsText(userErrors) {
+  return userErrors.map(messageOf).join(" ");
+}
+
 /** Map of input field name -> message, plus "" for errors about the whole request. */
 export function errorsByField(userErrors) {
   const byField = {};

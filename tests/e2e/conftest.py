@@ -116,6 +116,15 @@ def sign_in(
     page.get_by_role("button", name="Sign out", exact=True).wait_for()
 
 
+def spa_navigate(page: "Page", path: str) -> None:
+    """Follows an in-app route without a request to the server (as a link of the app does):
+    the page is not loaded again, and the not-found page's 404 is not asked for."""
+    page.evaluate(
+        "path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')) }",
+        path,
+    )
+
+
 def screenshot(page: "Page", name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

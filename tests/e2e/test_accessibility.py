@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.api import Api
-from tests.e2e.conftest import open_page, sign_in
+from tests.e2e.conftest import open_page, sign_in, spa_navigate
 
 Scheme = Literal["light", "dark", "forced"]
 # axe-core's own build, as the axe-playwright-python wheel carries it from npm.
@@ -32,15 +32,6 @@ RUN_AXE = """async () => {
 # text of too little contrast): the page shows what axe must judge.
 SETTLED = """() => !document.querySelector('.loading, .loading-inline, [aria-busy=true]')
   && document.getAnimations().every((animation) => animation.playState !== 'running')"""
-
-
-def spa_navigate(page: Page, path: str) -> None:
-    """Follows an in-app route without a request (the not-found page answers 404, which
-    the page fixture counts as an error when the server is asked)."""
-    page.evaluate(
-        "path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')) }",
-        path,
-    )
 
 
 def audit(page: Page, heading: str) -> list[dict[str, Any]]:

@@ -5,21 +5,13 @@ sessions), API clients, Webhooks and the Security card of Roles & Permissions.""
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, spa_navigate
 
 UNREACHABLE = "The server cannot be reached"
 
 
 def refuse(route: Route) -> None:
     route.abort()
-
-
-def spa_navigate(page: Page, path: str) -> None:
-    """An in-app route: the signed-in viewer is not fetched again (it would fail too)."""
-    page.evaluate(
-        "path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')) }",
-        path,
-    )
 
 
 def test_your_account_offers_try_again_for_each_part(page: Page) -> None:

@@ -94,15 +94,24 @@ def test_resend_to_three_selected_people(bulk_page: Page, bulk_server: str) -> N
     expect(bar).to_be_hidden()  # the selection is done with
 
 
+def request_for(route: Route, field: str) -> dict[str, Any] | None:
+    """The GraphQL request of `route` when it asks for `field`; any other goes through
+    (None)."""
+    body: dict[str, Any] = json.loads(route.request.post_data or "{}")
+    if field in body.get("query", ""):
+        return body
+    route.fallback()
+    return None
+
+
 def test_select_all_and_a_result_per_person(bulk_page: Page) -> None:
     page = bulk_page
     pending_tab(page)
 
     # The server refuses one of them: the page names who and why.
     def refuse_one(route: Route) -> None:
-        body = json.loads(route.request.post_data or "{}")
-        if "staffBulkCancelVerification" not in body.get("query", ""):
-            route.fallback()
+        body = request_for(route, "staffBulkCancelVerification")
+        if body is None:
             return
         ids = body["variables"]["input"]["ids"]
         results: list[dict[str, Any]] = [
@@ -143,9 +152,8 @@ def test_resend_all_expired_goes_on_while_there_is_more(bulk_page: Page) -> None
     seen: list[Any] = []
 
     def answer(route: Route) -> None:
-        body = json.loads(route.request.post_data or "{}")
-        if "staffResendExpiredActivations" not in body.get("query", ""):
-            route.fallback()
+        body = request_for(route, "staffResendExpiredActivations")
+        if body is None:
             return
         after = body["variables"]["input"]["after"]
         seen.append(after)

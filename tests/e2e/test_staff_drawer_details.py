@@ -4,7 +4,8 @@ last sign-in once they are not pending; and a failed load that
 can be tried again."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
@@ -26,21 +27,33 @@ def is_staff_member_query(route: Route) -> bool:
     return "StaffDrawerMember" in (route.request.post_data or "")
 
 
-def supersede_activation_email(route: Route) -> None:
-    """The drawer's person, with an activation email replaced by a newer one."""
-    if not is_staff_member_query(route):
-        route.fallback()
-        return
-    response = route.fetch()
-    body = response.json()
-    member = body["data"]["staffMember"]
+def rewrite_staff_member(change: Callable[[dict[str, Any]], None]) -> Callable[[Route], None]:
+    """A route handler answering the drawer's person query with the server's answer, as
+    `change` rewrites the person; other requests go through."""
+
+    def handle(route: Route) -> None:
+        if not is_staff_member_query(route):
+            route.fallback()
+            return
+        response = route.fetch()
+        body = response.json()
+        change(body["data"]["staffMember"])
+        route.fulfill(response=response, json=body)
+
+    return handle
+
+
+def _superseded(member: dict[str, Any]) -> None:
     member["activationEmail"] = {
         "status": "SUPERSEDED",
         "attempts": 1,
         "lastError": None,
         "sentAt": None,
     }
-    route.fulfill(response=response, json=body)
+
+
+# The drawer's person, with an activation email replaced by a newer one.
+supersede_activation_email = rewrite_staff_member(_superseded)
 
 
 @pytest.fixture(autouse=True)
@@ -80,17 +93,11 @@ def test_an_inactive_person_shows_the_activation_email_only_if_never_activated(
     assert "Activation email" in labels and "Activation link" not in labels, labels
 
     # Once activated (then deactivated), the activation email is history.
-    def activated(route: Route) -> None:
-        if not is_staff_member_query(route):
-            route.fallback()
-            return
-        response = route.fetch()
-        body = response.json()
-        body["data"]["staffMember"]["activatedAt"] = "2026-11-01T09:00:00+00:00"
-        body["data"]["staffMember"]["activationEmail"]["status"] = "SUPERSEDED"
-        route.fulfill(response=response, json=body)
+    def activated(member: dict[str, Any]) -> None:
+        member["activatedAt"] = "2026-11-01T09:00:00+00:00"
+        member["activationEmail"]["status"] = "SUPERSEDED"
 
-    page.route("**/graphql", activated)
+    page.route("**/graphql", rewrite_staff_member(activated))
     drawer(page).get_by_role("button", name="Close").click()
     page.evaluate(OPEN_VIEW, inactive["id"])
     activated_row = drawer(page).locator(".sd-row", has_text=re.compile(r"^Activated"))

@@ -3,7 +3,7 @@
 // A session the practice holds to two-factor enrolment lands here and can do nothing else
 // until it enrols: the page says so and leads straight into the set-up.
 
-import { formError } from "../../form-fields.js";
+import { formError, loadFailed } from "../../form-fields.js";
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError, markInvalid } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -137,8 +137,7 @@ class AccountPage extends HTMLElement {
     let body;
     if (state.mode === "loading") body = html`<p class="loading-inline">Loading…</p>`;
     else if (state.mode === "error") {
-      body = html`<p class="form-error" role="alert">${state.message}</p>
-        <button type="button" data-action="two-factor-retry">Try again</button>`;
+      body = loadFailed(state.message, "two-factor-retry");
     }
     else if (state.mode === "off") {
       // Held, the banner above offers the button: one way in, not two.

@@ -5,7 +5,7 @@
 
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { timeOrDash } from "../../dates.js";
-import { formError } from "../../form-fields.js";
+import { formError, loadFailed } from "../../form-fields.js";
 import { gql, mutate } from "../../gql.js";
 import { errorsByField, fieldError } from "../../forms.js";
 import { html, render } from "../../html.js";
@@ -141,8 +141,7 @@ class ApiClientsPage extends HTMLElement {
 
   #list() {
     if (this.#loadError) {
-      return html`<p class="form-error" role="alert">${this.#loadError}</p>
-        <button type="button" data-action="retry">Try again</button>`;
+      return loadFailed(this.#loadError, "retry");
     }
     if (this.#clients === null) return html`<p class="loading-inline">Loading…</p>`;
     if (!this.#clients.length) return html`<p class="muted">No API clients yet.</p>`;

@@ -4,6 +4,7 @@
 // visible (not while the tab is hidden); Refresh asks at once.
 
 import { formatDateTime, timeOrDash } from "../../dates.js";
+import { loadFailed } from "../../form-fields.js";
 import { html, render } from "../../html.js";
 
 const NOT_AVAILABLE = "The development mailbox is only available in development mode.";
@@ -151,8 +152,7 @@ class MailboxPage extends HTMLElement {
     this.#status("");
     render(
       this.querySelector(".mailbox-body"),
-      html`<p class="form-error" role="alert">${message}</p>
-        <button type="button" class="mailbox-retry" data-action="refresh">Try again</button>`,
+      loadFailed(message, "refresh"),
     );
   }
 

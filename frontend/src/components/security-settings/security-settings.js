@@ -3,6 +3,7 @@
 // holds a permission set there; only a viewer with Manage Accounts sees it.
 
 import { gql, mutate } from "../../gql.js";
+import { loadFailed } from "../../form-fields.js";
 import { html, render } from "../../html.js";
 import { store } from "../../store.js";
 
@@ -46,8 +47,7 @@ class SecuritySettings extends HTMLElement {
     const { required, error, notice, loadError } = this.#state;
     let body;
     if (loadError) {
-      body = html`<p class="form-error" role="alert">${loadError}</p>
-        <button type="button" data-action="security-retry">Try again</button>`;
+      body = loadFailed(loadError, "security-retry");
     }
     else if (required === null) body = html`<p class="security-hint">Loading…</p>`;
     else {

@@ -6,6 +6,7 @@
 
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { timeOrDash } from "../../dates.js";
+import { userErrorsText } from "../../forms.js";
 import { mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
 import { announceStaffChange } from "../../staff-events.js";
@@ -168,7 +169,7 @@ class StaffDetails extends HTMLElement {
     let failure;
     try {
       const payload = await mutate(action.mutation, { id: staff.id });
-      if (payload.userErrors.length) failure = payload.userErrors.map((e) => e.message).join(" ");
+      if (payload.userErrors.length) failure = userErrorsText(payload.userErrors);
       else {
         // Said even when the drawer was closed meanwhile: the change was made.
         announceStaffChange(payload.staffMember, { created: false });

@@ -10,6 +10,7 @@
 import { confirmDiscard } from "../confirm-dialog/confirm-dialog.js";
 import { trapFocus } from "../../focus-trap.js";
 import { gql } from "../../gql.js";
+import { loadFailed } from "../../form-fields.js";
 import { html, render } from "../../html.js";
 import { announceDrawerClosed } from "../../staff-events.js";
 import { STAFF_FIELDS } from "../../staff-fields.js";
@@ -156,8 +157,7 @@ class StaffDrawer extends HTMLElement {
     render(
       this.#content,
       html`<div class="sd-scroll">
-        <p class="form-error" role="alert">${message}</p>
-        <button type="button" data-action="retry">Try again</button>
+        ${loadFailed(message, "retry")}
       </div>`,
     );
     // The button that was pressed is gone (Try again): focus stays in the drawer.

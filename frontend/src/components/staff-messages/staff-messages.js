@@ -3,6 +3,7 @@
 // The buttons carry data-action for the page to handle.
 
 import { html, render } from "../../html.js";
+import { people } from "../staff-page/staff-bulk.js";
 
 class StaffMessages extends HTMLElement {
   connectedCallback() {
@@ -34,7 +35,7 @@ class StaffMessages extends HTMLElement {
     render(
       this.#region("alert"),
       html`<div class="staff-message staff-alert">
-        <p>Not done for ${items.length} ${items.length === 1 ? "person" : "people"}:</p>
+        <p>Not done for ${people(items.length)}:</p>
         <ul>${items.map(({ name, message }) => html`<li>${name}: ${message}</li>`)}</ul>
       </div>`,
     );

@@ -1,19 +1,19 @@
 // What each row action of the Staff list sends, whether it asks first, and what it says
 // when done; and which actions a row offers.
 
-export const STAFF_FIELDS = `id fullName username email cellPhone status twoFactorEnabled activationExpiresAt
+export const STAFF_ROW_FIELDS = `id fullName username email cellPhone status twoFactorEnabled activationExpiresAt
   lastSignInAt loginLocked role { name } primaryProvider { fullName }`;
 
 // One constant per document, not a function that builds them: `make documents` reads the
 // documents from this source (the server's manifest of trusted documents).
 const RESEND = `mutation($input: StaffActionInput!) { staffResendActivation(input: $input) {
-    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+    staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } }`;
 const CANCEL = `mutation($input: StaffActionInput!) { staffCancelVerification(input: $input) {
-    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+    staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } }`;
 const DEACTIVATE = `mutation($input: StaffActionInput!) { staffDeactivate(input: $input) {
-    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+    staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } }`;
 const REACTIVATE = `mutation($input: StaffActionInput!) { staffReactivate(input: $input) {
-    staffMember { ${STAFF_FIELDS} } userErrors { field code message } } }`;
+    staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } }`;
 
 // `held`: sent only after the moment to undo it (staff-undo.js).
 export const ACTIONS = {

@@ -2,18 +2,19 @@
 // "Resend all expired". The mutations are not atomic: each answers per person.
 
 import { mutate } from "../../gql.js";
-import { STAFF_FIELDS } from "./staff-actions.js";
+import { userErrorsText } from "../../forms.js";
+import { STAFF_ROW_FIELDS } from "./staff-actions.js";
 
 const MAX_IDS = 100;
 
 const BULK_RESEND = `mutation($input: StaffBulkInput!) { staffBulkResendActivation(input: $input) {
-    results { id staffMember { ${STAFF_FIELDS} } userErrors { field code message } } userErrors { field code message } } }`;
+    results { id staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } userErrors { field code message } } }`;
 const BULK_CANCEL = `mutation($input: StaffBulkInput!) { staffBulkCancelVerification(input: $input) {
-    results { id staffMember { ${STAFF_FIELDS} } userErrors { field code message } } userErrors { field code message } } }`;
+    results { id staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } userErrors { field code message } } }`;
 const BULK_DEACTIVATE = `mutation($input: StaffBulkInput!) { staffBulkDeactivate(input: $input) {
-    results { id staffMember { ${STAFF_FIELDS} } userErrors { field code message } } userErrors { field code message } } }`;
+    results { id staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } } userErrors { field code message } } }`;
 const RESEND_EXPIRED = `mutation($input: StaffResendExpiredActivationsInput!) { staffResendExpiredActivations(input: $input) {
-    results { id staffMember { ${STAFF_FIELDS} } userErrors { field code message } }
+    results { id staffMember { ${STAFF_ROW_FIELDS} } userErrors { field code message } }
     userErrors { field code message } hasMore endCursor } }`;
 
 export function people(count) {
@@ -66,7 +67,7 @@ export const BULK_ACTIONS = {
 function sortResults(results, into) {
   for (const result of results) {
     if (result.userErrors.length) {
-      into.failed.push({ id: result.id, message: result.userErrors.map((e) => e.message).join(" ") });
+      into.failed.push({ id: result.id, message: userErrorsText(result.userErrors) });
     } else {
       into.done.push(result.staffMember);
     }
@@ -79,7 +80,7 @@ export async function runBulk(action, ids, options = {}) {
   for (let start = 0; start < ids.length; start += MAX_IDS) {
     const input = { ids: ids.slice(start, start + MAX_IDS) };
     const payload = await mutate(BULK_ACTIONS[action].query, input, options);
-    if (payload.userErrors.length) throw new Error(payload.userErrors.map((e) => e.message).join(" "));
+    if (payload.userErrors.length) throw new Error(userErrorsText(payload.userErrors));
     sortResults(payload.results, outcome);
   }
   return outcome;
@@ -91,7 +92,7 @@ export async function resendAllExpired() {
   let after = null;
   for (;;) {
     const payload = await mutate(RESEND_EXPIRED, { after });
-    if (payload.userErrors.length) throw new Error(payload.userErrors.map((e) => e.message).join(" "));
+    if (payload.userErrors.length) throw new Error(userErrorsText(payload.userErrors));
     sortResults(payload.results, outcome);
     if (!payload.hasMore || !payload.endCursor) return outcome;
     after = payload.endCursor;

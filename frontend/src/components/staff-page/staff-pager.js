@@ -2,7 +2,7 @@
 // (another tab, search, filter or sort) drops the answers still on their way for the old list.
 
 import { gql } from "../../gql.js";
-import { STAFF_FIELDS } from "./staff-actions.js";
+import { STAFF_ROW_FIELDS } from "./staff-actions.js";
 
 const PAGE_SIZE = 25;
 
@@ -10,7 +10,7 @@ const PAGE = `query StaffPage($filter: StaffFilter, $orderBy: StaffOrderBy, $fir
   staffMembers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    edges { node { ${STAFF_FIELDS} } }
+    edges { node { ${STAFF_ROW_FIELDS} } }
   }
 }`;
 

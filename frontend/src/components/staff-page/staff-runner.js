@@ -5,15 +5,12 @@
 //   find(id), selection(), clearSelection(), markBusy(id, busy), messages (staff-messages),
 //   updated(staff), gone(id), restart(), countsChanged(), connected().
 
+import { userErrorsText } from "../../forms.js";
 import { mutate } from "../../gql.js";
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { ACTIONS } from "./staff-actions.js";
 import { BULK_ACTIONS, people, resendAllExpired, runBulk } from "./staff-bulk.js";
 import { HeldActions } from "./staff-undo.js";
-
-function messageOf(userErrors) {
-  return userErrors.map((error) => error.message).join(" ");
-}
 
 export class StaffRunner {
   #host;
@@ -56,7 +53,7 @@ export class StaffRunner {
       const payload = await mutate(spec.query, { id });
       if (!host.connected()) return;
       if (payload.userErrors.length) {
-        host.messages.alert(messageOf(payload.userErrors));
+        host.messages.alert(userErrorsText(payload.userErrors));
         return;
       }
       host.messages.announce(spec.done(staff, payload.staffMember));
@@ -163,7 +160,7 @@ export class StaffRunner {
       if (!host.connected()) return;
       if (payload.userErrors.length) {
         host.restart(); // they are back in the list, as they are
-        host.messages.alert(messageOf(payload.userErrors));
+        host.messages.alert(userErrorsText(payload.userErrors));
         return;
       }
       host.messages.announce(spec.done(staff, payload.staffMember));

@@ -10,6 +10,7 @@ import { registerWebhookSecretPanel } from "../webhook-secret-panel/webhook-secr
 import { ENDPOINT_FIELDS, registerWebhookEndpointForm } from "../webhook-endpoint-form/webhook-endpoint-form.js";
 import { timeOrDash } from "../../dates.js";
 import { gql, mutate } from "../../gql.js";
+import { loadFailed } from "../../form-fields.js";
 import { html, render } from "../../html.js";
 import { eventTypeName } from "../../webhook-event-types.js";
 
@@ -127,8 +128,7 @@ class WebhooksPage extends HTMLElement {
 
   #list() {
     if (this.#loadError) {
-      return html`<p class="form-error" role="alert">${this.#loadError}</p>
-        <button type="button" data-action="reload">Try again</button>`;
+      return loadFailed(this.#loadError, "reload");
     }
     if (this.#endpoints === null) return html`<p class="loading-inline">Loading…</p>`;
     if (!this.#endpoints.length) return html`<p class="muted">No webhook endpoints yet.</p>`;
