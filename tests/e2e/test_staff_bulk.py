@@ -269,3 +269,76 @@ def test_leaving_the_page_sends_what_waits_at_once(bulk_page: Page, api: Api) ->
     assert statuses(api, "bbiller") == ["ACTIVE"]
     page.goto("/mailbox")
     wait_for_statuses(api, ["bbiller"], "INACTIVE", within=3)
+
+
+def test_two_waiting_changes_keep_their_own_undo(bulk_page: Page, api: Api) -> None:
+    page = bulk_page
+    page.get_by_role("tab", name=re.compile(r"^Pending\b")).click()
+    for name in ["Fiona Frontdesk", "Peter Pending"]:
+        page.get_by_role("button", name=f"Cancel {name}").click()
+        page.get_by_role("dialog").get_by_role("button", name="Cancel Verification").click()
+        page.clock.fast_forward(3_000)
+    # Fiona's moment has passed: hers is sent; Peter's line and its Undo stay.
+    wait_for_statuses(api, ["ffrontdesk"], "INACTIVE", within=3)
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Peter Pending's verification will be cancelled. Undo")
+    expect(status.get_by_role("button", name="Undo")).to_have_count(1)
+    status.get_by_role("button", name="Undo").click()
+    expect(status).to_contain_text("Peter Pending's verification was not cancelled.")
+    page.clock.fast_forward(10_000)
+    page.wait_for_timeout(300)
+    assert statuses(api, "ppending") == ["PENDING"]
+
+
+def test_signing_out_sends_what_waits_first(bulk_page: Page, api: Api) -> None:
+    page = bulk_page
+    page.get_by_role("button", name="Deactivate Camille Nurse").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_role("status")).to_contain_text("will be deactivated")
+    assert statuses(api, "cnurse") == ["ACTIVE"]
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    wait_for_statuses(api, ["cnurse"], "INACTIVE", within=3)
+
+
+def test_a_change_the_ended_session_could_not_make_is_said(bulk_page: Page, api: Api) -> None:
+    page = bulk_page
+    page.get_by_role("tab", name=re.compile(r"^Pending\b")).click()
+    page.get_by_role("button", name="Cancel Bulkc Bulk").click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel Verification").click()
+    page.context.clear_cookies()  # the session is gone before the change is sent
+    page.clock.fast_forward(5_000)
+    notice = page.locator("sign-in-page .notice")
+    expect(notice).to_contain_text("Your session has ended.")
+    expect(notice).to_contain_text("Bulkc Bulk's verification was not cancelled.")
+    assert statuses(api, "bulkc") == ["PENDING"]
+
+
+def test_leaving_sends_every_batch_of_a_large_bulk_change_at_once(bulk_page: Page) -> None:
+    """With keepalive (the page is going), 250 ids go as three requests started together:
+    one after the other, only the first would leave a page that is gone."""
+    timeline = bulk_page.evaluate(
+        """async () => {
+          const { runBulk } = await import("/src/components/staff-page/staff-bulk.js");
+          const events = [];
+          const realFetch = window.fetch;
+          window.fetch = async (url, init) => {
+            const { ids } = JSON.parse(init.body).variables.input;
+            events.push(`start ${ids.length} ${init.keepalive}`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            events.push("end");
+            const results = ids.map((id) => ({ id, staffMember: { id }, userErrors: [] }));
+            const data = { staffBulkDeactivate: { results, userErrors: [] } };
+            return new Response(JSON.stringify({ data }));
+          };
+          try {
+            const ids = Array.from({ length: 250 }, (_, i) => `id${i}`);
+            const outcome = runBulk("bulk-deactivate", ids, { keepalive: true });
+            return { events, done: (await outcome).done.length };
+          } finally {
+            window.fetch = realFetch;
+          }
+        }"""
+    )
+    assert timeline["events"][:3] == ["start 100 true", "start 100 true", "start 50 true"]
+    assert timeline["done"] == 250

@@ -123,6 +123,10 @@ class AppRoot extends HTMLElement {
   }
 
   async #signOut() {
+    // Pages finish what must be sent while the session lives (held Staff actions).
+    const pending = [];
+    window.dispatchEvent(new CustomEvent("before-sign-out", { detail: { waitUntil: (work) => pending.push(work) } }));
+    await Promise.allSettled(pending);
     try {
       await gql(SIGN_OUT);
     } catch {

@@ -13,8 +13,12 @@ class SignInPage extends HTMLElement {
   // two-factor code is asked for; they are dropped as soon as sign-in ends either way.
   #credentials = null;
   #useRecovery = false;
+  // A notice can arrive after the page shows (a held Staff change that could not be
+  // made once the session had ended): only its line is redrawn, not what was typed.
+  #onStoreChange = () => this.#renderNotice();
 
   connectedCallback() {
+    store.addEventListener("change", this.#onStoreChange);
     this.addEventListener("submit", (event) => this.#submit(event));
     this.addEventListener("click", (event) => {
       const action = event.target.closest("[data-action]")?.dataset.action;
@@ -30,18 +34,27 @@ class SignInPage extends HTMLElement {
   }
 
   disconnectedCallback() {
+    store.removeEventListener("change", this.#onStoreChange);
     this.#credentials = null;
   }
 
-  #renderPasswordStep() {
+  #renderNotice() {
+    const slot = this.querySelector(".sign-in-notice");
     const notice = store.state.notice;
+    if (slot && slot.dataset.notice !== (notice ?? "")) {
+      slot.dataset.notice = notice ?? "";
+      render(slot, notice ? html`<p class="notice" role="status">${notice}</p>` : html``);
+    }
+  }
+
+  #renderPasswordStep() {
     this.#useRecovery = false;
     render(
       this,
       html`
         <section class="card narrow" aria-labelledby="sign-in-title">
           <h1 id="sign-in-title">Sign in</h1>
-          ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
+          <div class="sign-in-notice"></div>
           <form novalidate data-step="password">
             <label for="sign-in-username">Username</label>
             <input id="sign-in-username" name="username" autocomplete="username" required autofocus>
@@ -54,6 +67,7 @@ class SignInPage extends HTMLElement {
         </section>
       `,
     );
+    this.#renderNotice();
     this.querySelector("#sign-in-username").focus();
   }
 

@@ -1,5 +1,6 @@
-// The Staff page's live regions: a status for what was done (with an Undo or an Open
-// button when there is one), an alert for what went wrong (with Try again when it helps).
+// The Staff page's live regions: a status for what was done (with an Open button when
+// there is one) and for each change that waits to be sent (with its Undo), an alert for
+// what went wrong (with Try again when it helps).
 // The buttons carry data-action for the page to handle.
 
 import { html, render } from "../../html.js";
@@ -7,7 +8,12 @@ import { people } from "../staff-page/staff-bulk.js";
 
 class StaffMessages extends HTMLElement {
   connectedCallback() {
-    render(this, html`<div role="status" data-region="status"></div><div role="alert" data-region="alert"></div>`);
+    // Held changes keep their line (and Undo) whatever is announced meanwhile.
+    render(
+      this,
+      html`<div role="status"><div data-region="held"></div><div data-region="status"></div></div>
+        <div role="alert" data-region="alert"></div>`,
+    );
   }
 
   #region(name) {
@@ -19,10 +25,20 @@ class StaffMessages extends HTMLElement {
     render(this.#region("status"), html`<p class="success staff-message">${mark} ${message}${extra}</p>`);
   }
 
-  /** A change that waits to be sent, with its Undo (staff-undo.js). */
+  /** A change that waits to be sent, with its Undo (staff-undo.js), until release(token). */
   held(message, token) {
     const undo = html`<button type="button" class="staff-undo" data-action="undo" data-token="${token}">Undo</button>`;
-    render(this.#region("status"), html`<p class="staff-message staff-held">${message} ${undo}</p>`);
+    const holder = document.createElement("div");
+    render(holder, html`<p class="staff-message staff-held" data-token="${token}">${message} ${undo}</p>`);
+    render(this.#region("status"), html``);
+    this.#region("held").append(...holder.children);
+  }
+
+  /** The held change `token` is sent or undone: its line goes. */
+  release(token) {
+    for (const line of this.#region("held").querySelectorAll(".staff-held")) {
+      if (line.dataset.token === token) line.remove();
+    }
   }
 
   alert(message, { retry = false } = {}) {

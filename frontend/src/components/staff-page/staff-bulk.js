@@ -74,14 +74,23 @@ function sortResults(results, into) {
   }
 }
 
-/** Runs a bulk action on `ids`, 100 at a time: `{ done: [staff], failed: [{ id, message }] }`. */
+/** Runs a bulk action on `ids`, 100 at a time: `{ done: [staff], failed: [{ id, message }] }`.
+ * With `keepalive` (the page is being left) every batch is sent at once: a page that is
+ * gone sends nothing more after its first answer. */
 export async function runBulk(action, ids, options = {}) {
   const outcome = { done: [], failed: [] };
-  for (let start = 0; start < ids.length; start += MAX_IDS) {
+  const send = async (start) => {
     const input = { ids: ids.slice(start, start + MAX_IDS) };
     const payload = await mutate(BULK_ACTIONS[action].query, input, options);
     if (payload.userErrors.length) throw new Error(userErrorsText(payload.userErrors));
-    sortResults(payload.results, outcome);
+    return payload.results;
+  };
+  const starts = [];
+  for (let start = 0; start < ids.length; start += MAX_IDS) starts.push(start);
+  if (options.keepalive) {
+    (await Promise.all(starts.map(send))).forEach((results) => sortResults(results, outcome));
+  } else {
+    for (const start of starts) sortResults(await send(start), outcome);
   }
   return outcome;
 }

@@ -42,6 +42,8 @@ class StaffPage extends HTMLElement {
   #onDrawerClosed = (event) => this.#history.personClosed(event.detail?.staffId, this.#state);
   #onPopState = () => this.#followAddress();
   #onPageHide = () => this.#runner.flush();
+  // Signing out ends the session: what waits is sent first, while it still can be.
+  #onSignOut = (event) => event.detail.waitUntil(this.#runner.flush());
 
   connectedCallback() {
     if (!canManageStaff(store.state.viewer)) {
@@ -76,6 +78,7 @@ class StaffPage extends HTMLElement {
     window.addEventListener("staff-drawer-closed", this.#onDrawerClosed);
     window.addEventListener("popstate", this.#onPopState);
     window.addEventListener("pagehide", this.#onPageHide);
+    window.addEventListener("before-sign-out", this.#onSignOut);
     this.#observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((entry) => entry.isIntersecting)) this.#loadMore();
@@ -99,6 +102,7 @@ class StaffPage extends HTMLElement {
     window.removeEventListener("staff-drawer-closed", this.#onDrawerClosed);
     window.removeEventListener("popstate", this.#onPopState);
     window.removeEventListener("pagehide", this.#onPageHide);
+    window.removeEventListener("before-sign-out", this.#onSignOut);
     this.#runner?.flush(); // another route: what waits is sent now
   }
 

@@ -7,10 +7,18 @@
 
 import { userErrorsText } from "../../forms.js";
 import { mutate } from "../../gql.js";
+import { store } from "../../store.js";
 import { confirmAction } from "../confirm-dialog/confirm-dialog.js";
 import { ACTIONS } from "./staff-actions.js";
 import { BULK_ACTIONS, people, resendAllExpired, runBulk } from "./staff-bulk.js";
 import { HeldActions } from "./staff-undo.js";
+
+/** A held change that could not be made after the Staff page was left: said on the
+ * sign-in page (the notice), after what it already says. */
+function lost(undoneText, reason) {
+  const notice = [store.state.notice, `${undoneText} ${reason}`].filter(Boolean).join(" ");
+  store.set({ notice });
+}
 
 export class StaffRunner {
   #host;
@@ -30,9 +38,9 @@ export class StaffRunner {
     return this.#held.isHeld(staffId);
   }
 
-  /** Sends what waits now: the page is being left. */
+  /** Sends what waits now (the page is being left); resolves when all are answered. */
   flush() {
-    this.#held.flush();
+    return this.#held.flush();
   }
 
   async row(action, id) {
@@ -117,6 +125,7 @@ export class StaffRunner {
   undo(token) {
     const held = this.#held.undo(token);
     if (!held) return false;
+    this.#host.messages.release(token);
     this.#host.restart();
     this.#host.messages.announce(held.undoneText);
     return true;
@@ -144,8 +153,10 @@ export class StaffRunner {
     const token = this.#held.hold({
       staff,
       undoneText,
-      send: async (keepalive) => {
-        await send(keepalive);
+      send: async (keepalive, sentToken) => {
+        host.messages.release(sentToken); // too late to undo: its Undo goes
+        const unsent = await send(keepalive);
+        if (unsent) lost(undoneText, unsent);
         if (host.connected()) host.countsChanged();
       },
     });
@@ -153,11 +164,13 @@ export class StaffRunner {
     host.messages.held(heldText, token);
   }
 
+  // The two senders answer why nothing was done when the page is gone by then (signed out,
+  // the session ended): the page cannot say it any more, the sign-in page does (lost()).
   async #sendHeld(spec, staff, keepalive) {
     const host = this.#host;
     try {
       const payload = await mutate(spec.query, { id: staff.id }, { keepalive });
-      if (!host.connected()) return;
+      if (!host.connected()) return payload.userErrors.length ? userErrorsText(payload.userErrors) : null;
       if (payload.userErrors.length) {
         host.restart(); // they are back in the list, as they are
         host.messages.alert(userErrorsText(payload.userErrors));
@@ -165,10 +178,11 @@ export class StaffRunner {
       }
       host.messages.announce(spec.done(staff, payload.staffMember));
     } catch (error) {
-      if (!host.connected()) return;
+      if (!host.connected()) return error.message;
       host.restart();
       host.messages.alert(error.message);
     }
+    return null;
   }
 
   async #sendHeldBulk(action, staff, keepalive) {
@@ -176,13 +190,16 @@ export class StaffRunner {
     const ids = staff.map((person) => person.id);
     try {
       const outcome = await runBulk(action, ids, { keepalive });
-      if (!host.connected()) return;
+      if (!host.connected()) {
+        return outcome.failed.length ? outcome.failed.map((failure) => failure.message).join(" ") : null;
+      }
       if (outcome.failed.length) host.restart(); // who was refused is back in the list
       this.#showOutcome(outcome, BULK_ACTIONS[action].done, staff);
     } catch (error) {
-      if (!host.connected()) return;
+      if (!host.connected()) return error.message;
       host.restart();
       host.messages.alert(error.message);
     }
+    return null;
   }
 }

@@ -35,15 +35,15 @@ export class HeldActions {
     return entry;
   }
 
-  /** Sends every held action now (the page is being left). */
+  /** Sends every held action now (the page is being left); resolves when all are answered. */
   flush() {
-    for (const token of [...this.#held.keys()]) this.#send(token, true);
+    return Promise.allSettled([...this.#held.keys()].map((token) => this.#send(token, true)));
   }
 
   #send(token, keepalive) {
     const entry = this.#held.get(token);
     this.#held.delete(token);
     clearTimeout(entry.timer);
-    entry.send(keepalive);
+    return entry.send(keepalive, token);
   }
 }
