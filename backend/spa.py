@@ -50,11 +50,11 @@ SPA_ROUTES = frozenset(
 
 # Client routes with a part that varies: a staff member's address, /staff/<id> (STAFF_MEMBER_ROUTE
 # in app-root.js; the same test compares the two).
-SPA_ROUTE_PATTERNS = (re.compile(r"^/staff/[^/]+$"),)
+SPA_ROUTE_PATTERNS = (re.compile(r"^/staff/[^/\s]+$"),)
 
 
 def is_spa_route(path: str) -> bool:
-    return path in SPA_ROUTES or any(pattern.match(path) for pattern in SPA_ROUTE_PATTERNS)
+    return path in SPA_ROUTES or any(pattern.fullmatch(path) for pattern in SPA_ROUTE_PATTERNS)
 
 
 class SinglePageApp(StaticFiles):

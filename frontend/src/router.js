@@ -24,7 +24,8 @@ export function onNewFragmentToken(start) {
 }
 
 export function navigate(path) {
-  if (path !== currentPath() || window.location.hash) {
+  // The whole address counts: /staff from /staff?tab=pending is somewhere else.
+  if (path !== currentPath() + window.location.search || window.location.hash) {
     window.history.pushState({}, "", path);
   }
   listeners.forEach((listener) => listener(currentPath()));

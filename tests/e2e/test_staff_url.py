@@ -215,3 +215,20 @@ def test_a_malformed_person_address_shows_the_list(page: Page) -> None:
     expect(tab(page, "Active")).to_have_attribute("aria-selected", "true")
     expect(names(page).first).to_be_visible()
     expect(drawer(page)).to_have_count(0)
+
+
+def test_the_navigations_staff_link_shows_the_list_it_names(page: Page, api: Api) -> None:
+    sign_in(page)
+    page.goto("/staff?tab=pending&q=fiona")
+    expect(names(page)).to_have_text(["Fiona Frontdesk"])
+    staff_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff")
+    staff_link.click()  # the page stays; the address says the defaults, and so does the list
+    expect(tab(page, "Active")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("Search by staff name, username")).to_have_value("")
+    expect(names(page)).to_have_count(3)
+    assert path(page) == "/staff" and query(page) == {}
+
+    # A person's address is still the Staff page in the navigation.
+    page.goto(f"/staff/{api.staff('cnurse')['id']}")
+    expect(drawer(page)).to_be_visible()
+    expect(staff_link).to_have_attribute("aria-current", "page")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from backend.http.not_found import RESERVED_PREFIXES
-from backend.spa import FRONTEND_DIR, SPA_ROUTE_PATTERNS, SPA_ROUTES
+from backend.spa import FRONTEND_DIR, SPA_ROUTE_PATTERNS, SPA_ROUTES, is_spa_route
 from tests.api.client import GraphQLClient
 
 NOT_FOUND = {"errors": [{"message": "No such endpoint.", "extensions": {"code": "NOT_FOUND"}}]}
@@ -65,6 +65,12 @@ def test_the_server_knows_the_routes_of_the_spa() -> None:
     assert [pattern.replace("\\/", "/") for pattern in patterns] == [
         pattern.pattern for pattern in SPA_ROUTE_PATTERNS
     ]
+
+
+def test_a_person_address_is_one_plain_segment() -> None:
+    assert is_spa_route("/staff/3f1c")
+    for path in ["/staff/3f1c\n", "/staff/", "/staff/a/b"]:
+        assert not is_spa_route(path), path
 
 
 def test_the_prefixes_are_the_documented_ones() -> None:

@@ -23,7 +23,7 @@ const ROUTES = {
 
 // A staff member's own address (/staff/<id>) is the Staff page with their drawer open;
 // backend/spa.py answers the same pattern with the app.
-const STAFF_MEMBER_ROUTE = /^\/staff\/[^/]+$/;
+const STAFF_MEMBER_ROUTE = /^\/staff\/[^/\s]+$/;
 
 /** The ROUTES key of a path. */
 function routeOf(path) {
@@ -61,7 +61,8 @@ class AppRoot extends HTMLElement {
       }
     });
     this.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && this.#menuButton()?.getAttribute("aria-expanded") === "true") {
+      // A form's own Escape (it prevents the default) is not the menu's.
+      if (event.key === "Escape" && !event.defaultPrevented && this.#menuButton()?.getAttribute("aria-expanded") === "true") {
         this.#toggleMenu();
         this.#menuButton().focus();
       }
@@ -194,7 +195,7 @@ class AppRoot extends HTMLElement {
       <button type="button" class="menu-toggle" data-action="toggle-menu" aria-expanded="false"
         aria-controls="main-nav">Menu</button>
       <nav id="main-nav" aria-label="Main">
-        ${canManageStaff(viewer) ? html`<a href="/staff" data-link aria-current="${current(path, "/staff")}">Staff</a>` : ""}
+        ${canManageStaff(viewer) ? html`<a href="/staff" data-link aria-current="${current(routeOf(path), "/staff")}">Staff</a>` : ""}
         <a href="/account" data-link aria-current="${current(path, "/account")}">Your account</a>
         ${held
           ? ""

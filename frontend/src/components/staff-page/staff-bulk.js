@@ -103,7 +103,8 @@ export async function resendAllExpired() {
     const payload = await mutate(RESEND_EXPIRED, { after });
     if (payload.userErrors.length) throw new Error(userErrorsText(payload.userErrors));
     sortResults(payload.results, outcome);
-    if (!payload.hasMore || !payload.endCursor) return outcome;
+    // A cursor that does not move would ask for the same batch for ever.
+    if (!payload.hasMore || !payload.endCursor || payload.endCursor === after) return outcome;
     after = payload.endCursor;
   }
 }

@@ -6,6 +6,7 @@
 
 import { gql } from "../../gql.js";
 import { html, render } from "../../html.js";
+import { onRoute } from "../../router.js";
 import { store } from "../../store.js";
 import { canManageStaff } from "../../viewer.js";
 import { registerConfirmDialog } from "../confirm-dialog/confirm-dialog.js";
@@ -40,7 +41,7 @@ class StaffPage extends HTMLElement {
   #highlightId = null; // a person just added, marked once their row arrives
   #onStaffChanged = (event) => this.#staffChanged(event.detail ?? {});
   #onDrawerClosed = (event) => this.#history.personClosed(event.detail?.staffId, this.#state);
-  #onPopState = () => this.#followAddress();
+  #stopFollowing = null; // the router's unsubscribe
   #onPageHide = () => this.#runner.flush();
   // Signing out ends the session: what waits is sent first, while it still can be.
   #onSignOut = (event) => event.detail.waitUntil(this.#runner.flush());
@@ -76,7 +77,8 @@ class StaffPage extends HTMLElement {
     this.querySelector("#staff-search").addEventListener("blur", () => this.#history.endTyping());
     window.addEventListener("staff-changed", this.#onStaffChanged);
     window.addEventListener("staff-drawer-closed", this.#onDrawerClosed);
-    window.addEventListener("popstate", this.#onPopState);
+    // Back and Forward, and the app's own links to /staff (the navigation's "Staff").
+    this.#stopFollowing = onRoute(() => this.#followAddress());
     window.addEventListener("pagehide", this.#onPageHide);
     window.addEventListener("before-sign-out", this.#onSignOut);
     this.#observer = new IntersectionObserver(
@@ -100,7 +102,7 @@ class StaffPage extends HTMLElement {
     this.#observer?.disconnect();
     window.removeEventListener("staff-changed", this.#onStaffChanged);
     window.removeEventListener("staff-drawer-closed", this.#onDrawerClosed);
-    window.removeEventListener("popstate", this.#onPopState);
+    this.#stopFollowing?.();
     window.removeEventListener("pagehide", this.#onPageHide);
     window.removeEventListener("before-sign-out", this.#onSignOut);
     this.#runner?.flush(); // another route: what waits is sent now
