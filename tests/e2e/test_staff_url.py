@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.api import GIVEN_PASSWORD, Api
+from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from tests.e2e.conftest import screenshot, sign_in
 from tests.pins import STAFF_PIN
 
@@ -147,6 +148,27 @@ def test_each_person_has_an_address_that_opens_the_drawer(page: Page, api: Api) 
 
     page.goto("/staff/not-a-staff-id")
     expect(drawer(page)).to_contain_text("does not exist")
+
+
+def test_a_shared_address_opens_after_signing_in(page: Page, api: Api) -> None:
+    """A colleague who is signed out follows a link to a person: the sign-in page first,
+    then that person and that list, not the home page."""
+    camille = api.staff("cnurse")
+    page.goto(f"/staff/{camille['id']}?tab=active&q=camille")
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    page.get_by_label("Username").fill(DEMO_ADMIN_USERNAME)
+    page.get_by_label("Password").fill(DEMO_ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(drawer(page).get_by_role("heading", name="Camille Nurse")).to_be_visible()
+    assert path(page) == f"/staff/{camille['id']}"
+    assert query(page) == {"tab": ["active"], "q": ["camille"]}
+
+    # Signing out and in again starts at home: the address was left on purpose.
+    drawer(page).get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    sign_in(page)
+    expect(page).to_have_url(re.compile(r"/staff$"))
 
 
 def test_sorting_by_a_column_reorders_the_rows(page: Page) -> None:

@@ -46,6 +46,10 @@ function current(path, target) {
 }
 
 class AppRoot extends HTMLElement {
+  // Where a signed-out visitor (or an ended session) was sent to sign in from: a shared
+  // /staff/<id> link opens that person once signed in, not the home page.
+  #returnTo = null;
+
   async connectedCallback() {
     store.addEventListener("change", () => this.#render());
     onRoute(() => this.#render());
@@ -77,6 +81,7 @@ class AppRoot extends HTMLElement {
   #sessionExpired() {
     if (!store.state.viewer) return;
     store.set({ viewer: null, notice: "Your session has ended. Sign in again to continue." });
+    this.#returnTo = currentPath() + window.location.search;
     navigate("/sign-in");
   }
 
@@ -134,6 +139,7 @@ class AppRoot extends HTMLElement {
       // Signed out already: nothing left to end.
     }
     store.set({ viewer: null, notice: "You are signed out." });
+    this.#returnTo = null; // left on purpose: the next sign-in starts at home
     navigate("/sign-in");
   }
 
@@ -144,8 +150,16 @@ class AppRoot extends HTMLElement {
     if (path === "/") path = viewer ? homeOf(viewer) : "/sign-in";
     // Any other unknown path: say so (the server answered 404), keeping the address.
     const [page, needsViewer] = ROUTES[routeOf(path)] ?? NOT_FOUND;
-    if (needsViewer && !viewer) return navigate("/sign-in");
-    if (path === "/sign-in" && viewer) return navigate(homeOf(viewer));
+    if (needsViewer && !viewer) {
+      this.#returnTo = path + window.location.search;
+      return navigate("/sign-in");
+    }
+    if (path === "/sign-in" && viewer) {
+      // The rules below still apply there (held sessions, Manage Accounts pages).
+      const target = this.#returnTo ?? homeOf(viewer);
+      this.#returnTo = null;
+      return navigate(target);
+    }
     // Held (two-factor enrolment, or a new password to choose): only the account page (and
     // the public ones) until done.
     if (needsViewer && isHeld(viewer) && path !== "/account") return navigate("/account");

@@ -1,7 +1,6 @@
 import { messageOf } from "../../forms.js";
 import { mutate } from "../../gql.js";
 import { html, render } from "../../html.js";
-import { navigate } from "../../router.js";
 import { store } from "../../store.js";
 import { loadViewer } from "../../viewer.js";
 
@@ -149,10 +148,10 @@ class SignInPage extends HTMLElement {
         return;
       }
       this.#credentials = null;
+      // The shell, seeing a viewer on /sign-in, sends each person on: to the address they
+      // came from, else their home page; a session the practice holds to two-factor
+      // enrolment goes to the account page, which explains why.
       store.set({ viewer: await loadViewer(), notice: null });
-      // The shell sends each person to their home page; a session the practice holds to
-      // two-factor enrolment goes to the account page, which explains why.
-      navigate("/");
     } catch (failure) {
       error.textContent = failure.message;
       error.hidden = false;
