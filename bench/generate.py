@@ -1156,6 +1156,8 @@ async def generate(database_url: str, log: Progress, *, keep_indexes: bool) -> d
         production = load_settings(
             {
                 "APP_ENV": "production",
+                "DATABASE_URL": database_url,
+                "MAIL_FROM": "Staff Accounts <no-reply@staff.example.org>",
                 "SMTP_HOST": "smtp.invalid",
                 "PUBLIC_BASE_URL": "https://staff.invalid",
                 "TWO_FACTOR_KEY": base64.urlsafe_b64encode(b"\0" * 32).decode(),
