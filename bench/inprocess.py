@@ -275,7 +275,7 @@ async def run_b2(
 async def _main(args: argparse.Namespace) -> dict[str, Any]:
     fixture = None
     if not args.admin_username:
-        from bench.fixture import load_fixture
+        from bench.data.fixture import load_fixture
 
         fixture = await load_fixture(args.database_url)
     return await run_b2(

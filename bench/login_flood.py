@@ -28,9 +28,9 @@ import orjson
 from backend.db import close_database, open_database
 from backend.models import Provider, Role, StaffMember, StaffStatus
 from backend.services.secrets import hash_secret
+from bench.data.small_practice import fast_settings, owned_practice, recreate_database
 from bench.load import LoadResult, run_wrk, serve
 from bench.scenarios import LOGIN, page_body
-from bench.small_practice import fast_settings, owned_practice, recreate_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/staff_bench_flood"
 PORT = 8311

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.run [--database-url URL] [--quick] [--only B1,B3]
 
-Order: the data (bench/generate.py, reused when present), PostGraphile (bench/peer), then
+Order: the data (bench/data/, reused when present), PostGraphile (bench/peer), then
 one server process of ours on PostgreSQL (uvicorn with uvloop and httptools, production
 settings, mail to a local aiosmtpd sink) for B1 and B3 to B6, the references each alone,
 B2, B7 and B9 in their own processes, and B8 on a SQLite copy of the small practice. Each
@@ -31,8 +31,8 @@ import orjson
 
 from backend.config import Settings
 from bench import peer, scenarios, sqlite_copy
+from bench.data.fixture import DEFAULT_DATABASE_URL, load_fixture
 from bench.fixed_rate import BackgroundLoad
-from bench.fixture import DEFAULT_DATABASE_URL, load_fixture
 from bench.load import LoadResult, peak_rss_mb, run_wrk, serve
 from bench.mail_sink import MailSink
 from bench.statement_log import Counted, count_statements
@@ -297,7 +297,7 @@ class Bench:
         runs = 500 if self.quick else 2000
         figures = in_subprocess(
             "import json, uvloop; from bench.inprocess import run_b2; "
-            "from bench.fixture import load_fixture; "
+            "from bench.data.fixture import load_fixture; "
             f"url = {self.url!r}; "
             "f = uvloop.run(load_fixture(url)); "
             f"print(json.dumps(uvloop.run(run_b2(url, f, practice='small', executions={runs}))))"
@@ -659,7 +659,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
     subprocess.run(
-        [PYTHON, "-m", "bench.generate", "--database-url", args.database_url], check=True, cwd=ROOT
+        [PYTHON, "-m", "bench.data.generate", "--database-url", args.database_url],
+        check=True,
+        cwd=ROOT,
     )
     started = time.monotonic()
     report = Bench(args.database_url, args.quick, only).run()

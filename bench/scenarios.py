@@ -19,7 +19,7 @@ import orjson
 
 from backend.config import Settings
 from backend.services.secrets import hash_secret
-from bench.fixture import connect_url
+from bench.data.fixture import connect_url
 from bench.load import LoadResult, run_wrk
 from bench.reference_app import page_cursor
 from bench.sqlcount import Recorded

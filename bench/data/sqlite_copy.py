@@ -13,7 +13,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from backend.db import apply_migrations, close_database, open_database
 from backend.models import Office, Practice, Provider, Role, StaffMember
-from bench.fixture import connect_url, load_fixture
+from bench.data.fixture import connect_url, load_fixture
 from bench.scenarios import percentile
 from bench.sqlcount import Recorded
 
