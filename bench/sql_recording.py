@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.sqlite.client import SqliteClient
 
+from backend import sqlite_engine
 from backend.app import create_app
 from backend.config import Settings
 from bench.data.fixture import connect_url
@@ -45,8 +46,15 @@ class Recorded:
 def recording() -> Iterator[Recorded]:
     recorded = Recorded()
     originals: list[tuple[type, str, Callable[..., Any]]] = []
-    for client in (AsyncpgDBClient, SqliteClient):
+    # The app's SQLite engine defines its own execute_query (backend/sqlite_engine.py):
+    # each method is wrapped in the class that defines it, so every call is recorded once.
+    own_engine = [
+        c for c in sqlite_engine.SqliteClient.__mro__ if c.__module__ == sqlite_engine.__name__
+    ]
+    for client in (AsyncpgDBClient, SqliteClient, *own_engine):
         for name in _METHODS:
+            if name not in vars(client):
+                continue
             original = getattr(client, name)
             originals.append((client, name, original))
 
