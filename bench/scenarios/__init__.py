@@ -43,9 +43,9 @@ class UnknownScenarioError(ValueError):
 def resolve(only: str) -> set[str]:
     """The scenario names `--only` asks for (names or B-numbers, comma-separated); every
     scenario when empty."""
-    keys = [part.strip().lower() for part in only.split(",") if part.strip()]
-    unknown = [key for key in keys if key not in _BY_KEY]
+    keys = [part.strip() for part in only.split(",") if part.strip()]
+    unknown = [key for key in keys if key.lower() not in _BY_KEY]
     if unknown:
         known = ", ".join(f"{s.name} ({s.alias})" for s in SCENARIOS)
         raise UnknownScenarioError(f"unknown scenario {', '.join(unknown)}; known: {known}")
-    return {_BY_KEY[key] for key in keys} or {s.name for s in SCENARIOS}
+    return {_BY_KEY[key.lower()] for key in keys} or {s.name for s in SCENARIOS}
