@@ -135,15 +135,21 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def tree_peak_rss_mb(pids: Sequence[int]) -> float:
-    """Sum of the peak resident memory (VmHWM) of the processes `pids` and all their
-    descendants, in MiB (pages shared between processes count once per process)."""
-    total = 0.0
+def peak_rss_by_process(pids: Sequence[int]) -> dict[int, float]:
+    """The peak resident memory (VmHWM, MiB) of the processes `pids` and all their
+    descendants, by process id."""
+    peaks: dict[int, float] = {}
     for pid in pids:
         for member in process_tree(pid):
             with contextlib.suppress(OSError, LoadError):
-                total += peak_rss_mb(member)
-    return total
+                peaks[member] = peak_rss_mb(member)
+    return peaks
+
+
+def tree_peak_rss_mb(pids: Sequence[int]) -> float:
+    """Sum of the peak resident memory (VmHWM) of the processes `pids` and all their
+    descendants, in MiB (pages shared between processes count once per process)."""
+    return sum(peak_rss_by_process(pids).values())
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -1,4 +1,4 @@
-"""B7 (issue 5): activation email sending, the outbox sender against a raw aiosmtplib loop.
+"""B7 `mail` (issue 5): activation email sending, the outbox sender against a raw aiosmtplib loop.
 
 `count` activation emails are queued through the app's own code (`activation_links.issue`,
 one transaction per email, as `staffCreate` does) on a fresh database, then drained into a

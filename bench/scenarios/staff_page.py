@@ -27,6 +27,7 @@ from bench.servers import (
     free_port,
     free_ports,
     our_server,
+    peak_rss_by_process,
     postgraphile_servers,
     reference_server,
     tree_peak_rss_mb,
@@ -152,7 +153,10 @@ def measure_scale(ctx: BenchContext, server: OurServer) -> None:
         ):
             raise RuntimeError("B1: two processes of ours answer differently from one")
         ours_two = run_wrk(url, body, token=server.small_token, duration_s=ctx.seconds)
-        ours_memory = tree_peak_rss_mb([process.pid])
+        by_process = peak_rss_by_process([process.pid])
+        ours_memory = sum(by_process.values())
+    # uvicorn's supervisor first, then its workers (and any helper process).
+    ctx.report.raw["B1 ours, 2 processes: peak RSS MiB by process"] = list(by_process.values())
     peer_two, peer_memory, _ = _measure_postgraphile(ctx, free_ports(PEER_PORT, 2))
     ctx.report.raw["B1 ours, 2 processes"] = asdict(ours_two)
     ctx.report.raw["B1 PostGraphile, 2 processes"] = asdict(peer_two)

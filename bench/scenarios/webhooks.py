@@ -1,4 +1,4 @@
-"""B9 (issue 14): webhook delivery, the app's sender against a plain httpx loop, and what
+"""B9 `webhooks` (issue 14): webhook delivery, the app's sender against a plain httpx loop, and what
 webhooks add to staffCreate.
 
 Delivery: `count` events are recorded through the app's own code (`webhook_events.record`,
