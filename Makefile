@@ -6,7 +6,7 @@
 #   make schema  regenerate schema.graphql from the code
 #   make documents  regenerate backend/data/spa-documents.json (the SPA's trusted documents) from frontend/src
 #   make conformance  graphql-http's GraphQL over HTTP audit against a running server (Node.js, npm)
-#   make bench   the benchmark suite (PostgreSQL, wrk, Node.js via npm); prints one table
+#   make bench   the benchmark suite in bench/ (PostgreSQL, wrk, Node.js via npm); prints one table
 #   make clean   remove .venv and var/ (the SQLite database)
 #
 # PYTHON=python3.12 picks the interpreter that creates .venv (default: python3).
@@ -31,7 +31,7 @@ help:
 	@echo "make schema  regenerate schema.graphql"
 	@echo "make documents  regenerate the SPA's manifest of trusted documents"
 	@echo "make conformance  GraphQL over HTTP audit (graphql-http, needs Node.js and npm)"
-	@echo "make bench   benchmarks B1-B9 on PostgreSQL (BENCH_ARGS='--quick' or '--only B1,B3')"
+	@echo "make bench   benchmarks B1-B9 on PostgreSQL (BENCH_ARGS='--quick' or '--only staff_page,search', or B1,B3)"
 	@echo "make clean   remove .venv and var/"
 
 $(BIN)/python:
@@ -81,7 +81,8 @@ documents: $(STAMP)
 conformance: $(STAMP)
 	conformance/run
 
-# Needs PostgreSQL at 127.0.0.1:5432 (bench/fixture.py: staff_bench), wrk and npm.
+# Needs PostgreSQL at 127.0.0.1:5432 (bench/data/fixture.py: staff_bench), wrk and npm.
+# BENCH_ARGS: --quick, --only staff_page,search (or the aliases B1,B3), --database-url URL.
 bench: $(STAMP)
 	@scripts/ensure-wrk
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from bench.load import LoadError, LoadResult
+from bench.wrk_load import LoadError, LoadResult
 
 
 def run_fixed_rate(

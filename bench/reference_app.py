@@ -89,7 +89,7 @@ class StaffRow(Protocol):
 
 
 # ---------------------------------------------------------------------------------------
-# The document, built by hand (shared with B2, bench/inprocess.py)
+# The document, built by hand (shared with B2, bench/scenarios/in_process.py)
 
 
 def global_id(type_name: str, object_id: UUID) -> str:

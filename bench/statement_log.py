@@ -16,7 +16,7 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 
-from bench.fixture import connect_url, database_name
+from bench.data.fixture import connect_url, database_name
 
 LOG_DIR = Path("/var/log/postgresql")
 

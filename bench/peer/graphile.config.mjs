@@ -1,4 +1,4 @@
-// PostGraphile 5 configuration of the B1 peer (see bench/peer.py and bench/peer/setup.sh,
+// PostGraphile 5 configuration of the B1 peer (see bench/postgraphile.py and bench/peer/setup.sh,
 // which copies this file next to the installed node_modules in bench/.peer/app/).
 //
 // Environment:

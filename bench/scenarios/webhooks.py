@@ -1,4 +1,4 @@
-"""B9 (issue 14): webhook delivery, the app's sender against a plain httpx loop, and what
+"""B9 `webhooks` (issue 14): webhook delivery, the app's sender against a plain httpx loop, and what
 webhooks add to staffCreate.
 
 Delivery: `count` events are recorded through the app's own code (`webhook_events.record`,
@@ -18,7 +18,7 @@ measured is writing the event and its delivery with the change).
 
 Target: sender >= 0.8 x plain httpx.
 
-    python -m bench.webhook_bench [--database-url URL] [--count N] [--profile FILE]
+    python -m bench.scenarios.webhooks [--database-url URL] [--count N] [--profile FILE]
 
 For PostgreSQL only the server part of the URL is used: the database
 `staff_bench_webhooks` is created there and dropped afterwards. A `sqlite://` path must
@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import cProfile
 import dataclasses
+import json
 import multiprocessing
 import statistics
 import sys
@@ -53,9 +54,12 @@ from backend.services.bootstrap import NewPractice, create_practice
 from backend.webhooks import events, signing
 from backend.webhooks.payloads import Actor, EventType
 from backend.webhooks.sender import WebhookSender
+from bench.context import BenchContext
+from bench.report import Row, ms, verdict
 
 # B7's helpers: a database of our own, and statements counted from Tortoise's log.
-from bench.mail_bench import DEFAULT_DATABASE_URL, _counting_statements, _fresh_database
+from bench.scenarios.mail import DEFAULT_DATABASE_URL, _counting_statements, _fresh_database
+from bench.servers import run_module_json
 
 BATCH = 50
 TARGET_RATIO = 0.8
@@ -345,20 +349,63 @@ def _report(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.webhook_bench",
+        prog="python -m bench.scenarios.webhooks",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--json", action="store_true", help="one line of JSON (for bench.run)")
     parser.add_argument("--profile", default=None, help="write the sender passes' cProfile here")
     args = parser.parse_args(argv)
     profile = cProfile.Profile() if args.profile else None
     result = asyncio.run(run_b9(args.database_url, args.count, profile))
     if profile is not None:
         profile.dump_stats(args.profile)
+    if args.json:
+        print(json.dumps(result, default=str))
+        return 0
     print(_report(result))
     return 0 if result["target_met"] else 1
+
+
+NAME, ALIAS = "webhooks", "B9"
+
+
+def run(ctx: BenchContext) -> None:
+    """B9 in a fresh interpreter of its own (its own database and receiver)."""
+    count = 500 if ctx.quick else 2000
+    figures = run_module_json(
+        "bench.scenarios.webhooks",
+        "--json",
+        f"--database-url={ctx.database_url}",
+        f"--count={count}",
+    )
+    ctx.report.raw["B9"] = figures
+    ctx.report.add(
+        Row(
+            "B9",
+            f"webhooks: {count} events to a local receiver, events/s",
+            f"{figures['sender_events_per_s']:.0f}",
+            f"plain httpx loop {figures['plain_events_per_s']:.0f}",
+            f"{figures['ratio']:.2f}",
+            ">= 0.8",
+            verdict(figures["target_met"]),
+        )
+    )
+    create = figures["staff_create"]
+    ctx.report.add(
+        Row(
+            "B9",
+            f"staffCreate with 1 subscribed endpoint: median of {create['calls']}",
+            ms(create["one_endpoint_ms"]),
+            f"no endpoint {ms(create['no_endpoint_ms'])}",
+            f"{create['added_ms']:+.1f} ms",
+            "report",
+            "",
+            f"{create['one_endpoint_statements']:.0f} (vs {create['no_endpoint_statements']:.0f})",
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""B7 (issue 5): activation email sending, the outbox sender against a raw aiosmtplib loop.
+"""B7 `mail` (issue 5): activation email sending, the outbox sender against a raw aiosmtplib loop.
 
 `count` activation emails are queued through the app's own code (`activation_links.issue`,
 one transaction per email, as `staffCreate` does) on a fresh database, then drained into a
@@ -20,7 +20,7 @@ process's VmHWM, reset (Linux `clear_refs`) before the measured phase.
 
 Target: sender >= 0.8 x raw, no SMTP connection per message, `staffCreate` only enqueues.
 
-    python -m bench.mail_bench [--database-url URL] [--count N]
+    python -m bench.scenarios.mail [--database-url URL] [--count N]
 
 For PostgreSQL only the server part of the URL is used: the database `staff_bench_mail` is
 created there and dropped afterwards. A `sqlite://` path must not exist yet; it is created
@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import json
 import logging
 import multiprocessing
 import socket
@@ -60,6 +61,9 @@ from backend.models import OutboxMessage, OutboxStatus, Plan, Practice, Provider
 from backend.services import activation_links
 from backend.services.bootstrap import NewPractice, create_practice
 from backend.services.secrets import hash_secret
+from bench.context import BenchContext
+from bench.report import Row, verdict
+from bench.servers import run_module_json
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "staff_bench_mail"
@@ -573,16 +577,46 @@ def _mib(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.mail_bench",
+        prog="python -m bench.scenarios.mail",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--json", action="store_true", help="one line of JSON (for bench.run)")
     args = parser.parse_args(argv)
     result = asyncio.run(run_b7(args.database_url, args.count))
+    if args.json:
+        print(json.dumps(result, default=str))
+        return 0
     print(_report(result))
     return 0 if result["target_met"] else 1
+
+
+NAME, ALIAS = "mail", "B7"
+
+
+def run(ctx: BenchContext) -> None:
+    """B7 in a fresh interpreter of its own (its own database, made from ctx's server)."""
+    count = 500 if ctx.quick else 2000
+    figures = run_module_json(
+        "bench.scenarios.mail", "--json", f"--database-url={ctx.database_url}", f"--count={count}"
+    )
+    ctx.report.raw["B7"] = figures
+    ctx.report.add(
+        Row(
+            "B7",
+            f"activation email: {count} queued to aiosmtpd, msg/s "
+            f"({figures['sender_smtp_connections']} SMTP connections)",
+            f"{figures['sender_msgs_per_s']:.0f}",
+            f"raw aiosmtplib loop {figures['raw_msgs_per_s']:.0f}",
+            f"{figures['ratio']:.2f}",
+            ">= 0.8",
+            verdict(figures["ratio"] >= 0.8),
+            f"{figures['sender_statements_per_message']:.2f}/msg",
+            f"{figures['peak_rss_during_drain_mib']:.0f}",
+        )
+    )
 
 
 if __name__ == "__main__":

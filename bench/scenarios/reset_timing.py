@@ -17,8 +17,8 @@ import time
 import httpx
 
 from backend.db import close_database, open_database
-from bench.load import serve
-from bench.small_practice import fast_settings, owned_practice, recreate_database
+from bench.data.small_practice import fast_settings, owned_practice, recreate_database
+from bench.servers import serve
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/staff_bench_reset"
 PORT = 8312

@@ -1,24 +1,21 @@
-"""Load generation for B1: wrk with bench/wrk/post.lua, servers started as subprocesses,
-and their peak memory.
+"""Load generation: wrk with bench/wrk/post.lua (throughput at 16 connections, or
+per-request latency at one), optionally split over several ports (one wrk thread each).
 
-    python -m bench.load http://127.0.0.1:8125/graphql --body body.json --token TOKEN
+    python -m bench.wrk_load http://127.0.0.1:8125/graphql --body body.json --token TOKEN
 """
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from urllib.parse import urlsplit, urlunsplit
 
 POST_SCRIPT = Path(__file__).resolve().parent / "wrk" / "post.lua"
 RESULT_PREFIX = "WRK_RESULT "
@@ -53,16 +50,23 @@ def run_wrk(
     duration_s: int = 10,
     warmup_s: int = 2,
     timeout_s: int = 5,
+    split_ports: Sequence[int] = (),
 ) -> LoadResult:
     """POST `body` to `url` from `connections` connections: a warm-up of `warmup_s`
     seconds (not measured), then the measured run. Raises LoadError when wrk is missing,
     when one checked request before the load does not answer 2xx with a JSON body free of
-    GraphQL `errors`, or when the measured run saw any error or non-2xx response."""
+    GraphQL `errors`, or when the measured run saw any error or non-2xx response.
+
+    With `split_ports`, thread i connects to port split_ports[i % len(split_ports)] of the
+    URL's host instead (`threads` should be a multiple of their number): one wrk run over
+    several server processes, its latencies counted together."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise LoadError("wrk was not found on PATH; install it (apt-get install wrk)")
     authorization = f"Bearer {token}" if token else ""
-    check_response(url, body, authorization=authorization)
+    for check_url in [url] if not split_ports else [_on_port(url, p) for p in split_ports]:
+        check_response(check_url, body, authorization=authorization)
+    env = {**os.environ, "WRK_SPLIT_PORTS": ",".join(str(p) for p in split_ports)}
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
         body_file = Path(folder) / "body.json"
         body_file.write_bytes(body)
@@ -82,7 +86,11 @@ def run_wrk(
                 "--count-non-2xx",
             ]
             done = subprocess.run(
-                command, capture_output=True, text=True, timeout=seconds + timeout_s + 30
+                command,
+                capture_output=True,
+                text=True,
+                timeout=seconds + timeout_s + 30,
+                env=env,
             )
             if done.returncode != 0:
                 raise LoadError(f"wrk failed ({done.returncode}): {done.stderr.strip()}")
@@ -97,6 +105,16 @@ def run_wrk(
             f"in {result.requests} requests"
         )
     return result
+
+
+def one_connection(url: str, body: bytes, token: str, seconds: int = 3) -> LoadResult:
+    """Per-request latency: one connection, back to back."""
+    return run_wrk(url, body, token=token, connections=1, threads=1, duration_s=seconds, warmup_s=1)
+
+
+def _on_port(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{parts.hostname}:{port}"))
 
 
 def check_response(url: str, body: bytes, *, authorization: str = "") -> bytes:
@@ -142,76 +160,6 @@ def parse_wrk_output(stdout: str) -> LoadResult:
         errors=sum(errors.values()),
         non_2xx=raw["non_2xx"],
     )
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a running process, in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            kib = int(line.split()[1])
-            return kib / 1024
-    raise LoadError(f"no VmHWM in /proc/{pid}/status")
-
-
-@contextlib.contextmanager
-def serve(
-    cmd: list[str],
-    url: str,
-    env: Mapping[str, str] | None = None,
-    *,
-    cwd: str | Path | None = None,
-    start_timeout_s: float = 60.0,
-    stop_timeout_s: float = 10.0,
-) -> Iterator["subprocess.Popen[bytes]"]:
-    """Starts a server (`env` is added to this process's environment), waits until a GET
-    of `url` (a health URL) answers 2xx, yields the process, then stops it: SIGINT, and
-    SIGKILL if it has not exited after `stop_timeout_s`. Its output goes to a temporary
-    log file, quoted when it fails to start."""
-    with tempfile.TemporaryFile(prefix="bench-server-") as log:
-        process = subprocess.Popen(
-            cmd,
-            env={**os.environ, **(env or {})},
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            _wait_until_up(process, url, log, start_timeout_s)
-            yield process
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=stop_timeout_s)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-
-def _wait_until_up(
-    process: "subprocess.Popen[bytes]", url: str, log: IO[bytes], timeout_s: float
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if process.poll() is not None:
-            raise LoadError(f"{process.args!r} exited with {process.returncode}:\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if 200 <= response.status < 300:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise LoadError(f"{url} did not answer within {timeout_s}s:\n{_tail(log)}")
-        time.sleep(0.1)
-
-
-def _tail(log: IO[bytes], size: int = 4000) -> str:
-    log.flush()
-    log.seek(0)
-    return log.read().decode(errors="replace")[-size:]
 
 
 def main() -> None:

@@ -14,9 +14,10 @@ Helpers for the benchmark runner:
 
 Command line (the one-off equality check, and a body file for wrk):
 
-    python -m bench.peer --check --database-url postgres://postgres@127.0.0.1:5432/staff_bench \\
+    python -m bench.postgraphile --check \\
+        --database-url postgres://postgres@127.0.0.1:5432/staff_bench \\
         --our-url http://127.0.0.1:8124/graphql [--token TOKEN | --username U --password P]
-    python -m bench.peer --write-body /tmp/peer-body.json --practice-id UUID
+    python -m bench.postgraphile --write-body /tmp/peer-body.json --practice-id UUID
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def node_binary() -> Path:
     """The Node.js (22 or later) that setup() chose."""
     marker = PEER_HOME / "NODE"
     if not marker.exists() or not POSTGRAPHILE_CLI.exists():
-        raise PeerError(f"the peer is not installed: run bench.peer.setup() ({SETUP_SCRIPT})")
+        raise PeerError(
+            f"the peer is not installed: run bench.postgraphile.setup() ({SETUP_SCRIPT})"
+        )
     node = Path(marker.read_text().strip())
     if not node.exists():
         raise PeerError(f"{node} (named in {marker}) is missing: run {SETUP_SCRIPT} again")
@@ -461,7 +464,8 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.peer", description="B1 peer (PostGraphile 5): setup and checks"
+        prog="python -m bench.postgraphile",
+        description="B1 peer (PostGraphile 5): setup and checks",
     )
     parser.add_argument("--check", action="store_true", help="compare our answer with the peer's")
     parser.add_argument("--setup", action="store_true", help="only install the peer")

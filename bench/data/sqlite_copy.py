@@ -13,9 +13,9 @@ import asyncpg  # type: ignore[import-untyped]
 
 from backend.db import apply_migrations, close_database, open_database
 from backend.models import Office, Practice, Provider, Role, StaffMember
-from bench.fixture import connect_url, load_fixture
-from bench.scenarios import percentile
-from bench.sqlcount import Recorded
+from bench.data.fixture import connect_url, load_fixture
+from bench.report import percentile
+from bench.sql_recording import Recorded
 
 
 async def copy_small_practice(database_url: str, path: Path) -> str:

@@ -3,7 +3,7 @@ fast as they are answered, against one server process of ours on PostgreSQL with
 production password hashing and the default hashing lanes (one anonymous worker on two
 cores, four jobs waiting).
 
-    .venv/bin/python -m bench.login_flood [--database-url URL] [--seconds 10]
+    .venv/bin/python -m bench.scenarios.login_flood [--database-url URL] [--seconds 10]
 
 It makes its own small database (one practice, 300 staff), measures the staff page with
 wrk (one connection: an administrator working the list) alone, then during a flood of
@@ -28,9 +28,10 @@ import orjson
 from backend.db import close_database, open_database
 from backend.models import Provider, Role, StaffMember, StaffStatus
 from backend.services.secrets import hash_secret
-from bench.load import LoadResult, run_wrk, serve
-from bench.scenarios import LOGIN, page_body
-from bench.small_practice import fast_settings, owned_practice, recreate_database
+from bench.data.small_practice import fast_settings, owned_practice, recreate_database
+from bench.queries import LOGIN, page_body
+from bench.servers import serve
+from bench.wrk_load import LoadResult, run_wrk
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/staff_bench_flood"
 PORT = 8311
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 def during_flood(
     url: str, token: str, seconds: int, *, polite: bool
 ) -> tuple[LoadResult, dict[str, int]]:
-    command = [sys.executable, "-m", "bench.login_flood", "--flood", url]
+    command = [sys.executable, "-m", "bench.scenarios.login_flood", "--flood", url]
     command += ["--seconds", str(seconds + 4)] + ([] if polite else ["--impolite"])
     flooding = subprocess.Popen(command, stdout=subprocess.PIPE)
     time.sleep(2)  # the flood at full strength before measuring
