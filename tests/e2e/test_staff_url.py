@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.api import GIVEN_PASSWORD, Api
 from backend.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from tests.e2e.api import GIVEN_PASSWORD, Api
 from tests.e2e.conftest import screenshot, sign_in
 from tests.pins import STAFF_PIN
 
