@@ -194,7 +194,8 @@ def serve(
                 try:
                     process.wait(timeout=stop_timeout_s)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    # The whole session: uvicorn's workers too, should the supervisor hang.
+                    os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
 
 

@@ -60,6 +60,8 @@ def run_wrk(
     With `split_ports`, thread i connects to port split_ports[i % len(split_ports)] of the
     URL's host instead (`threads` should be a multiple of their number): one wrk run over
     several server processes, its latencies counted together."""
+    if split_ports and threads % len(split_ports):
+        raise ValueError(f"{threads} wrk threads do not split evenly over {len(split_ports)} ports")
     wrk = shutil.which("wrk")
     if wrk is None:
         raise LoadError("wrk was not found on PATH; install it (apt-get install wrk)")

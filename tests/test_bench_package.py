@@ -1,8 +1,12 @@
 """The benchmark package's own plumbing (bench/): no database, no server."""
 
+from pathlib import Path
+
 import pytest
 
+import backend.migrations
 from backend.config import load_settings
+from bench.data.schema import migration_files
 from bench.scenarios import SCENARIOS, UnknownScenarioError, resolve
 from bench.servers import our_env
 
@@ -28,3 +32,11 @@ def test_the_bench_server_environment_passes_production_checks(database_url: str
     settings = load_settings(our_env(database_url, 8301, 2525))
     assert settings.environment == "production"
     assert not settings.mail_from.endswith(".localhost>")
+
+
+def test_the_bench_database_is_migrated_with_every_migration_of_the_app() -> None:
+    """An existing bench database gets the app's newer migrations (an index a later
+    migration adds would otherwise be missing from every figure)."""
+    folder = Path(backend.migrations.__file__).parent
+    app_migrations = sorted(path.stem for path in folder.glob("0*.py"))
+    assert app_migrations and migration_files() == app_migrations

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "staff-accounts-webhooks/1"
-# Requests in flight at once per endpoint (bench/webhook_bench.py: 5 delivered a backlog
+# Requests in flight at once per endpoint (bench/scenarios/webhooks.py: 5 delivered a backlog
 # faster than 10 or a whole batch of 50, and a receiver is spared the burst).
 PER_ENDPOINT = 5
 # An endpoint's share of one pass, in rounds of its lanes (backend/webhooks/claims.py):

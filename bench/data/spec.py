@@ -33,7 +33,7 @@ TERM_LENGTHS = (1, 2, 3, 5, 10)
 RARE_MAX = 5  # a "rare" term matches at most this many rows of its practice
 LOADED_TABLES = ("practice", "role", "provider", "office", "staff_member", "staff_member_office")
 REBUILT_TABLES = ("staff_member", "staff_member_office")
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "backend" / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "backend" / "migrations"
 
 STAFF_COLUMNS = (
     "id", "practice_id", "role_id", "primary_provider_id", "first_name", "last_name",

@@ -89,8 +89,8 @@ def measure_references(ctx: BenchContext, server: OurServer) -> None:
             f"{ours.rps:.0f} req/s",
             f"{ref.rps:.0f} req/s ({ms(ref.p50_ms)} / {ms(ref.p99_ms)})",
             f"{ratio:.2f}",
-            ">= 0.45",
-            verdict(ratio >= 0.45),
+            ">= 0.5",
+            verdict(ratio >= 0.5),
             f"{our_sql} vs {counted.count}",
             f"ref {memory:.0f}",
         )
