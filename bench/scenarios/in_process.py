@@ -203,7 +203,8 @@ def run(ctx: BenchContext) -> None:
             f"staff page in-process on PostgreSQL, CPU (wall) per execution "
             f"({figures['rows']} rows)",
             f"{graphql['cpu_ms_median']:.2f} ms ({graphql['wall_ms_median']:.2f} ms)",
-            f"{ref['cpu_ms_median']:.2f} ms ({ref['wall_ms_median']:.2f} ms) by hand (the asyncpg reference's SQL)",
+            f"{ref['cpu_ms_median']:.2f} ms ({ref['wall_ms_median']:.2f} ms) by hand "
+            "(the asyncpg reference's SQL)",
             f"{figures['ratio_cpu_median']:.1f}",
             "<= 1 ms",
             verdict(figures["meets_target"]),
