@@ -120,6 +120,7 @@ class _Compiler:
     ) -> list[PlannedField]:
         fields: list[PlannedField] = []
         for node in selection_set.selections:
+            assert isinstance(node, Conditional)  # the three kinds of selection
             own = (*conditions, node) if _conditional(node) else conditions
             if isinstance(node, FieldNode):
                 fields.append(self._field(node, type_, own, is_root=is_root))

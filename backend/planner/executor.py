@@ -13,9 +13,9 @@ returned. The planned path only answers operations that complete without an erro
 those only read, so running one of them again on the normal path changes nothing."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLObjectType
 from graphql.execution.collect_fields import DeferUsage, GroupedFieldSet
@@ -73,7 +73,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             normal = super(PlannedExecutionContext, self).execute_collected_root_fields(
                 root_type, root_value, grouped_field_set, serially, new_defer_usages
             )
-            return await normal if self.is_awaitable(normal) else normal
+            if self.is_awaitable(normal):
+                return await cast("Awaitable[dict[str, Any]]", normal)
+            return cast("dict[str, Any]", normal)
 
         return planned_or_normal()
 
