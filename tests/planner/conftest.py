@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 from starlette.applications import Starlette
@@ -111,7 +110,7 @@ ROWS = [
 ]
 
 
-async def _add_rows(owner: StaffMember, settings: Settings) -> None:
+async def _add_rows(owner: StaffMember, app_settings: Settings) -> None:
     """Rows straight into the database, each field varied: these tests are about reading."""
     providers = [await Provider.get(practice_id=owner.practice_id)]
     providers.append(
@@ -121,9 +120,16 @@ async def _add_rows(owner: StaffMember, settings: Settings) -> None:
     )
     offices = await Office.filter(practice_id=owner.practice_id).order_by("name")
     now = datetime.now(UTC)
-    for index, (first, last, username, status, two_factor, role, signed_in, office_count) in (
-        enumerate(ROWS)
-    ):
+    for index, (
+        first,
+        last,
+        username,
+        status,
+        two_factor,
+        role,
+        signed_in,
+        office_count,
+    ) in enumerate(ROWS):
         staff = StaffMember(
             practice_id=owner.practice_id,
             role=await Role.get(name=role, practice_id=None),
@@ -157,7 +163,7 @@ async def _add_rows(owner: StaffMember, settings: Settings) -> None:
     # Camille's sign-in is locked after failed attempts.
     camille = await StaffMember.get(username_key="camille")
     await LoginThrottle.create(
-        key=account_key("camille", settings),
+        key=account_key("camille", app_settings),
         failures=10,
         window_started_at=now,
         last_failure_at=now,
@@ -186,10 +192,21 @@ async def world(
     owner: StaffMember = practice["owner"]
     await _add_rows(owner, settings)
     # Through the API: pending people with a real activation link and email.
-    await create_staff(admin, firstName="Paula", lastName="Pending", username="ppending",
-                       email="ppending@example.com", cellPhone="212-555-0199")
-    expired = await create_staff(admin, firstName="Edgar", lastName="Expired",
-                                 username="eexpired", email="eexpired@example.com")
+    await create_staff(
+        admin,
+        firstName="Paula",
+        lastName="Pending",
+        username="ppending",
+        email="ppending@example.com",
+        cellPhone="212-555-0199",
+    )
+    expired = await create_staff(
+        admin,
+        firstName="Edgar",
+        lastName="Expired",
+        username="eexpired",
+        email="eexpired@example.com",
+    )
     await ActivationToken.filter(staff__username_key="eexpired").update(
         expires_at=datetime.now(UTC) - timedelta(hours=1)
     )
@@ -218,7 +235,9 @@ async def world(
         await other.login("otherowner", ADMIN_PASSWORD)
         await cookie.browser_login(practice["owner_username"], ADMIN_PASSWORD)
         await _mail_settled()
-        listed = await admin.data("{ staffMembers(first: 100) { edges { node { id } } } roles { id } }")
+        listed = await admin.data(
+            "{ staffMembers(first: 100) { edges { node { id } } } roles { id } }"
+        )
         yield World(
             settings=settings,
             callers={
