@@ -4,7 +4,10 @@ and how to complete each value), or a refusal naming what the planner does not c
 Compiled once per document text and operation name (plans.py); what depends on the
 request (variables, @skip/@include) is decided when the plan runs (results.py)."""
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -23,6 +26,8 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.type.definition import GraphQLLeafType
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from backend.planner.mapping import PLANNED_ROOT_FIELDS, PLANNED_TYPES
 
@@ -73,6 +78,11 @@ class PlannedField:
     plain: bool
     # Nodes whose @skip/@include decide whether the field is in the response.
     conditions: tuple[Conditional, ...]
+    # Shortcuts for the most common field, a scalar attribute (most of a page's fields):
+    # the attribute read strawberry would make, and the leaf type whose value it is.
+    read: Callable[[Any], Any] | None = None
+    leaf: Leaf | None = None
+    nullable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +177,18 @@ class _Compiler:
         # strawberry marks the resolvers that only read an attribute.
         plain = getattr(definition.resolve, "_is_default", False) is True
         shape = self._shape(definition.type, node)
-        return PlannedField(key, node, definition, shape, plain=plain, conditions=conditions)
+        inner = shape.inner if isinstance(shape, NonNull) else shape
+        return PlannedField(
+            key,
+            node,
+            definition,
+            shape,
+            plain=plain,
+            conditions=conditions,
+            read=_attribute_read(definition) if plain else None,
+            leaf=inner if isinstance(inner, Leaf) else None,
+            nullable=not isinstance(shape, NonNull),
+        )
 
     def _shape(self, type_: GraphQLOutputType, node: FieldNode) -> Shape:
         if isinstance(type_, GraphQLNonNull):
@@ -181,6 +202,18 @@ class _Compiler:
             raise Refusal(f"the type {type_} is not planned")
         assert node.selection_set is not None  # validation requires one
         return self.selection(node.selection_set, type_)
+
+
+def _attribute_read(definition: GraphQLField) -> Callable[[Any], Any] | None:
+    """What strawberry's resolver of a plain field does (StrawberryField.get_result with
+    the default resolver, getattr), without the two calls around it; None when the field
+    reads its value some other way."""
+    field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(field, StrawberryField) or field.base_resolver is not None:
+        return None
+    if field.default_resolver is not getattr:
+        return None
+    return operator.attrgetter(field.python_name)
 
 
 def _conditional(node: Conditional) -> bool:

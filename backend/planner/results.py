@@ -79,6 +79,16 @@ class ResultBuilder:
             if definition is None or shape is None:  # __typename
                 out[field.key] = type_name
                 continue
+            if field.read is not None and field.leaf is not None:
+                # A scalar attribute: no path, no info, and the leaf completed in place.
+                value = field.read(source)
+                if value is None:
+                    if not field.nullable:
+                        raise NotPlannable("null in a non-null position")
+                    out[field.key] = None
+                else:
+                    out[field.key] = Executor.complete_leaf_value(field.leaf.type, value)
+                continue
             resolve: Callable[..., Any] | None = definition.resolve
             assert resolve is not None  # strawberry gives every field a resolver
             field_path = Path(path, field.key, type_name)
