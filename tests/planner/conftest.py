@@ -28,7 +28,6 @@ from backend.models import (
 )
 from backend.planner import executor
 from backend.services.login_locks import account_key
-from backend.services.staff_rules import search_text
 from tests.api.api_clients import as_api_client, create_api_client
 from tests.api.client import GraphQLClient
 from tests.api.conftest import (  # noqa: F401 (fixtures)
@@ -41,7 +40,7 @@ from tests.api.conftest import (  # noqa: F401 (fixtures)
     practice,
     settings,
 )
-from tests.api.staff_factory import STAFF_PASSWORD, create_staff
+from tests.api.staff_factory import STAFF_PASSWORD, create_staff, staff_row
 
 # Sent with both requests of a pair, so that masked errors quote the same reference.
 REQUEST_ID = "planner-differential"
@@ -130,17 +129,13 @@ async def _add_rows(owner: StaffMember, app_settings: Settings) -> None:
         signed_in,
         office_count,
     ) in enumerate(ROWS):
-        staff = StaffMember(
+        staff = staff_row(
             practice_id=owner.practice_id,
             role=await Role.get(name=role, practice_id=None),
-            primary_provider=providers[index % 2],
-            first_name=first,
-            last_name=last,
+            provider=providers[index % 2],
+            first=first,
+            last=last,
             username=username,
-            username_key=username.lower(),
-            email=f"{username}@example.com",
-            password_hash="x",
-            pin_hash="x",
             status=status,
             two_factor_enabled=two_factor,
             restrict_offices=office_count > 0,
@@ -156,7 +151,6 @@ async def _add_rows(owner: StaffMember, app_settings: Settings) -> None:
             deactivated_at=now - timedelta(days=5) if status == StaffStatus.INACTIVE else None,
             password_change_required=index == 5,
         )
-        staff.search_text = search_text(staff)
         await staff.save()
         if office_count:
             await staff.offices.add(*offices[:office_count])
