@@ -97,6 +97,10 @@ class Settings:
     max_request_bytes: int = 100_000
     graphql_timeout_seconds: float = 10.0
     graphql_max_cost: int = 1000
+    # Planned execution of queries over the staff types (backend/planner/): the same
+    # answers as graphql-core's executor, which it falls back to, without its per-field
+    # completion. Off only to compare or to rule it out.
+    graphql_planner: bool = True
     # Trusted documents (backend/api/documents.py): when on, a person signed in with the
     # session cookie may run only the SPA's documents and registered ones; bearer sessions
     # and API clients are not restricted. Meant for production; off by default.
@@ -433,12 +437,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "GRAPHQL_TIMEOUT_SECONDS", get("GRAPHQL_TIMEOUT_SECONDS", "10")
         ),
         graphql_max_cost=_int("GRAPHQL_MAX_COST", get("GRAPHQL_MAX_COST", "1000")),
+        graphql_planner=_bool("GRAPHQL_PLANNER", get("GRAPHQL_PLANNER", "true")),
         trusted_documents_only=_bool(
             "TRUSTED_DOCUMENTS_ONLY", get("TRUSTED_DOCUMENTS_ONLY", "false")
         ),
-        persisted_queries_max=_int(
-            "PERSISTED_QUERIES_MAX", get("PERSISTED_QUERIES_MAX", "10000")
-        ),
+        persisted_queries_max=_int("PERSISTED_QUERIES_MAX", get("PERSISTED_QUERIES_MAX", "10000")),
         hash_workers=_int("HASH_WORKERS", get("HASH_WORKERS", str(Settings().hash_workers))),
         hash_queue=_int("HASH_QUEUE", get("HASH_QUEUE", "4")),
         web_concurrency=_int("WEB_CONCURRENCY", get("WEB_CONCURRENCY", "1")),

@@ -46,6 +46,7 @@ from backend.api.two_factor_mutations import TwoFactorMutations
 from backend.api.variable_check import CheckVariables
 from backend.api.webhook_mutations import WebhookMutations
 from backend.api.webhook_queries import WebhookQueries
+from backend.planner.executor import PlannedExecutionContext
 
 
 @strawberry.type(description="Read the practice's staff and reference data.")
@@ -135,4 +136,7 @@ schema = StaffAccountsSchema(
     # ErrorCode documents `extensions.code`; no field returns it.
     types=[StaffMember, Role, Provider, Office, Practice, ApiClient, ErrorCode],
     extensions=_extensions(),
+    # Queries over the staff types take the planned path (GRAPHQL_PLANNER); the rest, and
+    # anything the plan cannot answer without an error, the normal executor.
+    execution_context_class=PlannedExecutionContext,
 )

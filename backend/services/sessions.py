@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.config import Settings
-from backend.models import Session, StaffMember, StaffStatus
+from backend.models import Role, Session, StaffMember, StaffStatus
 from backend.services import session_deadlines, session_tokens
 from backend.services.secrets import new_token, token_digest
 from backend.services.session_tokens import TokenPair
@@ -76,29 +77,89 @@ async def resolve_session(token: str, *, settings: Settings, meta: RequestMeta) 
     if token.startswith(COOKIE_TOKEN_PREFIX) and meta.auth_method != AuthMethod.COOKIE:
         return None
     now = datetime.now(UTC)
-    session = (
-        await Session.filter(token_hash=token_digest(token), revoked_at=None)
-        .select_related("staff__role")
-        .first()
-    ) or await session_tokens.family_of_access_token(token, now=now)
+    session = await _live_candidate(token_digest(token), now)
     if (
         session is None
         or not session_deadlines.is_live(session, settings, now)
-        or session.staff.status != StaffStatus.ACTIVE
+        or session.staff_status != StaffStatus.ACTIVE
     ):
         return None
     if now - session.last_seen_at >= _TOUCH_EVERY:
         await Session.filter(id=session.id).update(last_seen_at=now)
-    staff = session.staff
     return Viewer(
-        staff_id=staff.id,
-        practice_id=staff.practice_id,
-        permissions=frozenset(staff.role.permissions),
+        staff_id=session.staff_id,
+        practice_id=session.practice_id,
+        permissions=frozenset(session.permissions),
         session_id=session.id,
         meta=meta,
         two_factor_enrollment_required=session.two_factor_enrollment_required,
         password_change_required=session.password_change_required,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _SessionRow:
+    """What a request needs of its session, its person and their role."""
+
+    id: UUID
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    two_factor_enrollment_required: bool
+    password_change_required: bool
+    staff_id: UUID
+    practice_id: UUID
+    staff_status: StaffStatus
+    permissions: list[str]
+
+
+# Every request looks its session up: one fixed statement, rather than the ORM building
+# the session's query and then the access token's (and model instances for both). A token
+# is a session's own token (a cookie, or a bearer session's first token), matched while
+# the session is not revoked; or the access token of the session's current pair (not
+# rotated), whose own expiry is checked below. The deadlines, the revocation of a family
+# and the person's status are checked by the caller, as for any session.
+_LOOKUP = """
+SELECT s.id, s.last_seen_at, s.expires_at, s.revoked_at, s.two_factor_enrollment_required,
+       s.password_change_required, m.id, m.practice_id, m.status, r.permissions,
+       s.token_hash = {digest} AS own_token, t.access_expires_at
+FROM session s
+JOIN staff_member m ON m.id = s.staff_id
+JOIN role r ON r.id = m.role_id
+LEFT JOIN session_token t
+  ON t.session_id = s.id AND t.access_hash = {digest} AND t.rotated_at IS NULL
+WHERE (s.token_hash = {digest} AND s.revoked_at IS NULL) OR t.id IS NOT NULL
+"""
+_LOOKUPS = {
+    # asyncpg numbers its parameters; SQLite's are positional.
+    "postgres": (_LOOKUP.format(digest="$1"), 1),
+    "sqlite": (_LOOKUP.format(digest="?"), _LOOKUP.count("{digest}")),
+}
+
+
+async def _live_candidate(digest: str, now: datetime) -> _SessionRow | None:
+    connection = connections.get("default")
+    statement, uses = _LOOKUPS[connection.capabilities.dialect]
+    _, rows = await connection.execute_query(statement, [digest] * uses)
+    session_fields, staff_fields = Session._meta.fields_map, StaffMember._meta.fields_map
+    as_time = session_fields["expires_at"].to_python_value
+    # Rows come as asyncpg Records or sqlite3 Rows: both are read by position.
+    for values in sorted(map(tuple, rows), key=lambda values: not values[10]):  # own token first
+        if not values[10] and not (values[11] is not None and as_time(values[11]) > now):
+            continue  # an access token past its expiry
+        return _SessionRow(
+            id=session_fields["id"].to_python_value(values[0]),
+            last_seen_at=as_time(values[1]),
+            expires_at=as_time(values[2]),
+            revoked_at=as_time(values[3]),
+            two_factor_enrollment_required=bool(values[4]),
+            password_change_required=bool(values[5]),
+            staff_id=staff_fields["id"].to_python_value(values[6]),
+            practice_id=staff_fields["practice_id"].to_python_value(values[7]),
+            staff_status=staff_fields["status"].to_python_value(values[8]),
+            permissions=Role._meta.fields_map["permissions"].to_python_value(values[9]),
+        )
+    return None
 
 
 async def end_session(viewer: Viewer, *, everywhere: bool = False) -> None:

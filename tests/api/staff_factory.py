@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from backend.models import Provider, Role, StaffMember, StaffStatus
+from backend.services.staff_rules import search_text
 from tests.api.client import GraphQLClient
 from tests.api.documents import REFERENCE_DATA, STAFF_CREATE
 from tests.pins import STAFF_PIN
@@ -35,4 +37,35 @@ async def create_staff(client: GraphQLClient, **overrides: Any) -> dict[str, Any
     payload = await client.mutate(STAFF_CREATE, await staff_input(client, **overrides))
     assert payload["userErrors"] == [], payload["userErrors"]
     staff: dict[str, Any] = payload["staffMember"]
+    return staff
+
+
+def staff_row(
+    *,
+    practice_id: Any,
+    role: Role,
+    provider: Provider,
+    first: str,
+    last: str,
+    username: str,
+    status: StaffStatus,
+    **more: Any,
+) -> StaffMember:
+    """An unsaved staff member for a test that writes rows straight into the database
+    (tests about reading): credentials are placeholders, the search text is derived."""
+    staff = StaffMember(
+        practice_id=practice_id,
+        role=role,
+        primary_provider=provider,
+        first_name=first,
+        last_name=last,
+        username=username,
+        username_key=username.lower(),
+        email=f"{username}@example.com",
+        password_hash="x",
+        pin_hash="x",
+        status=status,
+        **more,
+    )
+    staff.search_text = search_text(staff)
     return staff

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from backend.models import Office, Provider, Role, StaffMember, StaffStatus
-from backend.services.staff_rules import search_text
 from tests.api.client import GraphQLClient
 from tests.api.documents import STAFF_COUNTS, STAFF_LIST
+from tests.api.staff_factory import staff_row
 
 NAMES = [
     ("Camille", "Nurse", "cnurse", StaffStatus.ACTIVE, True),
@@ -29,22 +29,17 @@ async def add_staff(
     offices = await Office.filter(practice_id=owner.practice_id)
     nurse = await Role.get(name="Nurse (System)")
     for first, last, username, status, two_factor in rows:
-        staff = StaffMember(
+        staff = staff_row(
             practice_id=owner.practice_id,
             role=nurse,
-            primary_provider=provider,
-            first_name=first,
-            last_name=last,
+            provider=provider,
+            first=first,
+            last=last,
             username=username,
-            username_key=username.lower(),
-            email=f"{username}@example.com",
-            password_hash="x",
-            pin_hash="x",
             status=status,
             two_factor_enabled=two_factor,
             restrict_offices=True,
         )
-        staff.search_text = search_text(staff)
         await staff.save()
         await staff.offices.add(*offices)
 
