@@ -116,10 +116,12 @@ class Attempt:
         one event however many wrong passwords arrive together."""
         observability.SIGN_IN_FAILURES.inc()
         async with in_transaction() as db:
-            if staff is not None and self._counted_as >= self.settings.login_lock_after:
+            if staff is not None:
                 # The staff row before the throttle row, the order a rename takes them in
-                # (update_staff links the person's throttle rows): the other order could
-                # deadlock a lock against a concurrent rename.
+                # (update_staff links the person's throttle rows) and the one every failed
+                # attempt takes, whatever it was counted as: one counted below the limit
+                # can still find the count at it and set the lock, and taking the rows the
+                # other way round deadlocked it against the attempt counted at the limit.
                 await StaffMember.filter(id=staff.id).using_db(db).select_for_update().first()
             locked = (
                 await LoginThrottle.filter(

@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
+from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import AuditEvent, LoginThrottle, StaffMember, StaffStatus, WebhookEvent
+from backend.services import throttle
+from backend.services.viewer import RequestMeta
 from backend.webhooks.sender import WebhookSender
 from tests.api.client import GraphQLClient
 from tests.api.conftest import with_settings
@@ -119,3 +122,45 @@ async def test_concurrent_wrong_passwords_make_one_event_per_lock(
         await LoginThrottle.filter(key__startswith="user:").update(
             failures=0, locked_at=None, last_failure_at=None
         )
+
+
+async def test_a_late_wrong_password_waits_for_the_lock_in_progress(
+    app: Starlette, admin: GraphQLClient, settings: Settings, database_backend: str
+) -> None:
+    """An attempt counted below the limit can still find the count at it (others were
+    counted meanwhile) and set the lock. It must take the person's row before the throttle
+    row, as the attempt counted at the limit does; the other order deadlocked the two on
+    PostgreSQL (one of them answered as a server error)."""
+    if database_backend != "postgres":
+        pytest.skip("SQLite runs one write transaction at a time: no row locks to order")
+    await _active_nurse(admin)
+    nurse = await StaffMember.get(username_key="cnurse")
+    keys = throttle.keys_for(nurse.username_key, RequestMeta(), settings)
+    now = datetime.now(UTC)
+    await LoginThrottle.create(
+        key=keys.account, failures=LOCK_AFTER, window_started_at=now, last_failure_at=now
+    )
+    late = throttle.Attempt(keys, settings, now, _counted_as=LOCK_AFTER - 1)
+    holds_the_person = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def counted_at_the_limit() -> None:
+        # By hand, as the attempt counted at the limit does: the person's row, then the lock.
+        async with in_transaction() as db:
+            await StaffMember.filter(id=nurse.id).using_db(db).select_for_update().first()
+            holds_the_person.set()
+            await go_on.wait()
+            await LoginThrottle.filter(key=keys.account, locked_at=None).using_db(db).update(
+                locked_at=now
+            )
+
+    # Each in its own task, made outside any transaction: each gets its own connection.
+    first = asyncio.create_task(counted_at_the_limit())
+    await holds_the_person.wait()
+    second = asyncio.create_task(late.failed(staff=nurse, meta=RequestMeta()))
+    await asyncio.sleep(0.5)  # the late attempt takes what it can meanwhile
+    go_on.set()
+    async with asyncio.timeout(15):
+        await asyncio.gather(first, second)  # no deadlock error from either
+    assert await WebhookEvent.filter(type="staff.login_locked").count() == 0
+    assert (await LoginThrottle.get(key=keys.account)).locked_at is not None
