@@ -119,6 +119,8 @@ async def _name_order_page(
     rows = _searched(unsearched, words).order_by(*staff_search.NAME_ORDER)
     if words and _walk_pays(query):
         ids = await staff_search.first_matches(unsearched, words, size + 1)
+        if ids == []:
+            return []
         if ids is not None:
             page = await _page(rows.filter(id__in=ids), size)
             # Fewer when one of them changed between the two statements: search afresh.

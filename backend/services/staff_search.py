@@ -7,17 +7,21 @@ two apart reliably (its estimate of a LIKE's selectivity is a guess), so the ser
 asks the cheap question first: among the next WALK_ROWS rows in name order, are there a
 page's worth of matches? The walk is a subquery with its own LIMIT, which the planner
 must read as written: in order, on an index that carries search_text (migration 0018),
-so it reads the index alone. When it fills the page, those rows are the page exactly
-(the first matches after the cursor, in order); when it does not, the caller takes the
-usual path, where the trigram index serves a term that is rare there.
+so it reads the index alone. When it fills the page, or the list ends within it (a
+small practice, the last pages), those rows are the page exactly (the first matches
+after the cursor, in order); otherwise the caller takes the usual path, where the
+trigram index serves a term that is rare there.
 """
 
+import functools
+import operator
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from pypika_tortoise.queries import Query
-from pypika_tortoise.terms import Field
+from pypika_tortoise.analytics import RowNumber
+from pypika_tortoise.queries import Query, Selectable
+from pypika_tortoise.terms import Bracket, Field
 from tortoise import connections
 from tortoise.expressions import Subquery
 from tortoise.filters import contains
@@ -37,32 +41,59 @@ async def first_matches(
     window: QuerySet[StaffMember], words: Sequence[str], count: int
 ) -> list[UUID] | None:
     """The ids of the first `count` rows of `window` (the list's rows after the cursor,
-    unsearched) that contain every word, in name order; None when the walk's WALK_ROWS
-    rows hold fewer, so that only the usual search can say which rows come next."""
+    unsearched) that contain every word, in name order: all of them when the window ends
+    within the walk (fewer than WALK_ROWS rows: a small practice, a last page). None when
+    the walk read WALK_ROWS rows without finding `count`: only the usual search can say
+    which rows come next."""
     client = connections.get("default")
     sql, params = walk_statement(window, words, count, client.query_class)
     rows: list[dict[str, Any]] = await client.execute_query_dict(sql, params)
-    if len(rows) < count:
+    ids = [_uuid(row["id"]) for row in rows if row["matches"]]
+    # The walk's last row came back: the window went on past the bound, maybe with more.
+    bounded = any(row["walked"] == WALK_ROWS for row in rows)
+    if len(ids) < count and bounded:
         return None
-    return [_uuid(row["id"]) for row in rows]
+    return ids
 
 
 def walk_statement(
     window: QuerySet[StaffMember], words: Sequence[str], count: int, query_class: type[Query]
 ) -> tuple[str, list[Any]]:
-    """SELECT id FROM (the window in name order, LIMIT WALK_ROWS) AS walk WHERE every word
-    ORDER BY the name order LIMIT count. The inner LIMIT bounds the rows read and keeps
-    the planner from searching the whole practice first."""
-    walk = Subquery(window.order_by(*NAME_ORDER).limit(WALK_ROWS).only(*WALK_COLUMNS)).as_(
-        "walk"
+    """SELECT the first `count` rows containing every word among the window's first
+    WALK_ROWS in name order, and also the walk's last row when it reads all WALK_ROWS
+    (so that a short answer says whether the window ended or the walk's bound did). The
+    inner LIMIT bounds the rows read and keeps the planner from searching the whole
+    practice first; the row number streams, so a filled page stops the walk early."""
+    walk = Subquery(window.order_by(*NAME_ORDER).limit(WALK_ROWS).only(*WALK_COLUMNS))
+    walked = walk.as_("walk")
+    # The very expression the ORM's `search_text__contains` compiles to, for each word.
+    matches = functools.reduce(
+        operator.and_, [contains(Field("search_text", table=walked), w) for w in words]
     )
-    query = query_class.from_(walk).select(Field("id", table=walk))
-    for word in words:
-        # The very expression the ORM's `search_text__contains` compiles to.
-        query = query.where(contains(Field("search_text", table=walk), word))
-    query = query.orderby(*(Field(column, table=walk) for column in NAME_ORDER)).limit(count)
+    numbered = (
+        query_class.from_(walked)
+        .select(
+            *_columns(walked, *NAME_ORDER),
+            # Bracketed: an AND of criteria would drop its alias.
+            Bracket(matches).as_("matches"),
+            RowNumber().orderby(*_columns(walked, *NAME_ORDER)).as_("walked"),
+        )
+        .as_("numbered")
+    )
+    matched, number = _columns(numbered, "matches", "walked")
+    query = (
+        query_class.from_(numbered)
+        .select(*_columns(numbered, "id"), matched, number)
+        .where(matched | (number == WALK_ROWS))
+        .orderby(*_columns(numbered, *NAME_ORDER))
+        .limit(count)
+    )
     sql, params = query.get_parameterized_sql()
     return sql, list(params)
+
+
+def _columns(table: Selectable, *names: str) -> list[Field]:
+    return [Field(name, table=table) for name in names]
 
 
 def _uuid(value: Any) -> UUID:
