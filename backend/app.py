@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from backend import gc_tuning
 from backend.api.view import GraphQLApp
 from backend.config import Settings, load_settings
 from backend.db import apply_migrations, close_database, open_database
@@ -34,7 +35,10 @@ from backend.webhooks.sender import WebhookSender
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, serving: bool = False) -> Starlette:
+    """`serving`: the process exists to serve this app (`staff-accounts serve`), so its
+    garbage collector is tuned once the app has started (backend/gc_tuning). Not in tests
+    or tools, which start many apps in one process or do other work besides."""
     mailbox = DevMailbox(port=settings.dev_mailbox_port) if settings.uses_dev_mailbox else None
 
     @contextlib.asynccontextmanager
@@ -60,6 +64,8 @@ def create_app(settings: Settings) -> Starlette:
             sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
             webhook_sender = WebhookSender(settings, poll_seconds=settings.mail_poll_seconds)
             webhook_task = asyncio.create_task(webhook_sender.run(), name="webhook-sender")
+        if serving:
+            gc_tuning.settle_after_start_up()
         try:
             yield
         finally:
@@ -112,4 +118,4 @@ def app_from_environment() -> Starlette:
     reads the settings and sets up its logging itself."""
     settings = load_settings()
     configure_logging(settings)
-    return create_app(settings)
+    return create_app(settings, serving=True)

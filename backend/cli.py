@@ -171,7 +171,7 @@ def _serve(settings: Settings, *, demo: bool, workers: int) -> int:
         from backend.app import create_app
 
         _print_address(settings)
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, serving=True), **options)  # type: ignore[arg-type]
         return 0
     if settings.migrate_on_start:
         # Once, here, rather than racing in every worker's lifespan.

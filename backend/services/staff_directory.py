@@ -11,7 +11,13 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from backend.models import StaffMember, StaffStatus
-from backend.services import activation_state, login_locks, staff_cursors, staff_order
+from backend.services import (
+    activation_state,
+    login_locks,
+    staff_cursors,
+    staff_order,
+    staff_search,
+)
 from backend.services.caller import Access, Caller
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.staff_order import DEFAULT_ORDER, SortDirection, StaffOrder
@@ -65,17 +71,16 @@ async def list_staff(
 async def _list_page(
     caller: Caller, query: StaffQuery, *, size: int, after: str | None
 ) -> StaffPage:
-    filtered = _filtered(caller, query)
     encode: Callable[[StaffMember], str]
     if query.updated_since is not None:
-        rows = await _change_order_page(filtered, after, size)
+        rows = await _change_order_page(_filtered(caller, query), after, size)
         encode = staff_cursors.change_cursor
     elif query.order.is_default:
-        rows = await _name_order_page(filtered, after, size)
+        rows = await _name_order_page(caller, query, after, size)
         encode = staff_cursors.name_cursor
     else:
         order = query.order
-        rows = await _column_order_page(filtered, order, after, size)
+        rows = await _column_order_page(_filtered(caller, query), order, after, size)
         encode = functools.partial(staff_cursors.ordered_cursor, order)
     items = list(rows[:size])
     return StaffPage(
@@ -105,17 +110,48 @@ async def export_staff(
 
 
 async def _name_order_page(
-    rows: QuerySet[StaffMember], after: str | None, size: int
+    caller: Caller, query: StaffQuery, after: str | None, size: int
 ) -> list[StaffMember]:
-    if after:
-        at = staff_cursors.name_position(after)
-        # The leading `>=` gives the planner a range on the sort index; the OR refines it.
-        rows = rows.filter(last_name__gte=at.last_name).filter(
-            Q(last_name__gt=at.last_name)
-            | Q(last_name=at.last_name, first_name__gt=at.first_name)
-            | Q(last_name=at.last_name, first_name=at.first_name, id__gt=at.staff_id)
-        )
-    return await _page(rows.order_by("last_name", "first_name", "id"), size)
+    """A search first walks the name order (staff_search): a common term's page is then
+    read in order rather than found among all its matches and sorted."""
+    words = search_words(query.search)
+    unsearched = _after_name(_unsearched(caller, query), after)
+    rows = _searched(unsearched, words).order_by(*staff_search.NAME_ORDER)
+    if words and _walk_pays(query):
+        ids = await staff_search.first_matches(unsearched, words, size + 1)
+        if ids == []:
+            return []
+        if ids is not None:
+            page = await _page(rows.filter(id__in=ids), size)
+            # Fewer when one of them changed between the two statements: search afresh.
+            if len(page) == len(ids):
+                return page
+    return await _page(rows, size)
+
+
+def _walk_pays(query: StaffQuery) -> bool:
+    """The walk's indexes hold the practice, status, name order and search text only.
+    Under another filter (a role, locked sign-ins, ...) the next rows in name order may
+    hold few of the list's rows, and the walk would read them from the table for nothing.
+    (It would still be right: the filters apply before its bound.)"""
+    return (
+        query.role_id is None
+        and query.two_factor_enabled is None
+        and query.link_expired is None
+        and query.login_locked is None
+    )
+
+
+def _after_name(rows: QuerySet[StaffMember], after: str | None) -> QuerySet[StaffMember]:
+    if not after:
+        return rows
+    at = staff_cursors.name_position(after)
+    # The leading `>=` gives the planner a range on the sort index; the OR refines it.
+    return rows.filter(last_name__gte=at.last_name).filter(
+        Q(last_name__gt=at.last_name)
+        | Q(last_name=at.last_name, first_name__gt=at.first_name)
+        | Q(last_name=at.last_name, first_name=at.first_name, id__gt=at.staff_id)
+    )
 
 
 async def _change_order_page(
@@ -226,6 +262,18 @@ def search_words(term: str | None) -> list[str]:
 
 
 def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
+    return _searched(_unsearched(caller, query), search_words(query.search))
+
+
+def _searched(rows: QuerySet[StaffMember], words: Sequence[str]) -> QuerySet[StaffMember]:
+    for word in words:
+        # search_text is already lower-cased; on PostgreSQL a trigram index serves this.
+        rows = rows.filter(search_text__contains=word)
+    return rows
+
+
+def _unsearched(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
+    """Every filter of the list but the search."""
     rows = StaffMember.filter(practice_id=caller.practice_id)
     if query.status is not None:
         rows = rows.filter(status=query.status)
@@ -233,9 +281,6 @@ def _filtered(caller: Caller, query: StaffQuery) -> QuerySet[StaffMember]:
         rows = rows.filter(role_id=query.role_id)
     if query.two_factor_enabled is not None:
         rows = rows.filter(two_factor_enabled=query.two_factor_enabled)
-    for word in search_words(query.search):
-        # search_text is already lower-cased; on PostgreSQL a trigram index serves this.
-        rows = rows.filter(search_text__contains=word)
     if query.updated_since is not None:
         if not query.order.is_default:
             raise DomainError.single(
