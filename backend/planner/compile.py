@@ -174,8 +174,10 @@ class _Compiler:
         definition = type_.fields.get(name)
         if definition is None:
             raise Refusal(f"{type_.name}.{name} is unknown")
-        # strawberry marks the resolvers that only read an attribute.
-        plain = getattr(definition.resolve, "_is_default", False) is True
+        # strawberry marks the resolvers that only read an attribute; a field with
+        # extensions (permission classes are one) is not one, whatever the mark says: its
+        # checks run in strawberry's resolver, which the plan then calls with an info.
+        plain = _is_basic(definition) and getattr(definition.resolve, "_is_default", False) is True
         shape = self._shape(definition.type, node)
         inner = shape.inner if isinstance(shape, NonNull) else shape
         return PlannedField(
@@ -204,12 +206,17 @@ class _Compiler:
         return self.selection(node.selection_set, type_)
 
 
+def _is_basic(definition: GraphQLField) -> bool:
+    field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return isinstance(field, StrawberryField) and field.is_basic_field
+
+
 def _attribute_read(definition: GraphQLField) -> Callable[[Any], Any] | None:
     """What strawberry's resolver of a plain field does (StrawberryField.get_result with
     the default resolver, getattr), without the two calls around it; None when the field
     reads its value some other way."""
     field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(field, StrawberryField) or field.base_resolver is not None:
+    if not isinstance(field, StrawberryField) or not field.is_basic_field:
         return None
     if field.default_resolver is not getattr:
         return None

@@ -17,14 +17,21 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from graphql import GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType
 from graphql.execution.collect_fields import DeferUsage, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backend.planner.compile import Plan
 from backend.planner.plans import plan_for
-from backend.planner.results import ResultBuilder
+from backend.planner.results import NotPlannable, ResultBuilder
+from backend.services.errors import (
+    AuthenticationRequired,
+    DomainError,
+    FieldError,
+    Overloaded,
+    PermissionDenied,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +49,18 @@ class PlannerCounts:
 
 
 counts = PlannerCounts()
+
+# What resolvers raise by design (the normal path turns them into the answer's errors),
+# and a null the plan cannot place: no fault of the plan.
+_EXPECTED = (
+    GraphQLError,
+    NotPlannable,
+    DomainError,
+    FieldError,
+    AuthenticationRequired,
+    PermissionDenied,
+    Overloaded,
+)
 
 
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -62,10 +81,14 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         async def planned_or_normal() -> dict[str, Any]:
             try:
                 data = await ResultBuilder(self).run(plan.root, root_value)
+            except _EXPECTED:
+                # Expected for refused permissions, domain errors and nulls: the normal
+                # path answers them with their errors.
+                counts.fell_back += 1
             except Exception:
-                # Expected for refused permissions and domain errors: the normal path
-                # answers them with their errors.
-                logger.debug("planned path abandoned", exc_info=True)
+                # A fault of the plan (or an unexpected error): the normal path answers,
+                # but the operation's work is done twice, so it is said.
+                logger.warning("planned path failed; the normal executor answers", exc_info=True)
                 counts.fell_back += 1
             else:
                 counts.planned += 1

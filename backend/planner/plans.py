@@ -10,7 +10,8 @@ from backend.planner.compile import Plan, Refusal, compile_operation
 
 MAX_PLANS = 256
 
-_plans: OrderedDict[tuple[str, str | None], Plan | Refusal] = OrderedDict()
+# Keyed by the schema too: a plan holds that schema's fields and resolvers.
+_plans: OrderedDict[tuple[int, str, str | None], Plan | Refusal] = OrderedDict()
 _lock = Lock()  # uvicorn runs one loop per process, but tests and tools may use threads
 
 
@@ -24,7 +25,7 @@ def plan_for(
     source = operation.loc.source.body if operation.loc else None
     if source is None:  # a document built without locations: nothing to key it by
         return _compiled(schema, operation, fragments)
-    key = (source, operation.name.value if operation.name else None)
+    key = (id(schema), source, operation.name.value if operation.name else None)
     with _lock:
         found = _plans.get(key)
         if found is not None:

@@ -81,19 +81,6 @@ def reissue(successor: SessionToken, refresh_token: str, settings: Settings) -> 
     return None
 
 
-async def family_of_access_token(token: str, *, now: datetime) -> Session | None:
-    """The session whose current pair has this unexpired access token (the family's
-    own deadlines are the caller's to check)."""
-    pair = (
-        await SessionToken.filter(
-            access_hash=token_digest(token), rotated_at=None, access_expires_at__gt=now
-        )
-        .select_related("session__staff__role")
-        .first()
-    )
-    return pair.session if pair else None
-
-
 def _access_end(session: Session, settings: Settings, now: datetime) -> datetime:
     # Never beyond the family's absolute end; its idle end moves, so it is checked per use.
     return min(now + settings.access_token_valid_for, session.expires_at)

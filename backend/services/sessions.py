@@ -118,17 +118,24 @@ class _SessionRow:
 # is a session's own token (a cookie, or a bearer session's first token), matched while
 # the session is not revoked; or the access token of the session's current pair (not
 # rotated), whose own expiry is checked below. The deadlines, the revocation of a family
-# and the person's status are checked by the caller, as for any session.
-_LOOKUP = """
-SELECT s.id, s.last_seen_at, s.expires_at, s.revoked_at, s.two_factor_enrollment_required,
-       s.password_change_required, m.id, m.practice_id, m.status, r.permissions,
-       s.token_hash = {digest} AS own_token, t.access_expires_at
+# and the person's status are checked by the caller, as for any session. Two branches,
+# each entered by its token's unique index: sessions are kept for weeks, and one WHERE
+# with an OR across both tokens read every one of them.
+_SELECTED = """s.id, s.last_seen_at, s.expires_at, s.revoked_at, s.two_factor_enrollment_required,
+       s.password_change_required, m.id, m.practice_id, m.status, r.permissions"""
+_LOOKUP = f"""
+SELECT {_SELECTED}, TRUE AS own_token, NULL AS access_expires_at
 FROM session s
 JOIN staff_member m ON m.id = s.staff_id
 JOIN role r ON r.id = m.role_id
-LEFT JOIN session_token t
-  ON t.session_id = s.id AND t.access_hash = {digest} AND t.rotated_at IS NULL
-WHERE (s.token_hash = {digest} AND s.revoked_at IS NULL) OR t.id IS NOT NULL
+WHERE s.token_hash = {{digest}} AND s.revoked_at IS NULL
+UNION ALL
+SELECT {_SELECTED}, FALSE, t.access_expires_at
+FROM session_token t
+JOIN session s ON s.id = t.session_id
+JOIN staff_member m ON m.id = s.staff_id
+JOIN role r ON r.id = m.role_id
+WHERE t.access_hash = {{digest}} AND t.rotated_at IS NULL
 """
 _LOOKUPS = {
     # asyncpg numbers its parameters; SQLite's are positional.

@@ -1,8 +1,14 @@
 """What the planner plans and refuses, that it is used for the SPA's staff page, and that
 GRAPHQL_PLANNER=false leaves everything to the normal executor."""
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
+import strawberry
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from strawberry.permission import BasePermission
+from strawberry.types import Info
 
 from backend.api.schema import schema
 from backend.config import load_settings
@@ -84,3 +90,37 @@ async def test_graphql_planner_false_runs_the_normal_executor(world: World) -> N
         0,
         0,
     )
+
+
+class _Deny(BasePermission):
+    message = "managers only"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type(name="StaffMember")
+class _Guarded:
+    name: str
+    secret: str = strawberry.field(permission_classes=[_Deny])
+
+
+@strawberry.type
+class _GuardedQuery:
+    @strawberry.field
+    async def staff_member(self) -> _Guarded | None:
+        return _Guarded(name="n", secret="TOPSECRET")
+
+
+async def test_a_field_with_permission_classes_keeps_its_check_on_the_planned_path() -> None:
+    """strawberry marks such a field as reading an attribute; the plan must still run its
+    permission check (here it refuses, so the normal executor answers with the error)."""
+    guarded = strawberry.Schema(
+        query=_GuardedQuery, execution_context_class=executor.PlannedExecutionContext
+    )
+    context = SimpleNamespace(settings=SimpleNamespace(graphql_planner=True))
+    fell_back = executor.counts.fell_back
+    result = await guarded.execute("{ staffMember { name secret } }", context_value=context)
+    assert executor.counts.fell_back == fell_back + 1  # planned, the check ran, refused
+    assert result.data == {"staffMember": None}
+    assert [error.message for error in result.errors or []] == ["managers only"]
