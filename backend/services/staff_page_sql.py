@@ -36,7 +36,7 @@ import orjson
 from tortoise import connections
 
 from backend.models import ActivationToken, Office, Provider, Role, StaffMember, StaffStatus
-from backend.services import staff_cursors, staff_order
+from backend.services import staff_cursors
 from backend.services.staff_order import SortDirection, StaffOrder
 
 if TYPE_CHECKING:  # staff_directory imports this module
@@ -144,9 +144,7 @@ def _conditions(s: _Statement, shape: _Shape) -> list[str]:
             f"AND t.revoked_at IS NULL AND t.expires_at > {s.param('now')}"
         )
         negation = "NOT " if shape.link_expired else ""
-        where.append(
-            f"m.status = '{StaffStatus.PENDING.value}' AND {negation}m.id IN ({working})"
-        )
+        where.append(f"m.status = '{StaffStatus.PENDING.value}' AND {negation}m.id IN ({working})")
     if shape.login_locked is not None:
         # login_locks.locked / not_locked: a locked counter linked to the person.
         locked = (
@@ -350,16 +348,16 @@ def _staff(rows: list[tuple[Any, ...]], *, postgres: bool) -> list[StaffMember]:
     providers: dict[Any, Provider] = {}
     found = []
     for row in rows:
-        staff = StaffMember._init_from_db(**dict(zip(staff_columns, row[:role_at])))
+        staff = StaffMember._init_from_db(**dict(zip(staff_columns, row[:role_at], strict=True)))
         role = roles.get(row[layout.role_id_at])
         if role is None:
             role = roles[row[layout.role_id_at]] = Role._init_from_db(
-                **dict(zip(role_columns, row[role_at:provider_at]))
+                **dict(zip(role_columns, row[role_at:provider_at], strict=True))
             )
         provider = providers.get(row[layout.provider_id_at])
         if provider is None:
             provider = providers[row[layout.provider_id_at]] = Provider._init_from_db(
-                **dict(zip(provider_columns, row[provider_at:offices_at]))
+                **dict(zip(provider_columns, row[provider_at:offices_at], strict=True))
             )
         object.__setattr__(staff, "_role", role)
         object.__setattr__(staff, "_primary_provider", provider)
