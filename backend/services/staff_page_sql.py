@@ -180,10 +180,9 @@ def _page_statement(dialect: str, shape: _Shape) -> tuple[str, tuple[str, ...]]:
     keys = [_sql_column(c) for c in order.columns]
     direction = " DESC" if descending else ""
     order_by = ", ".join(f"{k}{direction}" for k in (*keys, "m.id"))
-    joins_provider = any(k.startswith("p.") for k in keys)
-    source = "FROM staff_member m" + (
-        " JOIN provider p ON p.id = m.primary_provider_id" if joins_provider else ""
-    )
+    # Only the provider order needs the provider to choose the page: the nullable arms
+    # (last sign-in) read staff_member alone.
+    source = "FROM staff_member m"
     op = "<" if descending else ">"
 
     def arm(part: int, extra: Callable[[], list[str]]) -> str:
@@ -208,15 +207,6 @@ def _page_statement(dialect: str, shape: _Shape) -> tuple[str, tuple[str, ...]]:
             extra.append(f"m.id {op} {s.param('after_id')}")
         return extra
 
-    arms = []
-    # A nullable column (last sign-in) is read in two keyset parts, as _column_order_page
-    # does: the rows with a value, then those without by id, so the nulls come last in
-    # both directions and each part is a range on its index.
-    if shape.after != _After.NULL:
-        arms.append(arm(0, with_values))
-    if order.nullable:
-        arms.append(arm(1, without_values))
-
     layout = _layout()
     columns = ", ".join(
         [f"m.{c}" for c in layout.staff]
@@ -224,10 +214,30 @@ def _page_statement(dialect: str, shape: _Shape) -> tuple[str, tuple[str, ...]]:
         + [f"p.{c}" for c in layout.provider]
         + [_offices(s.postgres)]
     )
+    rows = (
+        "FROM staff_member m JOIN role r ON r.id = m.role_id "
+        "JOIN provider p ON p.id = m.primary_provider_id"
+    )
+    if not order.nullable:
+        # One range of the order's index, read in order up to the limit; the offices'
+        # subquery runs for the rows returned only.
+        where = " AND ".join([*_conditions(s, shape), *with_values()])
+        sql = (
+            f"SELECT {columns} {rows} WHERE {where} ORDER BY {order_by} "
+            f"LIMIT {s.param('limit')}"
+        )
+        return sql, tuple(s.names)
+    # A nullable column (last sign-in) is read in two keyset parts, as _column_order_page
+    # does: the rows with a value, then those without by id, so the nulls come last in
+    # both directions and each part is a range on its index. Their ids (at most twice the
+    # limit) are then joined and put in order.
+    arms = []
+    if shape.after != _After.NULL:
+        arms.append(arm(0, with_values))
+    arms.append(arm(1, without_values))
     sql = (
         f"SELECT {columns} FROM ({' UNION ALL '.join(arms)}) AS page "
-        "JOIN staff_member m ON m.id = page.id JOIN role r ON r.id = m.role_id "
-        "JOIN provider p ON p.id = m.primary_provider_id "
+        f"JOIN staff_member m ON m.id = page.id {rows.removeprefix('FROM staff_member m ')} "
         f"ORDER BY page.part, {order_by} LIMIT {s.param('limit')}"
     )
     return sql, tuple(s.names)

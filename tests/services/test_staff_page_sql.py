@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from backend.models import (
     ActivationToken,
@@ -32,6 +33,7 @@ from backend.services.staff_directory import StaffPage, StaffQuery
 from backend.services.staff_order import SortDirection, SortField, StaffOrder
 from backend.services.staff_rules import search_text
 from backend.services.viewer import Viewer
+from tests.api.test_postgres_plans import SORT_INDEXES, _index_names
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -310,3 +312,47 @@ async def test_the_list_without_a_search_term_is_one_statement(
     )
     await staff_directory.count_by_status(caller=viewer, query=StaffQuery())
     assert len(statements) == 2 and page.items
+
+
+@pytest.mark.parametrize("direction", list(SortDirection))
+@pytest.mark.parametrize("field", list(SortField))
+async def test_each_order_reads_its_index_on_postgres(
+    monkeypatch: pytest.MonkeyPatch,
+    database_backend: str,
+    field: SortField,
+    direction: SortDirection,
+) -> None:
+    """As tests/api/test_postgres_plans.py checks the ORM's statements: a tab's page, first
+    and after a cursor, reads the order's index (and, but for the provider's names, which
+    are another table's, in order without sorting the tab; last sign-in sorts only the two
+    parts' few rows)."""
+    if database_backend != "postgres":
+        pytest.skip("a PostgreSQL planner check")
+    seeded = await _seed()
+    viewer = _viewer(seeded.practice_id)
+    names = await _index_names(SORT_INDEXES[field])
+    assert names, field
+    plans: list[str] = []
+    real = staff_page_sql._rows
+
+    async def explained(sql: str, names: Any, values: Any) -> Any:
+        async with in_transaction() as transaction:
+            await transaction.execute_script("SET LOCAL enable_seqscan = off")
+            _, rows = await transaction.execute_query(
+                "EXPLAIN (FORMAT JSON) " + sql, [values[name] for name in names]
+            )
+        plans.append(str(rows[0][0]))
+        return await real(sql, names, values)
+
+    monkeypatch.setattr(staff_page_sql, "_rows", explained)
+    order = StaffOrder(field, direction)
+    query = StaffQuery(status=StaffStatus.ACTIVE, order=order)
+    page = await staff_directory.list_staff(caller=viewer, query=query, first=3)
+    await staff_directory.list_staff(caller=viewer, query=query, first=3, after=page.cursors[-1])
+    for plan in plans:
+        assert any(f'"Index Name": "{name}"' in plan for name in names), plan
+        sorts = plan.count('"Node Type": "Sort"')
+        if field == SortField.LAST_SIGN_IN:
+            assert sorts == 1, plan  # the page's rows from both parts, put in order
+        elif field != SortField.PRIMARY_PROVIDER:
+            assert sorts == 0, plan
