@@ -34,6 +34,7 @@ from uuid import UUID
 
 import orjson
 from tortoise import connections
+from tortoise.models import Model
 
 from backend.models import ActivationToken, Office, Provider, Role, StaffMember, StaffStatus
 from backend.services import staff_cursors
@@ -222,10 +223,7 @@ def _page_statement(dialect: str, shape: _Shape) -> tuple[str, tuple[str, ...]]:
         # One range of the order's index, read in order up to the limit; the offices'
         # subquery runs for the rows returned only.
         where = " AND ".join([*_conditions(s, shape), *with_values()])
-        sql = (
-            f"SELECT {columns} {rows} WHERE {where} ORDER BY {order_by} "
-            f"LIMIT {s.param('limit')}"
-        )
+        sql = f"SELECT {columns} {rows} WHERE {where} ORDER BY {order_by} LIMIT {s.param('limit')}"
         return sql, tuple(s.names)
     # A nullable column (last sign-in) is read in two keyset parts, as _column_order_page
     # does: the rows with a value, then those without by id, so the nulls come last in
@@ -349,40 +347,88 @@ async def counts(practice_id: UUID, query: "StaffQuery") -> dict[StaffStatus, in
 
 
 def _staff(rows: list[tuple[Any, ...]], *, postgres: bool) -> list[StaffMember]:
-    """Model instances as the ORM's select_related and prefetch make them. A role or
-    provider shared by several rows of the page is one instance (they are only read)."""
+    """Model instances as the ORM's select_related and prefetch make them. A role,
+    provider or office shared by several rows of the page is one instance (the ORM's
+    prefetch shares offices so too; they are only read)."""
     layout = _layout()
-    staff_columns, role_columns, provider_columns = layout.staff, layout.role, layout.provider
+    dialect = "postgres" if postgres else "sqlite"
+    make_staff = _maker(StaffMember, dialect, layout.staff)
+    make_role = _maker(Role, dialect, layout.role)
+    make_provider = _maker(Provider, dialect, layout.provider)
     role_at, provider_at, offices_at = layout.role_at, layout.provider_at, layout.offices_at
+    role_id_at, provider_id_at = layout.role_id_at, layout.provider_id_at
     roles: dict[Any, Role] = {}
     providers: dict[Any, Provider] = {}
+    offices: dict[str, Office] = {}
     found = []
     for row in rows:
-        staff = StaffMember._init_from_db(**dict(zip(staff_columns, row[:role_at], strict=True)))
-        role = roles.get(row[layout.role_id_at])
+        staff = make_staff(row[:role_at])
+        role = roles.get(row[role_id_at])
         if role is None:
-            role = roles[row[layout.role_id_at]] = Role._init_from_db(
-                **dict(zip(role_columns, row[role_at:provider_at], strict=True))
-            )
-        provider = providers.get(row[layout.provider_id_at])
+            role = roles[row[role_id_at]] = make_role(row[role_at:provider_at])
+        provider = providers.get(row[provider_id_at])
         if provider is None:
-            provider = providers[row[layout.provider_id_at]] = Provider._init_from_db(
-                **dict(zip(provider_columns, row[provider_at:offices_at], strict=True))
-            )
+            provider = providers[row[provider_id_at]] = make_provider(row[provider_at:offices_at])
         object.__setattr__(staff, "_role", role)
         object.__setattr__(staff, "_primary_provider", provider)
-        staff.offices._set_result_for_query(_office_rows(row[offices_at], postgres), None)
+        staff.offices._set_result_for_query(_office_rows(row[offices_at], postgres, offices), None)
         found.append(staff)
     return found
 
 
-def _office_rows(aggregated: str | None, postgres: bool) -> list[Office]:
+def _office_rows(aggregated: str | None, postgres: bool, known: dict[str, Office]) -> list[Office]:
     items: list[list[str]] = orjson.loads(aggregated) if aggregated else []
     if not postgres:
         # SQLite compares text bytewise (BINARY), as Python compares str: the same order
         # as the ORM's ORDER BY name, id.
         items.sort(key=lambda item: (item[2], item[0]))
-    return [
-        Office._init_from_db(id=UUID(office_id), practice_id=UUID(practice_id), name=name)
-        for office_id, practice_id, name in items
+    found = []
+    for office_id, practice_id, name in items:
+        office = known.get(office_id)
+        if office is None:
+            office = known[office_id] = Office._init_from_db(
+                id=UUID(office_id), practice_id=UUID(practice_id), name=name
+            )
+        found.append(office)
+    return found
+
+
+@functools.cache
+def _maker(
+    model: type[Model], dialect: str, columns: tuple[str, ...]
+) -> Callable[[Sequence[Any]], Any]:
+    """Model._init_from_db for a row read by position: the same conversion of each column
+    (Tortoise's own lists of the model's native, default and complex fields, which depend
+    on the dialect) and the same state, without a keyword argument per column."""
+    meta = model._meta
+    convert: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
+    for key, model_field, _field in meta.db_native_fields:
+        convert[key] = (model_field, None)
+    for key, model_field, field in meta.db_default_fields:
+        convert[key] = (model_field, functools.partial(_or_none, field.field_type))
+    for key, model_field, field in meta.db_complex_fields:
+        convert[key] = (model_field, field.to_python_value)
+    names = [convert[column][0] for column in columns]
+    conversions = [
+        (i, function) for i, (_, function) in enumerate(convert[c] for c in columns) if function
     ]
+    custom_pk = meta.db_pk_column not in meta.generated_db_fields
+
+    def make(row: Sequence[Any]) -> Any:
+        values = list(row)
+        for i, function in conversions:
+            values[i] = function(values[i])
+        instance = model.__new__(model)
+        state = instance.__dict__
+        state["_partial"] = False
+        state["_saved_in_db"] = True
+        state["_custom_generated_pk"] = custom_pk
+        state["_await_when_save"] = {}
+        state.update(zip(names, values, strict=True))
+        return instance
+
+    return make
+
+
+def _or_none(convert: Callable[[Any], Any], value: Any) -> Any:
+    return None if value is None else convert(value)

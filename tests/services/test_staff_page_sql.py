@@ -155,13 +155,22 @@ def _viewer(practice_id: UUID) -> Viewer:
 
 
 def _plain(value: Any) -> Any:
-    """Comparable values: a UUID as such (asyncpg's subclass or not), the rest as read."""
-    return ("uuid", str(value)) if isinstance(value, UUID) else value
+    """Comparable values with their types: a UUID as such (asyncpg's subclass or not), a
+    time with its zone object."""
+    if isinstance(value, UUID):
+        return ("uuid", str(value))
+    if isinstance(value, datetime):
+        return (value, repr(value.tzinfo))
+    return (type(value).__name__, value)
 
 
 def _row(staff: StaffMember) -> dict[str, Any]:
     def fields(model: Any) -> dict[str, Any]:
-        return {f: _plain(getattr(model, f)) for f in model._meta.fields_db_projection}
+        state = (model._partial, model._saved_in_db, model._custom_generated_pk)
+        return {
+            "state": state,
+            **{f: _plain(getattr(model, f)) for f in model._meta.fields_db_projection},
+        }
 
     return {
         **fields(staff),
