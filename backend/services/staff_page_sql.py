@@ -13,8 +13,9 @@ their rows joined to role and provider, with the offices aggregated into a JSON 
 builds each (the page with select_related, the through rows, the offices). The statement
 text depends only on the list's shape (which filters are given, the order, where the
 cursor is), so each shape's text is built once; the values are parameters. The model
-instances are made from the rows by Tortoise's own row constructor (`_init_from_db`, as
-the ORM does), so the types' `from_model`, the cursors and the export read them as usual.
+instances are made from the rows as Tortoise's own row constructor makes them (`_maker`:
+`_init_from_db`'s conversions and state, read by position), so the types' `from_model`
+and the cursors read them as the ORM's.
 
 What stays defined elsewhere: the orders' columns and directions (staff_order.COLUMNS, the
 id tie-break), the cursors' shapes and their decoding and refusals (staff_cursors), the
