@@ -16,6 +16,7 @@ from backend.services import (
     login_locks,
     staff_cursors,
     staff_order,
+    staff_page_sql,
     staff_search,
 )
 from backend.services.caller import Access, Caller
@@ -65,6 +66,11 @@ async def list_staff(
     change first, for partners' syncs. Keyset cursors make the last page cost what the
     first does; each cursor names its order and is refused in any other."""
     caller.require(Access.STAFF_READ)
+    if staff_page_sql.serves(query):  # no search term: one fixed statement (its module)
+        items, cursors, has_next = await staff_page_sql.page(
+            caller.practice_id, query, size=_page_size(first), after=after
+        )
+        return StaffPage(items=items, cursors=cursors, has_next_page=has_next)
     return await _list_page(caller, query, size=_page_size(first), after=after)
 
 
@@ -209,6 +215,8 @@ async def count_staff(*, caller: Caller, query: StaffQuery) -> int:
 
 async def count_by_status(*, caller: Caller, query: StaffQuery) -> StatusCounts:
     caller.require(Access.STAFF_READ)
+    if staff_page_sql.serves(query):  # no search term: one fixed statement (its module)
+        return _status_counts(await staff_page_sql.counts(caller.practice_id, query))
     rows = await (
         _filtered(
             caller,
@@ -224,7 +232,10 @@ async def count_by_status(*, caller: Caller, query: StaffQuery) -> StatusCounts:
         .group_by("status")
         .values_list("status", "count")
     )
-    counts = {StaffStatus(status): count for status, count in rows}
+    return _status_counts({StaffStatus(status): count for status, count in rows})
+
+
+def _status_counts(counts: dict[StaffStatus, int]) -> StatusCounts:
     return StatusCounts(
         active=counts.get(StaffStatus.ACTIVE, 0),
         pending=counts.get(StaffStatus.PENDING, 0),
