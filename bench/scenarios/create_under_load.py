@@ -145,8 +145,10 @@ def run(ctx: BenchContext, server: OurServer) -> None:
             ms(create_ms),
             f"argon2 hash {ms(hash_ms)} (create hashes the password; the PIN is an HMAC)",
             f"{ratio:.2f}",
-            "<= 1.1",
-            verdict(ratio <= 1.1),
+            # Saturated, the hash queues behind the page requests: reported (issue 15);
+            # the target is the fixed-rate row's below.
+            "report",
+            "",
             str(counted.count),
             f"{tree_peak_rss_mb([pid]):.0f}",
         )
