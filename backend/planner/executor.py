@@ -85,10 +85,15 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 # Expected for refused permissions, domain errors and nulls: the normal
                 # path answers them with their errors.
                 counts.fell_back += 1
-            except Exception:
+            except Exception as fault:
                 # A fault of the plan (or an unexpected error): the normal path answers,
-                # but the operation's work is done twice, so it is said.
-                logger.warning("planned path failed; the normal executor answers", exc_info=True)
+                # but the operation's work is done twice, so it is said. By its type only:
+                # an error the normal path meets again is logged there, traceback and all,
+                # once.
+                logger.warning(
+                    "planned path failed (%s); the normal executor answers",
+                    type(fault).__name__,
+                )
                 counts.fell_back += 1
             else:
                 counts.planned += 1
