@@ -25,6 +25,7 @@ each time (the cost this module removes): the filter conditions of `_filtered`, 
 activation-link condition (activation_state) and the sign-in-lock condition (login_locks).
 A change to one of those must be made here too; the differential test fails otherwise."""
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from tortoise.models import Model
 
 from backend.models import ActivationToken, Office, Provider, Role, StaffMember, StaffStatus
 from backend.services import staff_cursors
-from backend.services.staff_order import SortDirection, StaffOrder
+from backend.services.staff_order import DEFAULT_ORDER, SortDirection, StaffOrder
 
 if TYPE_CHECKING:  # staff_directory imports this module
     from backend.services.staff_directory import StaffQuery
@@ -326,9 +327,10 @@ async def page(
             values["after_id"] = position.staff_id
     if "after_id" in values:
         values["after_id"] = _FIELDS["id"].to_db_value(values["after_id"], StaffMember)
-    sql, names = _page_statement(_dialect(), _shape(query, status=True, after=where))
+    dialect = _dialect()
+    sql, names = _page_statement(dialect, _shape(query, status=True, after=where))
     rows = await _rows(sql, names, values)
-    items = _staff(rows[:size], postgres=_dialect() == "postgres")
+    items = _staff(rows[:size], postgres=dialect == "postgres")
     return items, [encode(staff) for staff in items], len(rows) > size
 
 
@@ -342,7 +344,9 @@ def _db_value(column: str, value: Any) -> Any:
 
 async def counts(practice_id: UUID, query: "StaffQuery") -> dict[StaffStatus, int]:
     """Staff per status under the list's filters but its status (the tab counts)."""
-    sql, names = _counts_statement(_dialect(), _shape(query, status=False))
+    # Counts have no order: one cached statement whatever the list's order is.
+    unordered = dataclasses.replace(query, order=DEFAULT_ORDER)
+    sql, names = _counts_statement(_dialect(), _shape(unordered, status=False))
     rows = await _rows(sql, names, _filter_values(practice_id, query))
     return {StaffStatus(status): count for status, count in rows}
 

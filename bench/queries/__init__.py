@@ -10,7 +10,7 @@ STAFF_PAGE = (QUERIES / "staff_page.graphql").read_text()
 STAFF_SEARCH = (QUERIES / "staff_search.graphql").read_text()
 STAFF_CREATE = """
 mutation Create($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id } userErrors { field code message } }
+  staffCreate(input: $input) { staffMember { id status } userErrors { field code message } }
 }
 """
 LOGIN = """

@@ -32,13 +32,12 @@ import asyncio
 import contextlib
 import dataclasses
 import json
-import logging
 import multiprocessing
 import socket
 import statistics
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -46,14 +45,13 @@ from time import perf_counter
 from typing import Any
 
 import aiosmtplib
-import asyncpg  # type: ignore[import-untyped]  # no stubs or py.typed
 import httpx
 from aiosmtpd.controller import Controller
 from tortoise.transactions import in_transaction
 
 from backend.app import create_app
 from backend.config import Settings
-from backend.db import apply_migrations, close_database, is_postgres, open_database
+from backend.db import is_postgres
 from backend.mail.body_crypto import decrypt_body
 from backend.mail.mime import envelope_sender
 from backend.mail.sender import OutboxSender
@@ -62,6 +60,8 @@ from backend.services import activation_links
 from backend.services.bootstrap import NewPractice, create_practice
 from backend.services.secrets import hash_secret
 from bench.context import BenchContext
+from bench.own_database import counting_statements, fresh_database
+from bench.queries import LOGIN, REFERENCE_DATA, STAFF_CREATE
 from bench.report import Row, verdict
 from bench.servers import run_module_json
 
@@ -76,11 +76,6 @@ PROBE_CALLS = 3
 OWNER_USERNAME = "bench.owner"
 OWNER_PASSWORD = "Bench-Harbor-Lantern-4417"
 
-LOGIN = """mutation Login($input: LoginInput!) {
-  login(input: $input) { token userErrors { code message } } }"""
-REFERENCE_DATA = "query { roles { id name } providers { id } }"
-STAFF_CREATE = """mutation Create($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { status } userErrors { field code message } } }"""
 
 
 # --- the SMTP sink ---------------------------------------------------------------------
@@ -218,33 +213,6 @@ class _Tally:
         return self.received.messages / self.seconds if self.seconds > 0 else 0.0
 
 
-class _StatementCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.by_verb: Counter[str] = Counter()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # Statements are logged as ("%s: %s", query, values); connection events differ.
-        if record.msg == "%s: %s" and isinstance(record.args, tuple) and record.args:
-            self.by_verb[str(record.args[0]).split(None, 1)[0].upper()] += 1
-
-
-@contextlib.contextmanager
-def _counting_statements() -> Iterator[Counter[str]]:
-    logger = logging.getLogger("tortoise.db_client")
-    handler = _StatementCounter()
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield handler.by_verb
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
 def _reset_peak_rss() -> None:
     """Start a new VmHWM period (Linux: writing 5 to clear_refs resets the peak RSS)."""
     with contextlib.suppress(OSError):
@@ -258,46 +226,6 @@ def _memory_mib(field: str) -> float | None:
             if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return None
-
-
-# --- the database ----------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def _fresh_database(database_url: str, name: str = BENCH_DATABASE) -> AsyncIterator[str]:
-    """A migrated, opened database of our own (on PostgreSQL, `name`), removed afterwards."""
-    postgres = is_postgres(database_url)
-    if postgres:
-        server = database_url.split("?", 1)[0].rsplit("/", 1)[0]
-        url = f"{server}/{name}"
-        await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await _on_server(server, f'CREATE DATABASE "{name}"')
-    else:
-        url = database_url
-        path = Path(url.removeprefix("sqlite://"))
-        if str(path) == ":memory:" or path.exists():
-            raise SystemExit(f"give a sqlite:// path that does not exist yet: {path}")
-    try:
-        await apply_migrations(url)
-        await open_database(url)
-        try:
-            yield url
-        finally:
-            await close_database()
-    finally:
-        if postgres:
-            await _on_server(server, f'DROP DATABASE "{name}" WITH (FORCE)')
-        else:
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                leftover.unlink(missing_ok=True)
-
-
-async def _on_server(server: str, statement: str) -> None:
-    connection = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def _seed(settings: Settings, count: int) -> tuple[Practice, list[StaffMember]]:
@@ -466,7 +394,7 @@ async def run_b7(database_url: str = DEFAULT_DATABASE_URL, count: int = 2000) ->
     sink = Sink()
     sink.start()  # forks: before this process has started any other thread
     try:
-        async with _fresh_database(database_url) as url:
+        async with fresh_database(database_url, BENCH_DATABASE) as url:
             settings = Settings(
                 environment="test",
                 database_url=url,
@@ -481,14 +409,14 @@ async def run_b7(database_url: str = DEFAULT_DATABASE_URL, count: int = 2000) ->
 
 async def _measure(settings: Settings, sink: Sink, count: int) -> dict[str, Any]:
     practice, staff = await _seed(settings, count)
-    with _counting_statements() as enqueue_sql:
+    with counting_statements() as enqueue_sql:
         enqueue_seconds = await _enqueue(practice, staff, settings)
 
     # In the order the sender claims them; the raw loop sends these.
     rows = await OutboxMessage.filter(status=OutboxStatus.QUEUED).order_by("next_attempt_at", "id")
     rss_before = _memory_mib("VmRSS")
     _reset_peak_rss()
-    with _counting_statements() as sender_sql:
+    with counting_statements() as sender_sql:
         sender, raw, passes = await _sender_and_raw(settings, sink, rows)
     peak = _memory_mib("VmHWM")
     outbox = await _outbox_statuses()

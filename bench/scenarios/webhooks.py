@@ -55,10 +55,12 @@ from backend.webhooks import events, signing
 from backend.webhooks.payloads import Actor, EventType
 from backend.webhooks.sender import WebhookSender
 from bench.context import BenchContext
-from bench.report import Row, ms, verdict
 
 # B7's helpers: a database of our own, and statements counted from Tortoise's log.
-from bench.scenarios.mail import DEFAULT_DATABASE_URL, _counting_statements, _fresh_database
+from bench.own_database import counting_statements, fresh_database
+from bench.queries import LOGIN, REFERENCE_DATA, STAFF_CREATE
+from bench.report import Row, ms, verdict
+from bench.scenarios.mail import DEFAULT_DATABASE_URL
 from bench.servers import run_module_json
 
 BATCH = 50
@@ -202,11 +204,6 @@ async def _deliver(
 
 # --- staffCreate -------------------------------------------------------------------------
 
-LOGIN = """mutation Login($input: LoginInput!) {
-  login(input: $input) { token userErrors { code } } }"""
-REFERENCE_DATA = "query { roles { id name } providers { id } }"
-STAFF_CREATE = """mutation Create($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id status } userErrors { code message } } }"""
 
 
 async def _practice(settings: Settings, owner: str) -> Practice:
@@ -282,7 +279,7 @@ async def _staff_create(settings: Settings, url: str) -> dict[str, Any]:
         statements: dict[str, int] = {"plain": 0, "hooked": 0}
         for number in range(CREATE_CALLS):
             for side, create in (("plain", plain), ("hooked", hooked)):
-                with _counting_statements() as counted:
+                with counting_statements() as counted:
                     times[side].append(await create(number))
                 statements[side] += sum(counted.values())
     queued = await WebhookDelivery.filter(endpoint__practice_id=subscribed.id).count()
@@ -308,7 +305,7 @@ async def run_b9(
     profile: cProfile.Profile | None = None,
 ) -> dict[str, Any]:
     with _receiver() as url:
-        async with _fresh_database(database_url, BENCH_DATABASE) as fresh:
+        async with fresh_database(database_url, BENCH_DATABASE) as fresh:
             # The test environment's fast password hashing: staffCreate's figure is then
             # mostly everything but argon2, which is what webhooks could slow down.
             settings = Settings(

@@ -49,6 +49,7 @@ def staff_row(
     last: str,
     username: str,
     status: StaffStatus,
+    email: str | None = None,
     **more: Any,
 ) -> StaffMember:
     """An unsaved staff member for a test that writes rows straight into the database
@@ -61,7 +62,7 @@ def staff_row(
         last_name=last,
         username=username,
         username_key=username.lower(),
-        email=f"{username}@example.com",
+        email=email or f"{username}@example.com",
         password_hash="x",
         pin_hash="x",
         status=status,

@@ -22,6 +22,7 @@ from backend.services.caller import ApiClientCaller, Scope
 from backend.services.staff_directory import StaffQuery, search_words
 from backend.services.staff_order import SortDirection, SortField, StaffOrder
 from backend.services.staff_rules import search_text
+from tests.api.staff_factory import staff_row
 
 WALK_ROWS = 40
 PAGE = 7
@@ -85,21 +86,18 @@ async def _practice(size: int = 300) -> ApiClientCaller:
         first = rng.choice(FIRST)
         username = f"{first}.{last}{i}".lower()
         domain = "personal.example" if rng.random() < 0.04 else DOMAIN
-        staff = StaffMember(
-            practice_id=practice.id,
-            role=role,
-            primary_provider=provider,
-            first_name=first,
-            last_name=last,
-            username=username,
-            username_key=username,
-            email=f"{username}@{domain}",
-            status=rng.choice(statuses),
-            password_hash="x",
-            pin_hash="x",
+        people.append(
+            staff_row(
+                practice_id=practice.id,
+                role=role,
+                provider=provider,
+                first=first,
+                last=last,
+                username=username,
+                email=f"{username}@{domain}",
+                status=rng.choice(statuses),
+            )
         )
-        staff.search_text = search_text(staff)
-        people.append(staff)
     await StaffMember.bulk_create(people, batch_size=500)
     return ApiClientCaller(
         api_client_id=uuid4(),
